@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class OrganisationKind(models.TextChoices):
+    COMMISSIONER = "commissioner", "Commissioner"
+    PROVIDER = "provider", "Provider"
+    PARTNERSHIP_BOARD = "partnership_board", "Partnership board"
+
+
+class Role(models.TextChoices):
+    """The roles of DESIGN §4. Administrators are Django superusers, not a membership."""
+
+    SAFEGUARDING_LEAD = "safeguarding_lead", "Safeguarding lead (commissioner)"
+    COMMITTEE_SECRETARY = "committee_secretary", "Committee secretary"
+    PROVIDER_LEAD = "provider_lead", "Provider lead"
+    PROVIDER_CONTRIBUTOR = "provider_contributor", "Provider contributor"
+    VIEWER = "viewer", "Viewer"
+
+
+# Roles that read every non-restricted review, whatever organisation they sit in.
+PORTFOLIO_READER_ROLES = frozenset(
+    {Role.SAFEGUARDING_LEAD, Role.COMMITTEE_SECRETARY, Role.VIEWER}
+)
+# Roles that see only the actions their own organisation owns.
+PROVIDER_ROLES = frozenset({Role.PROVIDER_LEAD, Role.PROVIDER_CONTRIBUTOR})
+
+# Which kind of organisation each role may be held in.
+ROLE_ORGANISATION_KINDS: dict[str, frozenset[str]] = {
+    Role.SAFEGUARDING_LEAD: frozenset({OrganisationKind.COMMISSIONER}),
+    Role.COMMITTEE_SECRETARY: frozenset({OrganisationKind.COMMISSIONER}),
+    Role.PROVIDER_LEAD: frozenset({OrganisationKind.PROVIDER}),
+    Role.PROVIDER_CONTRIBUTOR: frozenset({OrganisationKind.PROVIDER}),
+    Role.VIEWER: frozenset(OrganisationKind.values),
+}

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    """The header's navigation links, by role (DESIGN §4)."""
+    user = getattr(request, "user", None)
+    links: list[tuple[str, str]] = []
+    if user is not None and user.is_authenticated:
+        links.append(("Home", reverse("home")))
+        if user.is_admin:
+            links.append(("Administration", reverse("admin:index")))
+    return {"service_name": settings.SERVICE_NAME, "nav_links": links}

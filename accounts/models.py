@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from accounts.choices import (
+    PORTFOLIO_READER_ROLES,
+    PROVIDER_ROLES,
+    ROLE_ORGANISATION_KINDS,
+    OrganisationKind,
+    Role,
+)
+
+
+class Organisation(models.Model):
+    """A body that commissions, provides or oversees care: an ICB, a trust, a GP
+    federation, a Community Safety Partnership or a Safeguarding Adults Board."""
+
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(
+        max_length=30, unique=True, help_text="Abbreviation used in tables, e.g. BSMHFT."
+    )
+    kind = models.CharField(max_length=30, choices=OrganisationKind.choices)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.short_name
+
+
+class User(AbstractUser):
+    """A person who signs in. What they see and may change comes from their memberships
+    (DESIGN §4); superusers are the administrators."""
+
+    job_title = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """'J. Smith' style, as used in history timelines and papers."""
+        if self.first_name and self.last_name:
+            return f"{self.first_name[0]}. {self.last_name}"
+        return self.get_full_name() or self.username
+
+    @cached_property
+    def _memberships(self) -> list[tuple[str, int, str]]:
+        return list(
+            self.memberships.values_list("role", "organisation_id", "organisation__kind")
+        )
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(role for role, _org, _kind in self._memberships)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_active and self.is_superuser
+
+    @property
+    def reads_portfolio(self) -> bool:
+        """Sees every non-restricted review (commissioners, secretaries, viewers)."""
+        return bool(self.roles & PORTFOLIO_READER_ROLES)
+
+    @property
+    def is_commissioner(self) -> bool:
+        return Role.SAFEGUARDING_LEAD in self.roles
+
+    @property
+    def is_secretary(self) -> bool:
+        return Role.COMMITTEE_SECRETARY in self.roles
+
+    @property
+    def provider_organisation_ids(self) -> frozenset[int]:
+        return frozenset(org for role, org, _kind in self._memberships if role in PROVIDER_ROLES)
+
+    @property
+    def is_provider(self) -> bool:
+        return bool(self.provider_organisation_ids)
+
+
+class Membership(models.Model):
+    """A user's role in an organisation. A person may hold several."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=30, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"], name="membership_unique_role"
+            )
+        ]
+        ordering = ["organisation__name", "role"]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()}, {self.organisation}"
+
+    def clean(self) -> None:
+        allowed = ROLE_ORGANISATION_KINDS[self.role] if self.role else frozenset()
+        if self.organisation_id and self.role and self.organisation.kind not in allowed:
+            raise ValidationError(
+                {
+                    "role": f"A {self.get_role_display().lower()} must belong to "
+                    f"a {' or '.join(sorted(allowed)).replace('_', ' ')} organisation."
+                }
+            )

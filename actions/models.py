@@ -1,0 +1,230 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from actions.choices import FINISHED_STATUSES, STATUS_STYLE, EvidenceReviewState, Status
+from trackerapp.storage import private_storage, random_evidence_name
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def _named_review_ids(user: User) -> models.QuerySet:
+    from reviews.models import Review
+
+    return Review.named_people.through.objects.filter(user_id=user.pk).values("review_id")
+
+
+class ActionQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> ActionQuerySet:
+        """DESIGN §4: admins see all; commissioners, secretaries and viewers the actions
+        of non-restricted reviews; providers only their own organisation's actions;
+        restricted reviews' actions only the people named on the review."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        if user.is_admin:
+            return self.all()
+        grant = Q(recommendation__review_id__in=_named_review_ids(user))
+        if user.reads_portfolio:
+            grant |= Q(recommendation__review__restricted=False)
+        org_ids = user.provider_organisation_ids
+        if org_ids:
+            grant |= Q(owner_organisation_id__in=org_ids)
+        return self.filter(grant)
+
+    def open(self) -> ActionQuerySet:
+        return self.exclude(status__in=FINISHED_STATUSES)
+
+    def overdue(self, today: date | None = None) -> ActionQuerySet:
+        return self.open().filter(effective_due__lt=today or timezone.localdate())
+
+
+class Action(models.Model):
+    """What an organisation will do about a recommendation, tracked until the evidence
+    proves it done (or a commissioner closes it with a rationale)."""
+
+    recommendation = models.ForeignKey(
+        "reviews.Recommendation", on_delete=models.PROTECT, related_name="actions"
+    )
+    number = models.CharField(max_length=20, blank=True, help_text='e.g. "1.2"')
+    description = models.TextField()
+    owner_organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="actions"
+    )
+    lead_role_title = models.CharField(
+        max_length=150, blank=True, help_text='e.g. "Deputy Chief Nurse".'
+    )
+    lead_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_actions",
+    )
+    original_time_frame = models.CharField(
+        max_length=200, blank=True, help_text='As written in the plan, e.g. "Quarter 2/3".'
+    )
+    due_date = models.DateField(null=True, blank=True)
+    revised_due_date = models.DateField(
+        null=True, blank=True, help_text="Set by an approved extension; the original is kept."
+    )
+    # The date that counts: the revised one after an extension, else the original.
+    # Stored by the database so that overdue filters and sorting use an index.
+    effective_due = models.GeneratedField(
+        expression=Coalesce("revised_due_date", "due_date"),
+        output_field=models.DateField(),
+        db_persist=True,
+    )
+    expected_outcome = models.TextField(blank=True, help_text="What is expected to change.")
+    evidence_required = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    completed_on = models.DateField(null=True, blank=True)
+    assured_at = models.DateTimeField(null=True, blank=True)
+    assured_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assured_actions",
+    )
+    closure_rationale = models.TextField(blank=True)
+    monitoring_forum = models.ForeignKey(
+        "governance.Forum",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="monitored_actions",
+        help_text="The forum this action reports to, e.g. the provider's CQRG.",
+    )
+    # Bumped by every service write; a save carrying an older version is refused, so
+    # two people editing one action never overwrite each other silently.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["effective_due"])
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["recommendation", "number", "pk"]
+        indexes = [
+            models.Index(fields=["status"], name="action_status_idx"),
+            models.Index(fields=["effective_due"], name="action_effective_due_idx"),
+            models.Index(fields=["due_date"], name="action_due_date_idx"),
+            models.Index(fields=["owner_organisation", "status"], name="action_owner_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        label = f"{self.number} " if self.number else ""
+        return f"{label}{self.description[:60]}"
+
+    @property
+    def current_due_date(self) -> date | None:
+        return self.revised_due_date or self.due_date
+
+    def is_overdue_on(self, today: date) -> bool:
+        due = self.current_due_date
+        return due is not None and due < today and self.status not in FINISHED_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_overdue_on(timezone.localdate())
+
+    @property
+    def status_style(self):
+        return STATUS_STYLE[self.status]
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.revised_due_date and not self.due_date:
+            errors["revised_due_date"] = "A revised due date needs the original due date."
+        elif self.revised_due_date and self.revised_due_date < self.due_date:
+            errors["revised_due_date"] = "The revised due date cannot be before the original."
+        if self.status == Status.CLOSED and not self.closure_rationale.strip():
+            errors["closure_rationale"] = "Say why the action is closed without completion."
+        if errors:
+            raise ValidationError(errors)
+
+
+class ProgressUpdate(models.Model):
+    """A dated narrative by a person, with the action's status at that moment."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="progress_updates"
+    )
+    text = models.TextField()
+    status = models.CharField(max_length=20, choices=Status.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["action", "-created_at"], name="update_action_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.action_id} update {self.created_at:%d %b %Y}"
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> EvidenceQuerySet:
+        """Evidence is visible exactly when its action is."""
+        return self.filter(action__in=Action.objects.visible_to(user).values("pk"))
+
+    def pending(self) -> EvidenceQuerySet:
+        return self.filter(review_state=EvidenceReviewState.PENDING)
+
+
+class Evidence(models.Model):
+    """A file that shows an action was done, reviewed by the commissioner.
+
+    Never overwritten: a new version is a new item."""
+
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="evidence")
+    description = models.CharField(max_length=300)
+    file = models.FileField(storage=private_storage, upload_to=random_evidence_name, max_length=200)
+    original_filename = models.CharField(max_length=255, help_text="Display text only.")
+    content_type = models.CharField(max_length=100, blank=True)
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="uploaded_evidence"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    review_state = models.CharField(
+        max_length=20, choices=EvidenceReviewState.choices, default=EvidenceReviewState.PENDING
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviewed_evidence",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        verbose_name_plural = "evidence"
+        indexes = [
+            models.Index(fields=["review_state", "uploaded_at"], name="evidence_queue_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_filename or self.description
+
+    def clean(self) -> None:
+        if self.review_state == EvidenceReviewState.REJECTED and not self.rejection_reason.strip():
+            raise ValidationError({"rejection_reason": "Give the provider a reason."})

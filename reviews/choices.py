@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class Lifecycle(models.TextChoices):
+    IN_PROGRESS = "in_progress", "In progress"
+    PUBLISHED = "published", "Published"
+    MONITORING = "monitoring", "Monitoring"
+    CLOSED = "closed", "Closed"
+
+
+# The default list of review types (DESIGN §2). Administrators may add more.
+# (code, name, accepts agency contributions, is an agency contribution)
+DEFAULT_REVIEW_TYPES: tuple[tuple[str, str, bool, bool], ...] = (
+    ("DHR", "Domestic Homicide Review", True, False),
+    ("SAR", "Safeguarding Adults Review", True, False),
+    ("SCR", "Serious Case Review", True, False),
+    ("CSPR", "Child Safeguarding Practice Review", True, False),
+    ("IMR", "Independent Management Review", False, True),
+    ("LeDeR", "Learning from Lives and Deaths review", False, False),
+    ("MHHR", "Mental health homicide independent investigation", False, False),
+    ("CDR", "Child death review", False, False),
+    ("QAR", "Independent quality-assurance review", False, False),
+    ("PLAN", "Strategy or programme implementation plan", False, False),
+)

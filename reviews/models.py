@@ -1,0 +1,204 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from reviews.choices import Lifecycle
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+class ReviewType(models.Model):
+    """A kind of learning review (DHR, SAR, IMR ...). A configurable list."""
+
+    code = models.CharField(max_length=10, unique=True)
+    name = models.CharField(max_length=120)
+    accepts_contributions = models.BooleanField(
+        default=False,
+        help_text="Agencies contribute IMRs to reviews of this type (DHR, SCR, CSPR, SAR).",
+    )
+    is_contribution = models.BooleanField(
+        default=False, help_text="An agency's contribution to another review (IMR)."
+    )
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Theme(models.Model):
+    """A tag for recommendations, so that learning repeated across reviews shows up."""
+
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _named_review_ids(user: User) -> models.QuerySet:
+    return Review.named_people.through.objects.filter(user_id=user.pk).values("review_id")
+
+
+def _provider_action_review_ids(org_ids: frozenset[int]) -> models.QuerySet:
+    from actions.models import Action
+
+    return Action.objects.filter(owner_organisation_id__in=org_ids).values(
+        "recommendation__review_id"
+    )
+
+
+class ReviewQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> ReviewQuerySet:
+        """DESIGN §4: admins see all; commissioners, secretaries and viewers every
+        non-restricted review; providers the non-restricted reviews their actions or
+        recommendations hang on; restricted reviews only the people named on them."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        if user.is_admin:
+            return self.all()
+        grant = Q(pk__in=_named_review_ids(user))
+        if user.reads_portfolio:
+            grant |= Q(restricted=False)
+        org_ids = user.provider_organisation_ids
+        if org_ids:
+            addressed = Recommendation.objects.filter(addressed_to_id__in=org_ids)
+            grant |= Q(restricted=False) & (
+                Q(pk__in=_provider_action_review_ids(org_ids))
+                | Q(pk__in=addressed.values("review_id"))
+            )
+        return self.filter(grant)
+
+
+class Review(models.Model):
+    """A learning review (DHR, SAR, CSPR, IMR, ...) whose recommendations are tracked."""
+
+    review_type = models.ForeignKey(ReviewType, on_delete=models.PROTECT, related_name="reviews")
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text="For an IMR: the DHR, SCR, CSPR or SAR it contributes to.",
+    )
+    reference = models.CharField(max_length=60, unique=True, help_text='e.g. "DHR 2012/03"')
+    title = models.CharField(max_length=200, help_text='Anonymised, e.g. "Mr A".')
+    summary = models.TextField(blank=True)
+    commissioning_body = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="commissioned_reviews"
+    )
+    incident_date = models.DateField(null=True, blank=True)
+    commissioned_date = models.DateField(null=True, blank=True)
+    published_date = models.DateField(null=True, blank=True)
+    lifecycle = models.CharField(
+        max_length=20, choices=Lifecycle.choices, default=Lifecycle.IN_PROGRESS
+    )
+    restricted = models.BooleanField(
+        default=False, help_text="Visible only to the people named below (and administrators)."
+    )
+    named_people = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="named_on_reviews"
+    )
+    monitoring_forums = models.ManyToManyField(
+        "governance.Forum", blank=True, related_name="monitored_reviews"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["reference"]
+        indexes = [models.Index(fields=["lifecycle"], name="review_lifecycle_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.title})"
+
+    def clean(self) -> None:
+        if self.parent_id is None:
+            return
+        if self.parent_id == self.pk:
+            raise ValidationError({"parent": "A review cannot be its own parent."})
+        if not self.review_type.is_contribution:
+            raise ValidationError(
+                {"parent": f"Only an agency contribution (IMR) has a parent, not a "
+                 f"{self.review_type.code}."}
+            )
+        if not self.parent.review_type.accepts_contributions:
+            raise ValidationError(
+                {"parent": f"An {self.review_type.code} contributes to a DHR, SCR, CSPR or "
+                 f"SAR, not to a {self.parent.review_type.code}."}
+            )
+
+
+class RecommendationQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> RecommendationQuerySet:
+        """Recommendations of visible reviews; providers only those addressed to them or
+        carrying their actions, and never the detail of a restricted review."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        if user.is_admin:
+            return self.all()
+        grant = Q(review_id__in=_named_review_ids(user))
+        if user.reads_portfolio:
+            grant |= Q(review__restricted=False)
+        org_ids = user.provider_organisation_ids
+        if org_ids:
+            from actions.models import Action
+
+            carrying = Action.objects.filter(owner_organisation_id__in=org_ids)
+            grant |= Q(review__restricted=False) & (
+                Q(addressed_to_id__in=org_ids)
+                | Q(pk__in=carrying.values("recommendation_id"))
+            )
+        return self.filter(grant)
+
+
+class Recommendation(models.Model):
+    """A numbered recommendation of a review, addressed to an organisation."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="recommendations")
+    number = models.CharField(max_length=20, help_text='As numbered in the review, e.g. "7" or "7:7".')
+    text = models.TextField()
+    addressed_to = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recommendations",
+    )
+    accepted = models.BooleanField(default=True)
+    rationale = models.TextField(blank=True, help_text="Why it was not accepted.")
+    themes = models.ManyToManyField(Theme, blank=True, related_name="recommendations")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = RecommendationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["review", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "number"], name="recommendation_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review.reference} rec {self.number}"
+
+    def clean(self) -> None:
+        if not self.accepted and not self.rationale.strip():
+            raise ValidationError(
+                {"rationale": "Say why the recommendation was not accepted."}
+            )

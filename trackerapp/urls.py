@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views as account_views
+from actions import views as action_views
+
+admin.site.site_header = "Learning review action tracker – administration"
+admin.site.site_title = "Tracker administration"
+
+urlpatterns = [
+    path("", action_views.home, name="home"),
+    path("sign-in/", account_views.SignInView.as_view(), name="login"),
+    path("sign-out/", account_views.SignOutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+]
