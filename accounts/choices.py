@@ -20,9 +20,7 @@ class Role(models.TextChoices):
 
 
 # Roles that read every non-restricted review, whatever organisation they sit in.
-PORTFOLIO_READER_ROLES = frozenset(
-    {Role.SAFEGUARDING_LEAD, Role.COMMITTEE_SECRETARY, Role.VIEWER}
-)
+PORTFOLIO_READER_ROLES = frozenset({Role.SAFEGUARDING_LEAD, Role.COMMITTEE_SECRETARY, Role.VIEWER})
 # Roles that see only the actions their own organisation owns.
 PROVIDER_ROLES = frozenset({Role.PROVIDER_LEAD, Role.PROVIDER_CONTRIBUTOR})
 

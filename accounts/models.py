@@ -53,9 +53,7 @@ class User(AbstractUser):
 
     @cached_property
     def _memberships(self) -> list[tuple[str, int, str]]:
-        return list(
-            self.memberships.values_list("role", "organisation_id", "organisation__kind")
-        )
+        return list(self.memberships.values_list("role", "organisation_id", "organisation__kind"))
 
     @property
     def roles(self) -> frozenset[str]:

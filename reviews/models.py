@@ -133,13 +133,17 @@ class Review(models.Model):
             raise ValidationError({"parent": "A review cannot be its own parent."})
         if not self.review_type.is_contribution:
             raise ValidationError(
-                {"parent": f"Only an agency contribution (IMR) has a parent, not a "
-                 f"{self.review_type.code}."}
+                {
+                    "parent": f"Only an agency contribution (IMR) has a parent, not a "
+                    f"{self.review_type.code}."
+                }
             )
         if not self.parent.review_type.accepts_contributions:
             raise ValidationError(
-                {"parent": f"An {self.review_type.code} contributes to a DHR, SCR, CSPR or "
-                 f"SAR, not to a {self.parent.review_type.code}."}
+                {
+                    "parent": f"An {self.review_type.code} contributes to a DHR, SCR, CSPR or "
+                    f"SAR, not to a {self.parent.review_type.code}."
+                }
             )
 
 
@@ -160,8 +164,7 @@ class RecommendationQuerySet(models.QuerySet):
 
             carrying = Action.objects.filter(owner_organisation_id__in=org_ids)
             grant |= Q(review__restricted=False) & (
-                Q(addressed_to_id__in=org_ids)
-                | Q(pk__in=carrying.values("recommendation_id"))
+                Q(addressed_to_id__in=org_ids) | Q(pk__in=carrying.values("recommendation_id"))
             )
         return self.filter(grant)
 
@@ -170,7 +173,9 @@ class Recommendation(models.Model):
     """A numbered recommendation of a review, addressed to an organisation."""
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="recommendations")
-    number = models.CharField(max_length=20, help_text='As numbered in the review, e.g. "7" or "7:7".')
+    number = models.CharField(
+        max_length=20, help_text='As numbered in the review, e.g. "7" or "7:7".'
+    )
     text = models.TextField()
     addressed_to = models.ForeignKey(
         "accounts.Organisation",
@@ -191,7 +196,9 @@ class Recommendation(models.Model):
     class Meta:
         ordering = ["review", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["review", "number"], name="recommendation_number_unique")
+            models.UniqueConstraint(
+                fields=["review", "number"], name="recommendation_number_unique"
+            )
         ]
 
     def __str__(self) -> str:
@@ -199,6 +206,4 @@ class Recommendation(models.Model):
 
     def clean(self) -> None:
         if not self.accepted and not self.rationale.strip():
-            raise ValidationError(
-                {"rationale": "Say why the recommendation was not accepted."}
-            )
+            raise ValidationError({"rationale": "Say why the recommendation was not accepted."})

@@ -10,175 +10,519 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('governance', '0001_initial'),
-        ('reviews', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("governance", "0001_initial"),
+        ("reviews", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Action',
+            name="Action",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(blank=True, help_text='e.g. "1.2"', max_length=20)),
-                ('description', models.TextField()),
-                ('lead_role_title', models.CharField(blank=True, help_text='e.g. "Deputy Chief Nurse".', max_length=150)),
-                ('original_time_frame', models.CharField(blank=True, help_text='As written in the plan, e.g. "Quarter 2/3".', max_length=200)),
-                ('due_date', models.DateField(blank=True, null=True)),
-                ('revised_due_date', models.DateField(blank=True, help_text='Set by an approved extension; the original is kept.', null=True)),
-                ('effective_due', models.GeneratedField(db_persist=True, expression=django.db.models.functions.comparison.Coalesce('revised_due_date', 'due_date'), output_field=models.DateField())),
-                ('expected_outcome', models.TextField(blank=True, help_text='What is expected to change.')),
-                ('evidence_required', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('not_started', 'Not started'), ('on_track', 'On track'), ('at_risk', 'At risk'), ('off_track', 'Off track'), ('completed', 'Completed'), ('assured', 'Assured'), ('closed', 'Closed')], default='not_started', max_length=20)),
-                ('completed_on', models.DateField(blank=True, null=True)),
-                ('assured_at', models.DateTimeField(blank=True, null=True)),
-                ('closure_rationale', models.TextField(blank=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('assured_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assured_actions', to=settings.AUTH_USER_MODEL)),
-                ('lead_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='led_actions', to=settings.AUTH_USER_MODEL)),
-                ('monitoring_forum', models.ForeignKey(blank=True, help_text="The forum this action reports to, e.g. the provider's CQRG.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='monitored_actions', to='governance.forum')),
-                ('owner_organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='actions', to='accounts.organisation')),
-                ('recommendation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='actions', to='reviews.recommendation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(blank=True, help_text='e.g. "1.2"', max_length=20)),
+                ("description", models.TextField()),
+                (
+                    "lead_role_title",
+                    models.CharField(
+                        blank=True, help_text='e.g. "Deputy Chief Nurse".', max_length=150
+                    ),
+                ),
+                (
+                    "original_time_frame",
+                    models.CharField(
+                        blank=True,
+                        help_text='As written in the plan, e.g. "Quarter 2/3".',
+                        max_length=200,
+                    ),
+                ),
+                ("due_date", models.DateField(blank=True, null=True)),
+                (
+                    "revised_due_date",
+                    models.DateField(
+                        blank=True,
+                        help_text="Set by an approved extension; the original is kept.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "effective_due",
+                    models.GeneratedField(
+                        db_persist=True,
+                        expression=django.db.models.functions.comparison.Coalesce(
+                            "revised_due_date", "due_date"
+                        ),
+                        output_field=models.DateField(),
+                    ),
+                ),
+                (
+                    "expected_outcome",
+                    models.TextField(blank=True, help_text="What is expected to change."),
+                ),
+                ("evidence_required", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "Not started"),
+                            ("on_track", "On track"),
+                            ("at_risk", "At risk"),
+                            ("off_track", "Off track"),
+                            ("completed", "Completed"),
+                            ("assured", "Assured"),
+                            ("closed", "Closed"),
+                        ],
+                        default="not_started",
+                        max_length=20,
+                    ),
+                ),
+                ("completed_on", models.DateField(blank=True, null=True)),
+                ("assured_at", models.DateTimeField(blank=True, null=True)),
+                ("closure_rationale", models.TextField(blank=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "assured_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assured_actions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lead_user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="led_actions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "monitoring_forum",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The forum this action reports to, e.g. the provider's CQRG.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="monitored_actions",
+                        to="governance.forum",
+                    ),
+                ),
+                (
+                    "owner_organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="actions",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "recommendation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="actions",
+                        to="reviews.recommendation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['recommendation', 'number', 'pk'],
+                "ordering": ["recommendation", "number", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Evidence',
+            name="Evidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description', models.CharField(max_length=300)),
-                ('file', models.FileField(max_length=200, storage=trackerapp.storage.private_storage, upload_to=trackerapp.storage.random_evidence_name)),
-                ('original_filename', models.CharField(help_text='Display text only.', max_length=255)),
-                ('content_type', models.CharField(blank=True, max_length=100)),
-                ('size_bytes', models.PositiveBigIntegerField(default=0)),
-                ('sha256', models.CharField(blank=True, max_length=64)),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('review_state', models.CharField(choices=[('pending', 'Awaiting review'), ('accepted', 'Accepted'), ('rejected', 'Rejected')], default='pending', max_length=20)),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('rejection_reason', models.TextField(blank=True)),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='evidence', to='actions.action')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reviewed_evidence', to=settings.AUTH_USER_MODEL)),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='uploaded_evidence', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("description", models.CharField(max_length=300)),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200,
+                        storage=trackerapp.storage.private_storage,
+                        upload_to=trackerapp.storage.random_evidence_name,
+                    ),
+                ),
+                (
+                    "original_filename",
+                    models.CharField(help_text="Display text only.", max_length=255),
+                ),
+                ("content_type", models.CharField(blank=True, max_length=100)),
+                ("size_bytes", models.PositiveBigIntegerField(default=0)),
+                ("sha256", models.CharField(blank=True, max_length=64)),
+                ("uploaded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "review_state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Awaiting review"),
+                            ("accepted", "Accepted"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                    ),
+                ),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                ("rejection_reason", models.TextField(blank=True)),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evidence",
+                        to="actions.action",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviewed_evidence",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="uploaded_evidence",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'evidence',
-                'ordering': ['-uploaded_at', '-pk'],
+                "verbose_name_plural": "evidence",
+                "ordering": ["-uploaded_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalAction',
+            name="HistoricalAction",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('number', models.CharField(blank=True, help_text='e.g. "1.2"', max_length=20)),
-                ('description', models.TextField()),
-                ('lead_role_title', models.CharField(blank=True, help_text='e.g. "Deputy Chief Nurse".', max_length=150)),
-                ('original_time_frame', models.CharField(blank=True, help_text='As written in the plan, e.g. "Quarter 2/3".', max_length=200)),
-                ('due_date', models.DateField(blank=True, null=True)),
-                ('revised_due_date', models.DateField(blank=True, help_text='Set by an approved extension; the original is kept.', null=True)),
-                ('expected_outcome', models.TextField(blank=True, help_text='What is expected to change.')),
-                ('evidence_required', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('not_started', 'Not started'), ('on_track', 'On track'), ('at_risk', 'At risk'), ('off_track', 'Off track'), ('completed', 'Completed'), ('assured', 'Assured'), ('closed', 'Closed')], default='not_started', max_length=20)),
-                ('completed_on', models.DateField(blank=True, null=True)),
-                ('assured_at', models.DateTimeField(blank=True, null=True)),
-                ('closure_rationale', models.TextField(blank=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('assured_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('lead_user', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('monitoring_forum', models.ForeignKey(blank=True, db_constraint=False, help_text="The forum this action reports to, e.g. the provider's CQRG.", null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.forum')),
-                ('owner_organisation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.organisation')),
-                ('recommendation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='reviews.recommendation')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(blank=True, help_text='e.g. "1.2"', max_length=20)),
+                ("description", models.TextField()),
+                (
+                    "lead_role_title",
+                    models.CharField(
+                        blank=True, help_text='e.g. "Deputy Chief Nurse".', max_length=150
+                    ),
+                ),
+                (
+                    "original_time_frame",
+                    models.CharField(
+                        blank=True,
+                        help_text='As written in the plan, e.g. "Quarter 2/3".',
+                        max_length=200,
+                    ),
+                ),
+                ("due_date", models.DateField(blank=True, null=True)),
+                (
+                    "revised_due_date",
+                    models.DateField(
+                        blank=True,
+                        help_text="Set by an approved extension; the original is kept.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "expected_outcome",
+                    models.TextField(blank=True, help_text="What is expected to change."),
+                ),
+                ("evidence_required", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "Not started"),
+                            ("on_track", "On track"),
+                            ("at_risk", "At risk"),
+                            ("off_track", "Off track"),
+                            ("completed", "Completed"),
+                            ("assured", "Assured"),
+                            ("closed", "Closed"),
+                        ],
+                        default="not_started",
+                        max_length=20,
+                    ),
+                ),
+                ("completed_on", models.DateField(blank=True, null=True)),
+                ("assured_at", models.DateTimeField(blank=True, null=True)),
+                ("closure_rationale", models.TextField(blank=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "assured_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lead_user",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "monitoring_forum",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The forum this action reports to, e.g. the provider's CQRG.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.forum",
+                    ),
+                ),
+                (
+                    "owner_organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "recommendation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="reviews.recommendation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical action',
-                'verbose_name_plural': 'historical actions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical action",
+                "verbose_name_plural": "historical actions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalEvidence',
+            name="HistoricalEvidence",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('description', models.CharField(max_length=300)),
-                ('file', models.TextField(max_length=200)),
-                ('original_filename', models.CharField(help_text='Display text only.', max_length=255)),
-                ('content_type', models.CharField(blank=True, max_length=100)),
-                ('size_bytes', models.PositiveBigIntegerField(default=0)),
-                ('sha256', models.CharField(blank=True, max_length=64)),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('review_state', models.CharField(choices=[('pending', 'Awaiting review'), ('accepted', 'Accepted'), ('rejected', 'Rejected')], default='pending', max_length=20)),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('rejection_reason', models.TextField(blank=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('action', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='actions.action')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reviewed_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('uploaded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("description", models.CharField(max_length=300)),
+                ("file", models.TextField(max_length=200)),
+                (
+                    "original_filename",
+                    models.CharField(help_text="Display text only.", max_length=255),
+                ),
+                ("content_type", models.CharField(blank=True, max_length=100)),
+                ("size_bytes", models.PositiveBigIntegerField(default=0)),
+                ("sha256", models.CharField(blank=True, max_length=64)),
+                ("uploaded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "review_state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Awaiting review"),
+                            ("accepted", "Accepted"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                    ),
+                ),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                ("rejection_reason", models.TextField(blank=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "action",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="actions.action",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical evidence',
-                'verbose_name_plural': 'historical evidence',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical evidence",
+                "verbose_name_plural": "historical evidence",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ProgressUpdate',
+            name="ProgressUpdate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField()),
-                ('status', models.CharField(choices=[('not_started', 'Not started'), ('on_track', 'On track'), ('at_risk', 'At risk'), ('off_track', 'Off track'), ('completed', 'Completed'), ('assured', 'Assured'), ('closed', 'Closed')], max_length=20)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='updates', to='actions.action')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='progress_updates', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "Not started"),
+                            ("on_track", "On track"),
+                            ("at_risk", "At risk"),
+                            ("off_track", "Off track"),
+                            ("completed", "Completed"),
+                            ("assured", "Assured"),
+                            ("closed", "Closed"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="updates",
+                        to="actions.action",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="progress_updates",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='action',
-            index=models.Index(fields=['status'], name='action_status_idx'),
+            model_name="action",
+            index=models.Index(fields=["status"], name="action_status_idx"),
         ),
         migrations.AddIndex(
-            model_name='action',
-            index=models.Index(fields=['effective_due'], name='action_effective_due_idx'),
+            model_name="action",
+            index=models.Index(fields=["effective_due"], name="action_effective_due_idx"),
         ),
         migrations.AddIndex(
-            model_name='action',
-            index=models.Index(fields=['due_date'], name='action_due_date_idx'),
+            model_name="action",
+            index=models.Index(fields=["due_date"], name="action_due_date_idx"),
         ),
         migrations.AddIndex(
-            model_name='action',
-            index=models.Index(fields=['owner_organisation', 'status'], name='action_owner_status_idx'),
+            model_name="action",
+            index=models.Index(
+                fields=["owner_organisation", "status"], name="action_owner_status_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='evidence',
-            index=models.Index(fields=['review_state', 'uploaded_at'], name='evidence_queue_idx'),
+            model_name="evidence",
+            index=models.Index(fields=["review_state", "uploaded_at"], name="evidence_queue_idx"),
         ),
         migrations.AddIndex(
-            model_name='progressupdate',
-            index=models.Index(fields=['action', '-created_at'], name='update_action_recent_idx'),
+            model_name="progressupdate",
+            index=models.Index(fields=["action", "-created_at"], name="update_action_recent_idx"),
         ),
     ]

@@ -9,130 +9,407 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Forum',
+            name="Forum",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('short_name', models.CharField(max_length=40, unique=True)),
-                ('kind', models.CharField(choices=[('SAG', 'Safeguarding Assurance Group'), ('CQRG', 'Contract Quality Review Group'), ('QSC', 'Quality and Safety Committee'), ('BOARD', 'Governing Body / Board'), ('OTHER', 'Other')], max_length=10)),
-                ('cadence', models.CharField(choices=[('monthly', 'Monthly'), ('bimonthly', 'Every two months'), ('quarterly', 'Quarterly'), ('other', 'Other')], max_length=20)),
-                ('paper_deadline_days', models.PositiveSmallIntegerField(default=21, help_text='Papers are due this many days before each meeting.')),
-                ('terms_of_reference', models.TextField(blank=True)),
-                ('chair', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='chaired_forums', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(help_text='The organisation that holds the forum.', on_delete=django.db.models.deletion.PROTECT, related_name='forums', to='accounts.organisation')),
-                ('provider', models.ForeignKey(blank=True, help_text='For a CQRG: the provider whose contract it reviews.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='contract_forums', to='accounts.organisation')),
-                ('reports_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reporting_forums', to='governance.forum')),
-                ('secretary', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='served_forums', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("short_name", models.CharField(max_length=40, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("SAG", "Safeguarding Assurance Group"),
+                            ("CQRG", "Contract Quality Review Group"),
+                            ("QSC", "Quality and Safety Committee"),
+                            ("BOARD", "Governing Body / Board"),
+                            ("OTHER", "Other"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "cadence",
+                    models.CharField(
+                        choices=[
+                            ("monthly", "Monthly"),
+                            ("bimonthly", "Every two months"),
+                            ("quarterly", "Quarterly"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "paper_deadline_days",
+                    models.PositiveSmallIntegerField(
+                        default=21, help_text="Papers are due this many days before each meeting."
+                    ),
+                ),
+                ("terms_of_reference", models.TextField(blank=True)),
+                (
+                    "chair",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="chaired_forums",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        help_text="The organisation that holds the forum.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="forums",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="For a CQRG: the provider whose contract it reviews.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contract_forums",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "reports_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reporting_forums",
+                        to="governance.forum",
+                    ),
+                ),
+                (
+                    "secretary",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="served_forums",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalForum',
+            name="HistoricalForum",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=200)),
-                ('short_name', models.CharField(db_index=True, max_length=40)),
-                ('kind', models.CharField(choices=[('SAG', 'Safeguarding Assurance Group'), ('CQRG', 'Contract Quality Review Group'), ('QSC', 'Quality and Safety Committee'), ('BOARD', 'Governing Body / Board'), ('OTHER', 'Other')], max_length=10)),
-                ('cadence', models.CharField(choices=[('monthly', 'Monthly'), ('bimonthly', 'Every two months'), ('quarterly', 'Quarterly'), ('other', 'Other')], max_length=20)),
-                ('paper_deadline_days', models.PositiveSmallIntegerField(default=21, help_text='Papers are due this many days before each meeting.')),
-                ('terms_of_reference', models.TextField(blank=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('chair', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, db_constraint=False, help_text='The organisation that holds the forum.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.organisation')),
-                ('provider', models.ForeignKey(blank=True, db_constraint=False, help_text='For a CQRG: the provider whose contract it reviews.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.organisation')),
-                ('reports_to', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.forum')),
-                ('secretary', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=200)),
+                ("short_name", models.CharField(db_index=True, max_length=40)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("SAG", "Safeguarding Assurance Group"),
+                            ("CQRG", "Contract Quality Review Group"),
+                            ("QSC", "Quality and Safety Committee"),
+                            ("BOARD", "Governing Body / Board"),
+                            ("OTHER", "Other"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "cadence",
+                    models.CharField(
+                        choices=[
+                            ("monthly", "Monthly"),
+                            ("bimonthly", "Every two months"),
+                            ("quarterly", "Quarterly"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "paper_deadline_days",
+                    models.PositiveSmallIntegerField(
+                        default=21, help_text="Papers are due this many days before each meeting."
+                    ),
+                ),
+                ("terms_of_reference", models.TextField(blank=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "chair",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The organisation that holds the forum.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="For a CQRG: the provider whose contract it reviews.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "reports_to",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.forum",
+                    ),
+                ),
+                (
+                    "secretary",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical forum',
-                'verbose_name_plural': 'historical forums',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical forum",
+                "verbose_name_plural": "historical forums",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalMeeting',
+            name="HistoricalMeeting",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('held_on', models.DateField()),
-                ('location', models.CharField(blank=True, max_length=200)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('forum', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.forum')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("held_on", models.DateField()),
+                ("location", models.CharField(blank=True, max_length=200)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "forum",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.forum",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical meeting',
-                'verbose_name_plural': 'historical meetings',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical meeting",
+                "verbose_name_plural": "historical meetings",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('held_on', models.DateField()),
-                ('location', models.CharField(blank=True, max_length=200)),
-                ('forum', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='meetings', to='governance.forum')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("held_on", models.DateField()),
+                ("location", models.CharField(blank=True, max_length=200)),
+                (
+                    "forum",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="meetings",
+                        to="governance.forum",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['held_on'],
+                "ordering": ["held_on"],
             },
         ),
         migrations.CreateModel(
-            name='Paper',
+            name="Paper",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('author', models.CharField(max_length=150)),
-                ('agenda_item', models.CharField(blank=True, max_length=20)),
-                ('period', models.CharField(blank=True, help_text='e.g. "Q3 2018/19".', max_length=20)),
-                ('purpose', models.TextField(blank=True)),
-                ('asks', models.JSONField(blank=True, default=list, help_text='"The Committee is asked to" list.')),
-                ('classification', models.CharField(default='OFFICIAL-SENSITIVE', max_length=40)),
-                ('state', models.CharField(choices=[('draft', 'Draft'), ('issued', 'Issued')], default='draft', max_length=10)),
-                ('version', models.PositiveSmallIntegerField(default=1)),
-                ('pdf', models.FileField(blank=True, max_length=200, storage=trackerapp.storage.private_storage, upload_to=trackerapp.storage.random_paper_name)),
-                ('pdf_sha256', models.CharField(blank=True, max_length=64)),
-                ('snapshot', models.JSONField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('issued_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='created_papers', to=settings.AUTH_USER_MODEL)),
-                ('issued_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='issued_papers', to=settings.AUTH_USER_MODEL)),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='papers', to='governance.meeting')),
-                ('supersedes', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='superseded_by', to='governance.paper')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("author", models.CharField(max_length=150)),
+                ("agenda_item", models.CharField(blank=True, max_length=20)),
+                (
+                    "period",
+                    models.CharField(blank=True, help_text='e.g. "Q3 2018/19".', max_length=20),
+                ),
+                ("purpose", models.TextField(blank=True)),
+                (
+                    "asks",
+                    models.JSONField(
+                        blank=True, default=list, help_text='"The Committee is asked to" list.'
+                    ),
+                ),
+                ("classification", models.CharField(default="OFFICIAL-SENSITIVE", max_length=40)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("issued", "Issued")],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("version", models.PositiveSmallIntegerField(default=1)),
+                (
+                    "pdf",
+                    models.FileField(
+                        blank=True,
+                        max_length=200,
+                        storage=trackerapp.storage.private_storage,
+                        upload_to=trackerapp.storage.random_paper_name,
+                    ),
+                ),
+                ("pdf_sha256", models.CharField(blank=True, max_length=64)),
+                ("snapshot", models.JSONField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("issued_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="created_papers",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="issued_papers",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="papers",
+                        to="governance.meeting",
+                    ),
+                ),
+                (
+                    "supersedes",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="superseded_by",
+                        to="governance.paper",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddIndex(
-            model_name='meeting',
-            index=models.Index(fields=['held_on'], name='meeting_held_on_idx'),
+            model_name="meeting",
+            index=models.Index(fields=["held_on"], name="meeting_held_on_idx"),
         ),
         migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.UniqueConstraint(fields=('forum', 'held_on'), name='meeting_one_per_day'),
+            model_name="meeting",
+            constraint=models.UniqueConstraint(
+                fields=("forum", "held_on"), name="meeting_one_per_day"
+            ),
         ),
     ]

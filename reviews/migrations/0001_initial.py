@@ -7,144 +7,370 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('governance', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("governance", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReviewType',
+            name="ReviewType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=10, unique=True)),
-                ('name', models.CharField(max_length=120)),
-                ('accepts_contributions', models.BooleanField(default=False, help_text='Agencies contribute IMRs to reviews of this type (DHR, SCR, CSPR, SAR).')),
-                ('is_contribution', models.BooleanField(default=False, help_text="An agency's contribution to another review (IMR).")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=10, unique=True)),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "accepts_contributions",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Agencies contribute IMRs to reviews of this type (DHR, SCR, CSPR, SAR).",
+                    ),
+                ),
+                (
+                    "is_contribution",
+                    models.BooleanField(
+                        default=False, help_text="An agency's contribution to another review (IMR)."
+                    ),
+                ),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Theme',
+            name="Theme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(help_text='e.g. "DHR 2012/03"', max_length=60, unique=True)),
-                ('title', models.CharField(help_text='Anonymised, e.g. "Mr A".', max_length=200)),
-                ('summary', models.TextField(blank=True)),
-                ('incident_date', models.DateField(blank=True, null=True)),
-                ('commissioned_date', models.DateField(blank=True, null=True)),
-                ('published_date', models.DateField(blank=True, null=True)),
-                ('lifecycle', models.CharField(choices=[('in_progress', 'In progress'), ('published', 'Published'), ('monitoring', 'Monitoring'), ('closed', 'Closed')], default='in_progress', max_length=20)),
-                ('restricted', models.BooleanField(default=False, help_text='Visible only to the people named below (and administrators).')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('commissioning_body', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='commissioned_reviews', to='accounts.organisation')),
-                ('monitoring_forums', models.ManyToManyField(blank=True, related_name='monitored_reviews', to='governance.forum')),
-                ('named_people', models.ManyToManyField(blank=True, related_name='named_on_reviews', to=settings.AUTH_USER_MODEL)),
-                ('parent', models.ForeignKey(blank=True, help_text='For an IMR: the DHR, SCR, CSPR or SAR it contributes to.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='reviews.review')),
-                ('review_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to='reviews.reviewtype')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(help_text='e.g. "DHR 2012/03"', max_length=60, unique=True),
+                ),
+                ("title", models.CharField(help_text='Anonymised, e.g. "Mr A".', max_length=200)),
+                ("summary", models.TextField(blank=True)),
+                ("incident_date", models.DateField(blank=True, null=True)),
+                ("commissioned_date", models.DateField(blank=True, null=True)),
+                ("published_date", models.DateField(blank=True, null=True)),
+                (
+                    "lifecycle",
+                    models.CharField(
+                        choices=[
+                            ("in_progress", "In progress"),
+                            ("published", "Published"),
+                            ("monitoring", "Monitoring"),
+                            ("closed", "Closed"),
+                        ],
+                        default="in_progress",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "restricted",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Visible only to the people named below (and administrators).",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "commissioning_body",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="commissioned_reviews",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "monitoring_forums",
+                    models.ManyToManyField(
+                        blank=True, related_name="monitored_reviews", to="governance.forum"
+                    ),
+                ),
+                (
+                    "named_people",
+                    models.ManyToManyField(
+                        blank=True, related_name="named_on_reviews", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="For an IMR: the DHR, SCR, CSPR or SAR it contributes to.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="reviews.review",
+                    ),
+                ),
+                (
+                    "review_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviews",
+                        to="reviews.reviewtype",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['reference'],
+                "ordering": ["reference"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalRecommendation',
+            name="HistoricalRecommendation",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('number', models.CharField(help_text='As numbered in the review, e.g. "7" or "7:7".', max_length=20)),
-                ('text', models.TextField()),
-                ('accepted', models.BooleanField(default=True)),
-                ('rationale', models.TextField(blank=True, help_text='Why it was not accepted.')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('addressed_to', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.organisation')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('review', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='reviews.review')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(
+                        help_text='As numbered in the review, e.g. "7" or "7:7".', max_length=20
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("accepted", models.BooleanField(default=True)),
+                ("rationale", models.TextField(blank=True, help_text="Why it was not accepted.")),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "addressed_to",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="reviews.review",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical recommendation',
-                'verbose_name_plural': 'historical recommendations',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical recommendation",
+                "verbose_name_plural": "historical recommendations",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalReview',
+            name="HistoricalReview",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('reference', models.CharField(db_index=True, help_text='e.g. "DHR 2012/03"', max_length=60)),
-                ('title', models.CharField(help_text='Anonymised, e.g. "Mr A".', max_length=200)),
-                ('summary', models.TextField(blank=True)),
-                ('incident_date', models.DateField(blank=True, null=True)),
-                ('commissioned_date', models.DateField(blank=True, null=True)),
-                ('published_date', models.DateField(blank=True, null=True)),
-                ('lifecycle', models.CharField(choices=[('in_progress', 'In progress'), ('published', 'Published'), ('monitoring', 'Monitoring'), ('closed', 'Closed')], default='in_progress', max_length=20)),
-                ('restricted', models.BooleanField(default=False, help_text='Visible only to the people named below (and administrators).')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('commissioning_body', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.organisation')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('parent', models.ForeignKey(blank=True, db_constraint=False, help_text='For an IMR: the DHR, SCR, CSPR or SAR it contributes to.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='reviews.review')),
-                ('review_type', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='reviews.reviewtype')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(db_index=True, help_text='e.g. "DHR 2012/03"', max_length=60),
+                ),
+                ("title", models.CharField(help_text='Anonymised, e.g. "Mr A".', max_length=200)),
+                ("summary", models.TextField(blank=True)),
+                ("incident_date", models.DateField(blank=True, null=True)),
+                ("commissioned_date", models.DateField(blank=True, null=True)),
+                ("published_date", models.DateField(blank=True, null=True)),
+                (
+                    "lifecycle",
+                    models.CharField(
+                        choices=[
+                            ("in_progress", "In progress"),
+                            ("published", "Published"),
+                            ("monitoring", "Monitoring"),
+                            ("closed", "Closed"),
+                        ],
+                        default="in_progress",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "restricted",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Visible only to the people named below (and administrators).",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "commissioning_body",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="For an IMR: the DHR, SCR, CSPR or SAR it contributes to.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="reviews.review",
+                    ),
+                ),
+                (
+                    "review_type",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="reviews.reviewtype",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical review',
-                'verbose_name_plural': 'historical reviews',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical review",
+                "verbose_name_plural": "historical reviews",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Recommendation',
+            name="Recommendation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(help_text='As numbered in the review, e.g. "7" or "7:7".', max_length=20)),
-                ('text', models.TextField()),
-                ('accepted', models.BooleanField(default=True)),
-                ('rationale', models.TextField(blank=True, help_text='Why it was not accepted.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('addressed_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='recommendations', to='accounts.organisation')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='recommendations', to='reviews.review')),
-                ('themes', models.ManyToManyField(blank=True, related_name='recommendations', to='reviews.theme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(
+                        help_text='As numbered in the review, e.g. "7" or "7:7".', max_length=20
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("accepted", models.BooleanField(default=True)),
+                ("rationale", models.TextField(blank=True, help_text="Why it was not accepted.")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "addressed_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recommendations",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recommendations",
+                        to="reviews.review",
+                    ),
+                ),
+                (
+                    "themes",
+                    models.ManyToManyField(
+                        blank=True, related_name="recommendations", to="reviews.theme"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['review', 'number'],
+                "ordering": ["review", "number"],
             },
         ),
         migrations.AddIndex(
-            model_name='review',
-            index=models.Index(fields=['lifecycle'], name='review_lifecycle_idx'),
+            model_name="review",
+            index=models.Index(fields=["lifecycle"], name="review_lifecycle_idx"),
         ),
         migrations.AddConstraint(
-            model_name='recommendation',
-            constraint=models.UniqueConstraint(fields=('review', 'number'), name='recommendation_number_unique'),
+            model_name="recommendation",
+            constraint=models.UniqueConstraint(
+                fields=("review", "number"), name="recommendation_number_unique"
+            ),
         ),
     ]

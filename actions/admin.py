@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from actions.models import Action, Evidence, ProgressUpdate
+
+
+class ProgressUpdateInline(admin.TabularInline):
+    model = ProgressUpdate
+    extra = 0
+    fields = ["created_at", "author", "status", "text"]
+    autocomplete_fields = ["author"]
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    extra = 0
+    fields = ["original_filename", "description", "review_state", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        # Evidence arrives through the upload service, which checks the file.
+        return False
+
+
+@admin.register(Action)
+class ActionAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "__str__",
+        "recommendation",
+        "owner_organisation",
+        "lead_role_title",
+        "due_date",
+        "revised_due_date",
+        "status",
+    ]
+    list_filter = [
+        "status",
+        "owner_organisation",
+        "recommendation__review__review_type",
+        "monitoring_forum",
+    ]
+    search_fields = ["description", "lead_role_title", "recommendation__review__reference"]
+    autocomplete_fields = [
+        "recommendation",
+        "owner_organisation",
+        "lead_user",
+        "assured_by",
+        "monitoring_forum",
+    ]
+    readonly_fields = ["effective_due", "version", "created_at", "updated_at"]
+    date_hierarchy = "due_date"
+    inlines = [ProgressUpdateInline, EvidenceInline]
+    list_select_related = ["recommendation__review", "owner_organisation"]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "original_filename",
+        "action",
+        "review_state",
+        "uploaded_by",
+        "uploaded_at",
+        "size_bytes",
+    ]
+    list_filter = ["review_state", "action__owner_organisation"]
+    search_fields = ["original_filename", "description", "sha256"]
+    readonly_fields = ["file", "sha256", "size_bytes", "content_type", "uploaded_at"]
+    autocomplete_fields = ["action", "uploaded_by", "reviewed_by"]
+    list_select_related = ["action", "uploaded_by"]
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(admin.ModelAdmin):
+    list_display = ["action", "author", "status", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["text", "action__description"]
+    autocomplete_fields = ["action", "author"]
+    list_select_related = ["action", "author"]

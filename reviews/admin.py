@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from actions.models import Action
+from reviews.models import Recommendation, Review, ReviewType, Theme
+
+
+@admin.register(ReviewType)
+class ReviewTypeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "accepts_contributions", "is_contribution"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+class RecommendationInline(admin.StackedInline):
+    model = Recommendation
+    extra = 0
+    fields = ["number", "text", "addressed_to", "accepted", "rationale", "themes"]
+    autocomplete_fields = ["addressed_to", "themes"]
+    show_change_link = True
+
+
+@admin.register(Review)
+class ReviewAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "reference",
+        "title",
+        "review_type",
+        "commissioning_body",
+        "lifecycle",
+        "restricted",
+        "published_date",
+    ]
+    list_filter = ["review_type", "lifecycle", "restricted", "commissioning_body"]
+    search_fields = ["reference", "title"]
+    autocomplete_fields = ["parent", "commissioning_body", "named_people", "monitoring_forums"]
+    date_hierarchy = "commissioned_date"
+    inlines = [RecommendationInline]
+    list_select_related = ["review_type", "commissioning_body"]
+
+
+class ActionInline(admin.StackedInline):
+    model = Action
+    extra = 0
+    fields = [
+        "number",
+        "description",
+        "owner_organisation",
+        "lead_role_title",
+        "lead_user",
+        "original_time_frame",
+        "due_date",
+        "revised_due_date",
+        "status",
+    ]
+    autocomplete_fields = ["owner_organisation", "lead_user"]
+    show_change_link = True
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "addressed_to", "accepted"]
+    list_filter = ["accepted", "themes", "review__review_type", "addressed_to"]
+    search_fields = ["text", "review__reference", "number"]
+    autocomplete_fields = ["review", "addressed_to", "themes"]
+    inlines = [ActionInline]
+    list_select_related = ["review", "addressed_to"]
