@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.urls import concrete_path, iter_patterns
+
+pytestmark = pytest.mark.django_db
+
+# The only pages a stranger may reach: the sign-in pages themselves.
+OPEN_ROUTES = {"sign-in/", "admin/login/"}
+
+
+def all_routes() -> list[str]:
+    return sorted({route for route, _name in iter_patterns()})
+
+
+def test_the_walk_finds_the_routes_we_know_about():
+    routes = all_routes()
+    assert "" in routes and "sign-in/" in routes
+    assert any(route.startswith("admin/") for route in routes)
+
+
+@pytest.mark.parametrize("route", [r for r in all_routes() if r not in OPEN_ROUTES])
+def test_it_sends_anonymous_visitors_to_sign_in(client, route):
+    path = concrete_path(route)
+    response = client.get(path)
+    assert response.status_code == 302, f"{path} answered {response.status_code}"
+    location = response["Location"]
+    assert location.startswith(reverse("login")) or location.startswith(reverse("admin:login")), (
+        f"{path} redirected to {location}"
+    )
+
+
+def test_it_serves_the_sign_in_page_to_anonymous_visitors(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert b"Sign in" in response.content

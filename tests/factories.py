@@ -1,0 +1,112 @@
+"""Small builders for test data. Each takes only what a test cares about."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+from django.core.files.base import ContentFile
+
+from accounts.choices import OrganisationKind
+from accounts.models import Membership, Organisation, User
+from actions.choices import EvidenceReviewState, Status
+from actions.models import Action, Evidence
+from governance.choices import Cadence, ForumKind
+from governance.models import Forum
+from reviews.models import Recommendation, Review, ReviewType
+
+_seq = itertools.count(1)
+
+
+def organisation(
+    kind: str = OrganisationKind.PROVIDER, short_name: str | None = None
+) -> Organisation:
+    n = next(_seq)
+    short = short_name or f"ORG{n}"
+    return Organisation.objects.create(name=f"{short} organisation", short_name=short, kind=kind)
+
+
+def user(
+    username: str | None = None,
+    *,
+    organisation: Organisation | None = None,
+    role: str | None = None,
+    **fields,
+) -> User:
+    account = User.objects.create_user(
+        username=username or f"user{next(_seq)}", password="test-password-123", **fields
+    )
+    if organisation is not None and role is not None:
+        Membership.objects.create(user=account, organisation=organisation, role=role)
+    return account
+
+
+def review(
+    *,
+    code: str = "DHR",
+    body: Organisation,
+    restricted: bool = False,
+    parent: Review | None = None,
+    named: tuple[User, ...] = (),
+) -> Review:
+    n = next(_seq)
+    created = Review.objects.create(
+        review_type=ReviewType.objects.get(code=code),
+        reference=f"{code} 2026/{n:02d}",
+        title=f"Person {n}",
+        commissioning_body=body,
+        restricted=restricted,
+        parent=parent,
+    )
+    created.named_people.set(named)
+    return created
+
+
+def recommendation(of: Review, addressed_to: Organisation | None = None) -> Recommendation:
+    return Recommendation.objects.create(
+        review=of, number=str(next(_seq)), text="Do better.", addressed_to=addressed_to
+    )
+
+
+def action(
+    *,
+    on: Recommendation,
+    owner: Organisation,
+    status: str = Status.ON_TRACK,
+    due: date | None = None,
+    revised: date | None = None,
+    **fields,
+) -> Action:
+    return Action.objects.create(
+        recommendation=on,
+        owner_organisation=owner,
+        description=f"Action {next(_seq)}",
+        status=status,
+        due_date=due,
+        revised_due_date=revised,
+        **fields,
+    )
+
+
+def evidence(*, on: Action, by: User, state: str = EvidenceReviewState.PENDING) -> Evidence:
+    item = Evidence(
+        action=on,
+        description="Audit report",
+        original_filename="audit.txt",
+        uploaded_by=by,
+        review_state=state,
+    )
+    item.file.save("audit.txt", ContentFile(b"audit"), save=False)
+    item.save()
+    return item
+
+
+def forum(*, organisation: Organisation, kind: str = ForumKind.SAG) -> Forum:
+    n = next(_seq)
+    return Forum.objects.create(
+        name=f"Forum {n}",
+        short_name=f"F{n}",
+        kind=kind,
+        organisation=organisation,
+        cadence=Cadence.QUARTERLY,
+    )
