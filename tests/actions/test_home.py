@@ -42,3 +42,14 @@ def test_it_tells_an_outsider_there_is_nothing_to_see(client, cast):
 def test_it_shows_navigation_by_role(client, cast):
     assert "Administration" in home(client, cast.admin)
     assert "Administration" not in home(client, cast.commissioner)
+
+
+def test_it_shows_portfolio_readers_the_overdue_actions(client, cast):
+    from datetime import date
+
+    cast.action_b.due_date = date(2020, 1, 1)
+    cast.action_b.save()
+    page = home(client, cast.viewer)
+    assert "Overdue across the portfolio" in page
+    assert cast.action_b.description in page
+    assert cast.action_a.description not in page.split("Overdue across the portfolio")[1]

@@ -28,6 +28,7 @@ from governance.choices import Cadence, ForumKind
 from governance.models import Forum, Meeting
 from reviews.choices import Lifecycle
 from reviews.models import Recommendation, Review, ReviewType, Theme
+from reviews.services import review_types_ensure_defaults
 
 DEMO_PASSWORD = "demo-tracker-2026"
 
@@ -923,6 +924,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options) -> None:
         self.today = timezone.localdate()
+        review_types_ensure_defaults()
         organisations = self._organisations()
         users = self._users(organisations)
         forums = self._forums(organisations, users)
