@@ -11,6 +11,9 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     links: list[tuple[str, str]] = []
     if user is not None and user.is_authenticated:
         links.append(("Home", reverse("home")))
+        if user.reads_portfolio or user.is_admin:
+            links.append(("Reviews", reverse("reviews:list")))
+            links.append(("Actions", reverse("actions:list")))
         if user.is_admin:
             links.append(("Administration", reverse("admin:index")))
     return {"service_name": settings.SERVICE_NAME, "nav_links": links}

@@ -73,6 +73,11 @@ class User(AbstractUser):
         return Role.SAFEGUARDING_LEAD in self.roles
 
     @property
+    def manages_portfolio(self) -> bool:
+        """Creates and edits reviews, recommendations and actions; assures; closes."""
+        return self.is_active and (self.is_superuser or self.is_commissioner)
+
+    @property
     def is_secretary(self) -> bool:
         return Role.COMMITTEE_SECRETARY in self.roles
 

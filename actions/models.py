@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -111,7 +112,11 @@ class Action(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["effective_due"])
+    # Change reasons carry the person's note in full, so a TextField.
+    history = HistoricalRecords(
+        excluded_fields=["effective_due"],
+        history_change_reason_field=models.TextField(null=True),
+    )
     objects = ActionQuerySet.as_manager()
 
     class Meta:
@@ -126,6 +131,9 @@ class Action(models.Model):
     def __str__(self) -> str:
         label = f"{self.number} " if self.number else ""
         return f"{label}{self.description[:60]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("actions:detail", args=[self.pk])
 
     @property
     def current_due_date(self) -> date | None:

@@ -1,15 +1,63 @@
+"""Reads for the action pages: listing, dashboard figures, history timeline."""
+
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from actions.models import Action
+from accounts.models import Organisation, User
+from actions.choices import HEADLINE_STATUSES, STATUS_BAND, STATUS_STYLE, Band, Status
+from actions.models import Action, Evidence, ProgressUpdate
+from governance.models import Forum
 
 if TYPE_CHECKING:
-    from accounts.models import User
+    from accounts.models import User as UserType
 
 HOME_LIST_LIMIT = 50
+DASHBOARD_LIST_LIMIT = 10
+DUE_SOON_DAYS = 30
+HEADLINE_FORMULA = (
+    "(completed + assured + on track) ÷ all actions in scope, closed and not started "
+    "included, rounded down to a whole percent"
+)
+
+
+def action_for_user(user: UserType, pk: int) -> Action:
+    """The one way a view loads an action: 404 unless the user may see it."""
+    queryset = Action.objects.visible_to(user).select_related(
+        "recommendation__review__review_type",
+        "owner_organisation",
+        "lead_user",
+        "assured_by",
+        "monitoring_forum",
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def with_listing_columns(queryset: QuerySet[Action]) -> QuerySet[Action]:
+    """Adds what each row of a list shows, in the same query: latest update and
+    evidence count (subqueries, so the row count never multiplies)."""
+    latest = ProgressUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-pk")
+    evidence_count = (
+        Evidence.objects.filter(action=OuterRef("pk"))
+        .order_by()
+        .values("action")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return queryset.select_related(
+        "recommendation__review__review_type", "owner_organisation", "lead_user"
+    ).annotate(
+        latest_update_text=Subquery(latest.values("text")[:1]),
+        latest_update_at=Subquery(latest.values("created_at")[:1]),
+        evidence_count=Coalesce(Subquery(evidence_count, output_field=IntegerField()), 0),
+    )
 
 
 def _listing(queryset):
@@ -18,10 +66,10 @@ def _listing(queryset):
     ).order_by("effective_due", "pk")
 
 
-def home_actions_for(user: User) -> dict[str, Any]:
-    """What the home page shows: open actions the user leads; for providers, the open
-    actions their organisation owns; for those who read the whole portfolio, the overdue
-    ones. Counts come from the same visible set."""
+def home_actions_for(user: UserType) -> dict[str, Any]:
+    """What the home page shows to someone who does not manage the portfolio: open
+    actions they lead; for providers, the open actions their organisation owns; for
+    viewers and secretaries, the overdue ones."""
     today = timezone.localdate()
     visible_open = Action.objects.visible_to(user).open()
     context: dict[str, Any] = {
@@ -40,3 +88,258 @@ def home_actions_for(user: User) -> dict[str, Any]:
         own = visible_open.filter(owner_organisation_id__in=org_ids)
         context["organisation_actions"] = list(_listing(own)[:HOME_LIST_LIMIT])
     return context
+
+
+# --- figures ---------------------------------------------------------------------
+
+
+def headline_percent(counts: dict[str, int]) -> tuple[int, int, int]:
+    """(percent, numerator, denominator) of actions completed or on track. Rounded
+    down: a committee paper must never overstate progress (DESIGN §3)."""
+    denominator = sum(counts.values())
+    numerator = sum(counts.get(status, 0) for status in HEADLINE_STATUSES)
+    percent = (numerator * 100) // denominator if denominator else 0
+    return percent, numerator, denominator
+
+
+def band_counts(counts: dict[str, int]) -> list[dict[str, Any]]:
+    """The five committee bands with count, (rounded-down) percent, and each band's
+    exact share and offset for drawing them as one bar."""
+    total = sum(counts.values())
+    bands = dict.fromkeys(Band.values, 0)
+    for status, n in counts.items():
+        bands[STATUS_BAND[status]] += n
+    result, offset = [], 0.0
+    for band, n in bands.items():
+        share = 100 * n / total if total else 0.0
+        result.append(
+            {
+                "band": band,
+                "label": Band(band).label,
+                "count": n,
+                "percent": (n * 100) // total if total else 0,
+                "share": round(share, 3),
+                "offset": round(offset, 3),
+            }
+        )
+        offset += share
+    return result
+
+
+@dataclass
+class ChartSegment:
+    status: str
+    label: str
+    count: int
+    x: float
+    width: float
+    fill: str
+    text: str
+    pattern: str
+    show_label: bool
+
+
+@dataclass
+class ChartRow:
+    label: str
+    total: int
+    y: int
+    segments: list[ChartSegment] = field(default_factory=list)
+
+
+@dataclass
+class StatusChart:
+    """A horizontal stacked bar per group, drawn as inline SVG. Each segment has a
+    pattern and its count written on it, and a table follows, so it reads without
+    colour."""
+
+    title: str
+    rows: list[ChartRow]
+    height: int
+    label_width: int = 170
+    bar_width: int = 520
+    row_height: int = 30
+
+    @property
+    def statuses(self) -> list[dict[str, str]]:
+        return [
+            {"status": s, "label": Status(s).label, **STATUS_STYLE[s].__dict__}
+            for s in Status.values
+        ]
+
+
+def status_chart(title: str, grouped: dict[str, dict[str, int]]) -> StatusChart:
+    label_width, bar_width, row_height = 170, 520, 30
+    biggest = max((sum(c.values()) for c in grouped.values()), default=0) or 1
+    rows = []
+    for index, (label, counts) in enumerate(grouped.items()):
+        row = ChartRow(label=label, total=sum(counts.values()), y=index * row_height)
+        x = float(label_width)
+        for status in Status.values:
+            n = counts.get(status, 0)
+            if not n:
+                continue
+            width = bar_width * n / biggest
+            style = STATUS_STYLE[status]
+            row.segments.append(
+                ChartSegment(
+                    status=status,
+                    label=Status(status).label,
+                    count=n,
+                    x=round(x, 2),
+                    width=round(width, 2),
+                    fill=style.fill,
+                    text=style.text,
+                    pattern=style.pattern,
+                    show_label=width >= 22,
+                )
+            )
+            x += width
+        rows.append(row)
+    return StatusChart(title=title, rows=rows, height=max(len(rows), 1) * row_height + 4)
+
+
+def _grouped_counts(queryset: QuerySet[Action], key: str) -> dict[str, dict[str, int]]:
+    grouped: dict[str, dict[str, int]] = {}
+    for row in queryset.order_by().values(key, "status").annotate(n=Count("pk")).order_by(key):
+        grouped.setdefault(row[key] or "None", {})[row["status"]] = row["n"]
+    return grouped
+
+
+def dashboard_for(user: UserType, today: date | None = None) -> dict[str, Any]:
+    """The commissioner's home. A fixed number of queries whatever the portfolio's size:
+    four short lists with their counts, and two grouped counts for the charts."""
+    today = today or timezone.localdate()
+    visible = Action.objects.visible_to(user)
+    open_actions = visible.open()
+    overdue = open_actions.overdue(today)
+    due_soon = open_actions.filter(
+        effective_due__gte=today, effective_due__lte=today + timedelta(days=DUE_SOON_DAYS)
+    )
+    awaiting = visible.filter(status=Status.COMPLETED)
+    mine = open_actions.filter(lead_user=user)
+
+    def short_list(queryset, order=("effective_due", "pk")):
+        return list(_listing(queryset).order_by(*order)[:DASHBOARD_LIST_LIMIT])
+
+    by_provider = _grouped_counts(visible, "owner_organisation__short_name")
+    by_type = _grouped_counts(visible, "recommendation__review__review_type__code")
+    totals: dict[str, int] = {}
+    for counts in by_provider.values():
+        for status, n in counts.items():
+            totals[status] = totals.get(status, 0) + n
+    percent, numerator, denominator = headline_percent(totals)
+    return {
+        "today": today,
+        "mine": short_list(mine),
+        "mine_count": mine.count(),
+        "overdue": short_list(overdue),
+        "overdue_count": overdue.count(),
+        "due_soon": short_list(due_soon),
+        "due_soon_count": due_soon.count(),
+        "awaiting": short_list(awaiting, ("completed_on", "pk")),
+        "awaiting_count": awaiting.count(),
+        "status_totals": [
+            {"status": s, "label": Status(s).label, "count": totals.get(s, 0)}
+            for s in Status.values
+        ],
+        "bands": band_counts(totals),
+        "headline": {"percent": percent, "numerator": numerator, "denominator": denominator},
+        "headline_formula": HEADLINE_FORMULA,
+        "chart_by_provider": status_chart("Actions by owner organisation and status", by_provider),
+        "chart_by_type": status_chart("Actions by review type and status", by_type),
+        "due_soon_days": DUE_SOON_DAYS,
+    }
+
+
+# --- history ---------------------------------------------------------------------
+
+TIMELINE_HIDDEN_FIELDS = {"version", "updated_at", "created_at", "assured_at", "completed_on"}
+
+
+@dataclass
+class TimelineEntry:
+    when: datetime
+    who: str
+    changes: list[str]
+    note: str
+
+
+def _display(field_name: str, value: Any, lookups: dict[str, dict[int, str]]) -> str:
+    if value in (None, ""):
+        return "none"
+    if field_name == "status":
+        return Status(value).label.lower()
+    if field_name in lookups:
+        return lookups[field_name].get(value, f"#{value}")
+    if isinstance(value, date):
+        return f"{value:%-d %b %Y}"
+    text = str(value)
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
+def action_timeline(action: Action) -> list[TimelineEntry]:
+    """The action's history as sentences, newest first:
+    "19 Sep 2018, J. Smith: status on track → completed"."""
+    records = list(
+        action.history.select_related("history_user").order_by("history_date", "history_id")
+    )
+    pairs: list[tuple[Any, list[Any]]] = []
+    ids: dict[str, set[int]] = {
+        "lead_user": set(),
+        "owner_organisation": set(),
+        "monitoring_forum": set(),
+        "assured_by": set(),
+    }
+    previous = None
+    for record in records:
+        changes = []
+        if previous is not None:
+            delta = record.diff_against(previous)
+            changes = [c for c in delta.changes if c.field not in TIMELINE_HIDDEN_FIELDS]
+            for change in changes:
+                if change.field in ids:
+                    ids[change.field].update(v for v in (change.old, change.new) if v)
+        pairs.append((record, changes))
+        previous = record
+    users = ids["lead_user"] | ids["assured_by"]
+    user_names = {u.pk: u.display_name for u in User.objects.filter(pk__in=users)} if users else {}
+    lookups = {
+        "lead_user": user_names,
+        "assured_by": user_names,
+        "owner_organisation": dict(
+            Organisation.objects.filter(pk__in=ids["owner_organisation"]).values_list(
+                "pk", "short_name"
+            )
+        )
+        if ids["owner_organisation"]
+        else {},
+        "monitoring_forum": dict(
+            Forum.objects.filter(pk__in=ids["monitoring_forum"]).values_list("pk", "short_name")
+        )
+        if ids["monitoring_forum"]
+        else {},
+    }
+    entries = []
+    for index, (record, changes) in enumerate(pairs):
+        who = record.history_user.display_name if record.history_user else "System"
+        if index == 0:
+            sentences = ["action added"]
+        else:
+            sentences = [
+                f"{Action._meta.get_field(c.field).verbose_name} "
+                f"{_display(c.field, c.old, lookups)} → {_display(c.field, c.new, lookups)}"
+                for c in changes
+            ]
+        if not sentences and not record.history_change_reason:
+            continue
+        entries.append(
+            TimelineEntry(
+                when=record.history_date,
+                who=who,
+                changes=sentences,
+                note=record.history_change_reason or "",
+            )
+        )
+    entries.reverse()
+    return entries

@@ -1,11 +1,236 @@
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
-from actions.selectors import home_actions_for
+from actions import services
+from actions.forms import (
+    ActionFilterForm,
+    ActionForm,
+    BulkActionForm,
+    ProgressUpdateForm,
+    StatusForm,
+)
+from actions.models import Action
+from actions.selectors import (
+    action_for_user,
+    action_timeline,
+    dashboard_for,
+    home_actions_for,
+    with_listing_columns,
+)
+from reviews.models import Recommendation
+
+PAGE_SIZE = 25
+
+
+def require_portfolio_reader(request: HttpRequest) -> None:
+    """The portfolio-wide pages are for the safeguarding team, secretaries and viewers;
+    providers have their own organisation's view."""
+    if not (request.user.reads_portfolio or request.user.is_admin):
+        raise PermissionDenied("These pages are for the safeguarding team and committees.")
+
+
+def require_manager(request: HttpRequest) -> None:
+    if not services.can_manage_portfolio(request.user):
+        raise PermissionDenied("Only the safeguarding team can change the portfolio.")
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The signed-in user's starting page: the open actions that are theirs."""
+    """The commissioner's dashboard; everyone else's list of open actions."""
+    if services.can_manage_portfolio(request.user):
+        return render(request, "actions/dashboard.html", dashboard_for(request.user))
     return render(request, "actions/home.html", home_actions_for(request.user))
+
+
+def action_list(request: HttpRequest) -> HttpResponse:
+    require_portfolio_reader(request)
+    form = ActionFilterForm(request.GET or None, user=request.user)
+    actions = form.apply(with_listing_columns(Action.objects.visible_to(request.user)))
+    page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "bulk_form": BulkActionForm(user=request.user),
+        "can_manage": services.can_manage_portfolio(request.user),
+    }
+    return render(request, "actions/list.html", context)
+
+
+def _action_page(request, action, *, status_form=None, update_form=None, notice=None, code=200):
+    """The action page, or only its live part (status, updates, history) for htmx."""
+    user = request.user
+    can_update = services.can_update_action(user, action)
+    settable = services.statuses_settable_by(user, action)
+    context = {
+        "action": action,
+        "review": action.recommendation.review,
+        "can_update": can_update,
+        "can_manage": services.can_manage_portfolio(user),
+        "status_form": status_form or (StatusForm(action=action, user=user) if settable else None),
+        "update_form": update_form or (ProgressUpdateForm() if can_update else None),
+        "updates": action.updates.select_related("author"),
+        "evidence": action.evidence.select_related("uploaded_by"),
+        "timeline": action_timeline(action),
+        "notice": notice,
+    }
+    template = "actions/_live.html" if request.headers.get("HX-Request") else "actions/detail.html"
+    return render(request, template, context, status=code)
+
+
+def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _action_page(request, action_for_user(request.user, pk))
+
+
+def _done(request, action, notice):
+    if request.headers.get("HX-Request"):
+        return _action_page(request, action_for_user(request.user, action.pk), notice=notice)
+    messages.success(request, notice)
+    return redirect("actions:detail", pk=action.pk)
+
+
+@require_POST
+def action_status(request: HttpRequest, pk: int) -> HttpResponse:
+    action = action_for_user(request.user, pk)
+    if not services.can_update_action(request.user, action):
+        raise PermissionDenied("You cannot change this action.")
+    form = StatusForm(request.POST, action=action, user=request.user)
+    if not form.is_valid():
+        return _action_page(request, action, status_form=form, code=422)
+    try:
+        services.action_set_status(
+            action=action,
+            by=request.user,
+            status=form.cleaned_data["status"],
+            note=form.cleaned_data["note"],
+            closure_rationale=form.cleaned_data["closure_rationale"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except services.StaleActionError as stale:
+        fresh = action_for_user(request.user, pk)
+        return _action_page(
+            request,
+            fresh,
+            status_form=_rebound(form, fresh, request.user),
+            notice=str(stale),
+            code=409,
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _action_page(request, action, status_form=form, code=422)
+    return _done(request, action, "Status changed.")
+
+
+def _rebound(form: StatusForm, fresh: Action, user) -> StatusForm:
+    """The person's input kept, against the action's current version and choices."""
+    initial = {**form.cleaned_data, "version": fresh.version}
+    return StatusForm(initial=initial, action=fresh, user=user)
+
+
+@require_POST
+def action_update_add(request: HttpRequest, pk: int) -> HttpResponse:
+    action = action_for_user(request.user, pk)
+    if not services.can_update_action(request.user, action):
+        raise PermissionDenied("You cannot post updates on this action.")
+    form = ProgressUpdateForm(request.POST)
+    if not form.is_valid():
+        return _action_page(request, action, update_form=form, code=422)
+    services.progress_update_add(action=action, by=request.user, text=form.cleaned_data["text"])
+    return _done(request, action, "Update added.")
+
+
+def action_create(request: HttpRequest, recommendation_pk: int) -> HttpResponse:
+    recommendation = get_object_or_404(
+        Recommendation.objects.visible_to(request.user).select_related("review"),
+        pk=recommendation_pk,
+    )
+    require_manager(request)
+    form = ActionForm(
+        request.POST or None, initial={"owner_organisation": recommendation.addressed_to}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            action = services.action_create(
+                recommendation=recommendation, by=request.user, **form.service_fields()
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Action added.")
+            return redirect("actions:detail", pk=action.pk)
+    context = {"form": form, "recommendation": recommendation, "review": recommendation.review}
+    return render(request, "actions/form.html", context, status=422 if form.errors else 200)
+
+
+def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    action = action_for_user(request.user, pk)
+    require_manager(request)
+    form = ActionForm(request.POST or None, instance=action)
+    stale = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_update(
+                action=action,
+                by=request.user,
+                expected_version=form.cleaned_data["version"],
+                **form.service_fields(),
+            )
+        except services.StaleActionError as error:
+            stale = error
+            form = ActionForm(request.POST, instance=error.action)
+            form.data = form.data.copy()
+            form.data["version"] = str(error.action.version)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Action saved.")
+            return redirect("actions:detail", pk=action.pk)
+    context = {
+        "form": form,
+        "action": stale.action if stale else action,
+        "recommendation": action.recommendation,
+        "review": action.recommendation.review,
+        "stale": stale,
+    }
+    code = 409 if stale else (422 if form.errors else 200)
+    return render(request, "actions/form.html", context, status=code)
+
+
+@require_POST
+def action_bulk(request: HttpRequest) -> HttpResponse:
+    require_manager(request)
+    form = BulkActionForm(request.POST, user=request.user)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}) or not back.startswith("/"):
+        back = reverse("actions:list")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    selected, data = form.cleaned_data["selected"], form.cleaned_data
+    operation = data["operation"]
+    if operation == "set_lead":
+        count = services.action_bulk_set_lead(
+            actions=selected,
+            by=request.user,
+            lead_user=data["lead_user"],
+            lead_role_title=data["lead_role_title"],
+        )
+    elif operation == "set_forum":
+        count = services.action_bulk_set_forum(
+            actions=selected, by=request.user, forum=data["forum"]
+        )
+    else:
+        count = services.action_bulk_add_note(actions=selected, by=request.user, text=data["text"])
+    messages.success(request, f"{count} action{'s' if count != 1 else ''} changed.")
+    return redirect(back)

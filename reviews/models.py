@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from reviews.choices import Lifecycle
@@ -125,6 +126,9 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} ({self.title})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:detail", args=[self.pk])
 
     def clean(self) -> None:
         if self.parent_id is None:

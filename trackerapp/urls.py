@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from accounts import views as account_views
 from actions import views as action_views
@@ -13,5 +13,7 @@ urlpatterns = [
     path("", action_views.home, name="home"),
     path("sign-in/", account_views.SignInView.as_view(), name="login"),
     path("sign-out/", account_views.SignOutView.as_view(), name="logout"),
+    path("reviews/", include("reviews.urls")),
+    path("actions/", include("actions.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -16,3 +16,20 @@ def status_tag(status: str) -> str:
     return format_html(
         '<strong class="nhsuk-tag {}">{}</strong>', style.tag_class, Status(status).label
     )
+
+
+@register.simple_tag
+def field_widget(bound_field) -> str:
+    """Renders a widget with the error modifier and aria-describedby for hint/errors."""
+    attrs = {}
+    described = []
+    if bound_field.help_text:
+        described.append(f"{bound_field.auto_id}-hint")
+    if bound_field.errors:
+        described.append(f"{bound_field.auto_id}-error")
+        base = bound_field.field.widget.attrs.get("class", "")
+        modifier = base.split()[0] + "--error" if base else "nhsuk-input--error"
+        attrs["class"] = f"{base} {modifier}"
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    return bound_field.as_widget(attrs=attrs)

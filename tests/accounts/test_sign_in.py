@@ -13,7 +13,7 @@ def test_it_signs_in_and_lands_on_home(client, cast):
         follow=True,
     )
     assert response.redirect_chain[-1][0] == reverse("home")
-    assert b"Your open actions" in response.content
+    assert b"<h1>Dashboard</h1>" in response.content
 
 
 def test_it_explains_a_failed_sign_in_and_keeps_the_user_out(client, cast):

@@ -41,7 +41,10 @@ def test_it_tells_an_outsider_there_is_nothing_to_see(client, cast):
 
 def test_it_shows_navigation_by_role(client, cast):
     assert "Administration" in home(client, cast.admin)
-    assert "Administration" not in home(client, cast.commissioner)
+    commissioner_home = home(client, cast.commissioner)
+    assert "Administration" not in commissioner_home
+    assert 'href="/reviews/"' in commissioner_home
+    assert 'href="/reviews/"' not in home(client, cast.provider_a_lead)
 
 
 def test_it_shows_portfolio_readers_the_overdue_actions(client, cast):

@@ -32,22 +32,22 @@ def test_a_wrong_password_shows_an_error_summary(page, live_server, demo):
 
 
 @pytest.mark.parametrize(
-    ("username", "expected"),
+    ("username", "heading", "expected"),
     [
-        ("commissioner", "Overdue across the portfolio"),
-        ("secretary", "Overdue across the portfolio"),
-        ("provider.lead", "Your organisation's open actions"),
-        ("provider.contributor", "Your organisation's open actions"),
-        ("provider.b", "Your organisation's open actions"),
-        ("viewer", "Overdue across the portfolio"),
-        ("admin", "Administration"),
+        ("commissioner", "Dashboard", "Completed or on track"),
+        ("secretary", "Your open actions", "Overdue across the portfolio"),
+        ("provider.lead", "Your open actions", "Your organisation's open actions"),
+        ("provider.contributor", "Your open actions", "Your organisation's open actions"),
+        ("provider.b", "Your open actions", "Your organisation's open actions"),
+        ("viewer", "Your open actions", "Overdue across the portfolio"),
+        ("admin", "Dashboard", "Administration"),
     ],
 )
 def test_each_demo_role_signs_in_to_a_sensible_home_page(
-    page, live_server, demo, username, expected
+    page, live_server, demo, username, heading, expected
 ):
     sign_in(page, live_server.url, username, DEMO_PASSWORD)
-    assert page.locator("h1").inner_text() == "Your open actions"
+    assert page.locator("h1").inner_text() == heading
     assert expected in page.content()
     assert_accessible(page)
     page.click("text=Sign out")

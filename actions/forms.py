@@ -1,0 +1,232 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django import forms
+from django.db.models import Q
+
+from accounts.choices import OrganisationKind
+from accounts.models import Organisation, User
+from actions.choices import Status
+from actions.models import Action
+from actions.services import EDITABLE_FIELDS, statuses_settable_by
+from governance.models import Forum
+from reviews.models import Review, ReviewType, Theme
+from trackerapp.forms import NHSFormMixin, UKDateField
+
+if TYPE_CHECKING:
+    from accounts.models import User as UserType
+
+SORTS = {
+    "due": ("effective_due", "pk"),
+    "-due": ("-effective_due", "-pk"),
+    "status": ("status", "effective_due", "pk"),
+    "owner": ("owner_organisation__short_name", "effective_due", "pk"),
+    "review": ("recommendation__review__reference", "recommendation__number", "number", "pk"),
+    "-updated": ("-updated_at", "-pk"),
+}
+SORT_LABELS = {
+    "due": "Due date, soonest first",
+    "-due": "Due date, latest first",
+    "status": "Status",
+    "owner": "Owner organisation",
+    "review": "Review reference",
+    "-updated": "Recently updated",
+}
+
+
+def organisation_choices():
+    return Organisation.objects.filter(
+        kind__in=[OrganisationKind.PROVIDER, OrganisationKind.COMMISSIONER]
+    ).order_by("short_name")
+
+
+def lead_choices():
+    return User.objects.filter(is_active=True, memberships__isnull=False).distinct()
+
+
+class ActionFilterForm(NHSFormMixin, forms.Form):
+    """The action list's filters. Every field is optional; an invalid value is reported
+    and ignored rather than showing the wrong rows."""
+
+    status = forms.MultipleChoiceField(
+        choices=Status.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    overdue = forms.BooleanField(required=False, label="Only overdue actions")
+    due_from = UKDateField(required=False, label="Due on or after")
+    due_to = UKDateField(required=False, label="Due on or before")
+    owner = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), required=False, label="Owner organisation"
+    )
+    lead = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Lead")
+    review_type = forms.ModelChoiceField(
+        queryset=ReviewType.objects.all(), required=False, label="Review type"
+    )
+    review = forms.ModelChoiceField(queryset=Review.objects.none(), required=False)
+    forum = forms.ModelChoiceField(
+        queryset=Forum.objects.all(), required=False, label="Monitoring forum"
+    )
+    theme = forms.ModelChoiceField(queryset=Theme.objects.all(), required=False)
+    sort = forms.ChoiceField(choices=list(SORT_LABELS.items()), required=False, label="Sort by")
+
+    def __init__(self, *args, user: UserType, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = organisation_choices()
+        self.fields["lead"].queryset = lead_choices()
+        self.fields["review"].queryset = Review.objects.visible_to(user).only(
+            "pk", "reference", "title"
+        )
+        for name in ("due_from", "due_to"):
+            self.fields[name].help_text = ""
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("due_from"), cleaned.get("due_to")
+        if start and end and end < start:
+            self.add_error("due_to", "The end of the date range must be after its start.")
+        return cleaned
+
+    def apply(self, queryset):
+        """Filters by whatever is valid; the view shows the errors for the rest."""
+        data: dict = {}
+        if self.is_bound:
+            self.is_valid()
+            data = self.cleaned_data  # only the fields that validated
+        if data.get("status"):
+            queryset = queryset.filter(status__in=data["status"])
+        if data.get("overdue"):
+            queryset = queryset.overdue()
+        if data.get("due_from"):
+            queryset = queryset.filter(effective_due__gte=data["due_from"])
+        if data.get("due_to"):
+            queryset = queryset.filter(effective_due__lte=data["due_to"])
+        if data.get("owner"):
+            queryset = queryset.filter(owner_organisation=data["owner"])
+        if data.get("lead"):
+            queryset = queryset.filter(lead_user=data["lead"])
+        if data.get("review_type"):
+            queryset = queryset.filter(recommendation__review__review_type=data["review_type"])
+        if data.get("review"):
+            queryset = queryset.filter(recommendation__review=data["review"])
+        if data.get("forum"):
+            forum = data["forum"]
+            monitored_reviews = Review.objects.filter(monitoring_forums=forum).values("pk")
+            queryset = queryset.filter(
+                Q(monitoring_forum=forum) | Q(recommendation__review_id__in=monitored_reviews)
+            )
+        if data.get("theme"):
+            queryset = queryset.filter(recommendation__themes=data["theme"])
+        return queryset.order_by(*SORTS.get(data.get("sort") or "due", SORTS["due"]))
+
+
+class StatusForm(NHSFormMixin, forms.Form):
+    status = forms.ChoiceField(label="New status", widget=forms.RadioSelect)
+    note = forms.CharField(
+        label="What has changed?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="This note is kept in the action's history.",
+    )
+    closure_rationale = forms.CharField(
+        label="Why is it closed without completion?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed only when closing the action.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, action: Action, user: UserType, **kwargs):
+        kwargs.setdefault("initial", {"version": action.version})
+        super().__init__(*args, **kwargs)
+        allowed = set(statuses_settable_by(user, action)) - {action.status}
+        self.fields["status"].choices = [(v, label) for v, label in Status.choices if v in allowed]
+        self.fields["status"].error_messages["invalid_choice"] = (
+            "You cannot set that status on this action."
+        )
+        self.fields["status"].error_messages["required"] = "Choose the new status."
+        self.fields["note"].error_messages["required"] = "Say what has changed."
+
+
+class ProgressUpdateForm(NHSFormMixin, forms.Form):
+    text = forms.CharField(
+        label="Progress update", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+    )
+    text.error_messages["required"] = "Enter the update."
+
+
+class ActionForm(NHSFormMixin, forms.ModelForm):
+    due_date = UKDateField(required=False, label="Due date")
+    revised_due_date = UKDateField(
+        required=False,
+        label="Revised due date",
+        help_text="Only after an agreed extension. For example, 31/12/2026",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Action
+        fields = list(EDITABLE_FIELDS)
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "expected_outcome": forms.Textarea(attrs={"rows": 2}),
+            "evidence_required": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_organisation"].queryset = organisation_choices()
+        self.fields["lead_user"].queryset = lead_choices()
+        self.fields["lead_user"].label = "Lead (person)"
+        self.fields["lead_role_title"].label = "Lead (role title)"
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def _post_clean(self):
+        # Validation of the model belongs to the service (which runs full_clean under a
+        # row lock); here only the form's own fields are checked, plus the date rule so
+        # the person sees it next to the field.
+        due, revised = self.cleaned_data.get("due_date"), self.cleaned_data.get("revised_due_date")
+        if revised and not due:
+            self.add_error("revised_due_date", "A revised due date needs the original due date.")
+        elif revised and due and revised < due:
+            self.add_error(
+                "revised_due_date", "The revised due date cannot be before the original."
+            )
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
+
+
+class BulkActionForm(NHSFormMixin, forms.Form):
+    OPERATIONS = [
+        ("set_lead", "Set the lead"),
+        ("set_forum", "Set the monitoring forum"),
+        ("add_note", "Add the same progress update"),
+    ]
+    selected = forms.ModelMultipleChoiceField(
+        queryset=Action.objects.none(), error_messages={"required": "Select at least one action."}
+    )
+    operation = forms.ChoiceField(choices=OPERATIONS, label="Change", widget=forms.RadioSelect)
+    lead_user = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Lead")
+    lead_role_title = forms.CharField(required=False, label="Lead role title")
+    forum = forms.ModelChoiceField(
+        queryset=Forum.objects.all(), required=False, label="Monitoring forum"
+    )
+    text = forms.CharField(
+        required=False, label="Progress update", widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, user: UserType, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["selected"].queryset = Action.objects.visible_to(user)
+        self.fields["lead_user"].queryset = lead_choices()
+
+    def clean(self):
+        cleaned = super().clean()
+        operation = cleaned.get("operation")
+        if operation == "set_lead" and not cleaned.get("lead_user"):
+            self.add_error("lead_user", "Choose the lead.")
+        if operation == "set_forum" and not cleaned.get("forum"):
+            self.add_error("forum", "Choose the monitoring forum.")
+        if operation == "add_note" and not (cleaned.get("text") or "").strip():
+            self.add_error("text", "Enter the update.")
+        return cleaned

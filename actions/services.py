@@ -1,0 +1,251 @@
+"""Writes to actions. Every function checks permission, validates, records who/when/
+old → new with a note (django-simple-history), and refuses stale writes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from actions.choices import EvidenceReviewState, Status
+from actions.models import Action, ProgressUpdate
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from governance.models import Forum
+    from reviews.models import Recommendation
+
+# Providers move their own actions along; only commissioners assure or close (DESIGN §3).
+PROVIDER_SETTABLE_STATUSES = frozenset(
+    {Status.NOT_STARTED, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.COMPLETED}
+)
+COMMISSIONER_ONLY_STATUSES = frozenset({Status.ASSURED, Status.CLOSED})
+
+# Fields a commissioner edits on the action form; status has its own service.
+EDITABLE_FIELDS = (
+    "number",
+    "description",
+    "owner_organisation",
+    "lead_role_title",
+    "lead_user",
+    "original_time_frame",
+    "due_date",
+    "revised_due_date",
+    "expected_outcome",
+    "evidence_required",
+    "monitoring_forum",
+)
+
+
+@dataclass
+class StaleActionError(Exception):
+    """Someone saved the action after this person opened it. Nothing was written."""
+
+    action: Action
+    changed_by: str
+    changed_at: datetime
+
+    def __str__(self) -> str:
+        local = timezone.localtime(self.changed_at)
+        return (
+            f"This action was changed by {self.changed_by} at {local:%H:%M} "
+            f"on {local:%-d %b %Y} since you opened it. Your change has not been saved: "
+            f"check the current values below and try again."
+        )
+
+
+def can_manage_portfolio(user: User) -> bool:
+    return user.is_authenticated and user.manages_portfolio
+
+
+def can_update_action(user: User, action: Action) -> bool:
+    """Post updates and move the status along: commissioners, and the owning provider."""
+    if can_manage_portfolio(user):
+        return True
+    return action.owner_organisation_id in user.provider_organisation_ids
+
+
+def statuses_settable_by(user: User, action: Action) -> list[str]:
+    if can_manage_portfolio(user):
+        return list(Status.values)
+    if not can_update_action(user, action) or action.status in COMMISSIONER_ONLY_STATUSES:
+        return []
+    return [s for s in Status.values if s in PROVIDER_SETTABLE_STATUSES]
+
+
+def _lock(action: Action, expected_version: int | None) -> Action:
+    """Re-reads the action under a row lock and refuses the write if it has moved on."""
+    locked = Action.objects.select_for_update().get(pk=action.pk)
+    if expected_version is not None and locked.version != expected_version:
+        latest = locked.history.select_related("history_user").first()
+        who = latest.history_user.display_name if latest and latest.history_user else "someone"
+        raise StaleActionError(
+            action=locked,
+            changed_by=who,
+            changed_at=latest.history_date if latest else locked.updated_at,
+        )
+    return locked
+
+
+def _save(action: Action, *, by: User, note: str) -> None:
+    action.version += 1
+    action._history_user = by  # read by simple-history for the history row
+    action._change_reason = note
+    action.full_clean()
+    action.save()
+
+
+def action_set_status(
+    *,
+    action: Action,
+    by: User,
+    status: str,
+    note: str,
+    expected_version: int | None,
+    closure_rationale: str = "",
+) -> Action:
+    """Moves an action to a new status under the rules of DESIGN §3:
+    1. the person may set this status on this action;
+    2. completed needs evidence; assured needs accepted evidence and a commissioner;
+       closed needs a rationale;
+    3. the change and its note are recorded; the note also becomes a progress update."""
+    if status not in Status.values:
+        raise ValidationError({"status": "Choose a status from the list."})
+    if not note.strip():
+        raise ValidationError({"note": "Say what has changed."})
+    with transaction.atomic():
+        locked = _lock(action, expected_version)
+        if status not in statuses_settable_by(by, locked):
+            raise PermissionDenied(f"You cannot set this action to {Status(status).label.lower()}.")
+        if status == locked.status:
+            raise ValidationError(
+                {"status": f"The action is already {locked.get_status_display().lower()}."}
+            )
+        live_evidence = locked.evidence.exclude(review_state=EvidenceReviewState.REJECTED)
+        if status == Status.COMPLETED and not live_evidence.exists():
+            raise ValidationError(
+                {"status": "Add at least one evidence item before marking the action completed."}
+            )
+        if (
+            status == Status.ASSURED
+            and not locked.evidence.filter(review_state=EvidenceReviewState.ACCEPTED).exists()
+        ):
+            raise ValidationError(
+                {"status": "Accept at least one evidence item before marking the action assured."}
+            )
+        if status == Status.CLOSED:
+            if not closure_rationale.strip():
+                raise ValidationError(
+                    {"closure_rationale": "Say why the action is closed without completion."}
+                )
+            locked.closure_rationale = closure_rationale.strip()
+        today = timezone.localdate()
+        locked.status = status
+        if status == Status.COMPLETED:
+            locked.completed_on = today
+        if status == Status.ASSURED:
+            locked.assured_at, locked.assured_by = timezone.now(), by
+            locked.completed_on = locked.completed_on or today
+        elif status not in (Status.COMPLETED, Status.CLOSED):
+            locked.completed_on = None
+            locked.assured_at, locked.assured_by = None, None
+        _save(locked, by=by, note=note.strip())
+        ProgressUpdate.objects.create(action=locked, author=by, text=note.strip(), status=status)
+    return locked
+
+
+def progress_update_add(
+    *, action: Action, by: User, text: str, expected_version: int | None = None
+) -> ProgressUpdate:
+    """Adds a dated narrative with the action's current status. It does not bump the
+    action's version: an update posted while someone else edits the action's status
+    changes nothing they are looking at."""
+    if not can_update_action(by, action):
+        raise PermissionDenied("You cannot post updates on this action.")
+    if not text.strip():
+        raise ValidationError({"text": "Enter the update."})
+    with transaction.atomic():
+        locked = _lock(action, expected_version)
+        update = ProgressUpdate(action=locked, author=by, text=text.strip(), status=locked.status)
+        update.full_clean()
+        update.save()
+        Action.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
+    return update
+
+
+def action_create(*, recommendation: Recommendation, by: User, **fields: Any) -> Action:
+    if not can_manage_portfolio(by):
+        raise PermissionDenied("Only the safeguarding team can add actions.")
+    unknown = set(fields) - set(EDITABLE_FIELDS) - {"status"}
+    if unknown:
+        raise TypeError(f"Not editable: {sorted(unknown)}")
+    action = Action(recommendation=recommendation, **fields)
+    action._history_user = by
+    action._change_reason = "Action added"
+    with transaction.atomic():
+        action.full_clean()
+        action.save()
+    return action
+
+
+def action_update(
+    *, action: Action, by: User, expected_version: int | None, **fields: Any
+) -> Action:
+    """Edits an action's details (not its status). A revised due date can only move
+    forward from the original (the original is kept for slippage reporting)."""
+    if not can_manage_portfolio(by):
+        raise PermissionDenied("Only the safeguarding team can edit actions.")
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"Not editable: {sorted(unknown)}")
+    with transaction.atomic():
+        locked = _lock(action, expected_version)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        _save(locked, by=by, note="Details edited")
+    return locked
+
+
+def _bulk(actions: Iterable[Action], by: User, note: str, **changes: Any) -> int:
+    if not can_manage_portfolio(by):
+        raise PermissionDenied("Only the safeguarding team can change actions in bulk.")
+    changed = 0
+    with transaction.atomic():
+        for action in Action.objects.select_for_update().filter(pk__in=[a.pk for a in actions]):
+            for name, value in changes.items():
+                setattr(action, name, value)
+            _save(action, by=by, note=note)
+            changed += 1
+    return changed
+
+
+def action_bulk_set_lead(
+    *, actions: Iterable[Action], by: User, lead_user: User | None, lead_role_title: str = ""
+) -> int:
+    changes: dict[str, Any] = {"lead_user": lead_user}
+    if lead_role_title.strip():
+        changes["lead_role_title"] = lead_role_title.strip()
+    return _bulk(actions, by, "Lead set for several actions", **changes)
+
+
+def action_bulk_set_forum(*, actions: Iterable[Action], by: User, forum: Forum | None) -> int:
+    return _bulk(actions, by, "Monitoring forum set for several actions", monitoring_forum=forum)
+
+
+def action_bulk_add_note(*, actions: Iterable[Action], by: User, text: str) -> int:
+    if not can_manage_portfolio(by):
+        raise PermissionDenied("Only the safeguarding team can change actions in bulk.")
+    if not text.strip():
+        raise ValidationError({"text": "Enter the update."})
+    with transaction.atomic():
+        targets = list(Action.objects.filter(pk__in=[a.pk for a in actions]))
+        ProgressUpdate.objects.bulk_create(
+            ProgressUpdate(action=a, author=by, text=text.strip(), status=a.status) for a in targets
+        )
+        Action.objects.filter(pk__in=[a.pk for a in targets]).update(updated_at=timezone.now())
+    return len(targets)

@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django import forms
+from django.db.models import Q
+
+from accounts.models import Organisation, User
+from governance.models import Forum
+from reviews.choices import Lifecycle
+from reviews.models import Recommendation, Review, ReviewType, Theme
+from trackerapp.forms import NHSFormMixin, UKDateField
+
+if TYPE_CHECKING:
+    from accounts.models import User as UserType
+
+
+class ReviewFilterForm(NHSFormMixin, forms.Form):
+    q = forms.CharField(required=False, label="Reference or title", max_length=100)
+    review_type = forms.ModelChoiceField(
+        queryset=ReviewType.objects.all(), required=False, label="Type"
+    )
+    lifecycle = forms.ChoiceField(choices=[("", "Any")] + Lifecycle.choices, required=False)
+    commissioning_body = forms.ModelChoiceField(
+        queryset=Organisation.objects.filter(commissioned_reviews__isnull=False).distinct(),
+        required=False,
+        label="Commissioning body",
+    )
+    forum = forms.ModelChoiceField(
+        queryset=Forum.objects.all(), required=False, label="Monitored by"
+    )
+    theme = forms.ModelChoiceField(queryset=Theme.objects.all(), required=False)
+    has_overdue = forms.BooleanField(required=False, label="Only reviews with overdue actions")
+
+    def apply(self, queryset):
+        from actions.models import Action
+
+        data: dict = {}
+        if self.is_bound:
+            self.is_valid()
+            data = self.cleaned_data
+        if data.get("q"):
+            term = data["q"].strip()
+            queryset = queryset.filter(Q(reference__icontains=term) | Q(title__icontains=term))
+        if data.get("review_type"):
+            queryset = queryset.filter(review_type=data["review_type"])
+        if data.get("lifecycle"):
+            queryset = queryset.filter(lifecycle=data["lifecycle"])
+        if data.get("commissioning_body"):
+            queryset = queryset.filter(commissioning_body=data["commissioning_body"])
+        # Multi-valued filters go through subqueries so that the per-review counts,
+        # which join the actions, are not multiplied.
+        if data.get("forum"):
+            monitored = Review.monitoring_forums.through.objects.filter(forum=data["forum"])
+            queryset = queryset.filter(pk__in=monitored.values("review_id"))
+        if data.get("theme"):
+            tagged = Recommendation.objects.filter(themes=data["theme"])
+            queryset = queryset.filter(pk__in=tagged.values("review_id"))
+        if data.get("has_overdue"):
+            late = Action.objects.overdue().values("recommendation__review_id")
+            queryset = queryset.filter(pk__in=late)
+        return queryset.order_by("reference")
+
+
+class ReviewForm(NHSFormMixin, forms.ModelForm):
+    incident_date = UKDateField(required=False, label="Date of the incident")
+    commissioned_date = UKDateField(required=False, label="Date commissioned")
+    published_date = UKDateField(required=False, label="Date published")
+
+    class Meta:
+        model = Review
+        fields = [
+            "review_type",
+            "parent",
+            "reference",
+            "title",
+            "summary",
+            "commissioning_body",
+            "incident_date",
+            "commissioned_date",
+            "published_date",
+            "lifecycle",
+            "monitoring_forums",
+            "restricted",
+            "named_people",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "monitoring_forums": forms.CheckboxSelectMultiple,
+            "named_people": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, user: UserType, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = Review.objects.visible_to(user).filter(
+            review_type__accepts_contributions=True
+        )
+        self.fields["named_people"].queryset = User.objects.filter(
+            is_active=True, memberships__isnull=False
+        ).distinct()
+        self.fields["named_people"].help_text = "Only for a restricted review: who may see it."
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("restricted") and not cleaned.get("named_people"):
+            self.add_error(
+                "named_people", "Name at least one person who may see a restricted review."
+            )
+        return cleaned
+
+    def service_fields(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class RecommendationForm(NHSFormMixin, forms.ModelForm):
+    class Meta:
+        model = Recommendation
+        fields = ["number", "text", "addressed_to", "accepted", "rationale", "themes"]
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 4}),
+            "rationale": forms.Textarea(attrs={"rows": 2}),
+            "themes": forms.CheckboxSelectMultiple,
+        }
+        labels = {"accepted": "The recommendation was accepted"}
+
+    def __init__(self, *args, review: Review, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.review = review
+
+    def service_fields(self) -> dict:
+        return dict(self.cleaned_data)

@@ -1,0 +1,83 @@
+"""Reads for the review register and review pages."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from actions.choices import FINISHED_STATUSES, Status
+from actions.models import Action
+from actions.selectors import band_counts
+from reviews.models import Recommendation, Review
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def with_status_counts(queryset: QuerySet[Review]) -> QuerySet[Review]:
+    """Adds, per review, the number of its actions in each status and how many are
+    overdue: one grouped query, however many reviews."""
+    today = timezone.localdate()
+    annotations: dict[str, Any] = {
+        f"n_{status}": Count(
+            "recommendations__actions", filter=Q(recommendations__actions__status=status)
+        )
+        for status in Status.values
+    }
+    annotations["n_actions"] = Count("recommendations__actions")
+    annotations["n_overdue"] = Count(
+        "recommendations__actions",
+        filter=Q(recommendations__actions__effective_due__lt=today)
+        & ~Q(recommendations__actions__status__in=FINISHED_STATUSES),
+    )
+    return queryset.select_related("review_type", "commissioning_body").annotate(**annotations)
+
+
+def status_counts_of(review: Review) -> list[dict[str, Any]]:
+    return [
+        {"status": s, "label": Status(s).label, "count": getattr(review, f"n_{s}", 0)}
+        for s in Status.values
+    ]
+
+
+def review_for_user(user: User, pk: int) -> Review:
+    return get_object_or_404(
+        Review.objects.visible_to(user).select_related(
+            "review_type", "commissioning_body", "parent"
+        ),
+        pk=pk,
+    )
+
+
+def review_page(user: User, review: Review) -> dict[str, Any]:
+    """The review with what this user may see of it: child reviews, recommendations
+    and only the actions visible to them, plus the five committee bands."""
+    visible_actions = (
+        Action.objects.visible_to(user)
+        .select_related("owner_organisation", "lead_user")
+        .order_by("number", "pk")
+    )
+    recommendations = list(
+        Recommendation.objects.visible_to(user)
+        .filter(review=review)
+        .select_related("addressed_to")
+        .prefetch_related("themes", Prefetch("actions", queryset=visible_actions))
+        .order_by("number")
+    )
+    counts: dict[str, int] = {}
+    for recommendation in recommendations:
+        for action in recommendation.actions.all():
+            counts[action.status] = counts.get(action.status, 0) + 1
+    return {
+        "review": review,
+        "children": list(
+            Review.objects.visible_to(user).filter(parent=review).select_related("review_type")
+        ),
+        "recommendations": recommendations,
+        "bands": band_counts(counts),
+        "action_total": sum(counts.values()),
+        "forums": list(review.monitoring_forums.all()),
+    }

@@ -1,0 +1,44 @@
+"""What every form shares: NHS.UK frontend classes on widgets and UK dates."""
+
+from __future__ import annotations
+
+from django import forms
+
+UK_DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d-%m-%Y", "%d %m %Y", "%d.%m.%Y"]
+DATE_HINT = "For example, 31/12/2026"
+
+WIDGET_CLASSES = {
+    "textarea": "nhsuk-textarea",
+    "select": "nhsuk-select",
+    "selectmultiple": "nhsuk-select",
+    "checkbox": "nhsuk-checkboxes__input",
+    "checkboxselectmultiple": "nhsuk-checkboxes__input",
+    "radioselect": "nhsuk-radios__input",
+}
+
+
+class UKDateField(forms.DateField):
+    """A date typed the way people in the NHS write it (dd/mm/yyyy)."""
+
+    widget = forms.DateInput(format="%d/%m/%Y")
+    input_formats = UK_DATE_FORMATS
+    default_error_messages = {"invalid": "Enter a real date, for example 31/12/2026."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", DATE_HINT)
+        super().__init__(**kwargs)
+
+
+class NHSFormMixin:
+    """Adds the NHS.UK frontend class for each widget; error classes are added by the
+    field template, which knows whether the field has errors."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget_type = self[name].widget_type
+            css = WIDGET_CLASSES.get(widget_type, "nhsuk-input")
+            if isinstance(field, forms.DateField):
+                css = "nhsuk-input nhsuk-input--width-10"
+            existing = field.widget.attrs.get("class", "")
+            field.widget.attrs["class"] = f"{existing} {css}".strip()
