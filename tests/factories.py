@@ -14,6 +14,7 @@ from actions.models import Action, Evidence
 from governance.choices import Cadence, ForumKind
 from governance.models import Forum
 from reviews.models import Recommendation, Review, ReviewType
+from reviews.services import review_types_ensure_defaults
 
 _seq = itertools.count(1)
 
@@ -41,6 +42,15 @@ def user(
     return account
 
 
+def review_type(code: str) -> ReviewType:
+    """Transactional tests flush the rows the data migration added; put them back."""
+    found = ReviewType.objects.filter(code=code).first()
+    if found is None:
+        review_types_ensure_defaults()
+        found = ReviewType.objects.get(code=code)
+    return found
+
+
 def review(
     *,
     code: str = "DHR",
@@ -51,7 +61,7 @@ def review(
 ) -> Review:
     n = next(_seq)
     created = Review.objects.create(
-        review_type=ReviewType.objects.get(code=code),
+        review_type=review_type(code),
         reference=f"{code} 2026/{n:02d}",
         title=f"Person {n}",
         commissioning_body=body,

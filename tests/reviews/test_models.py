@@ -18,7 +18,7 @@ def csp(db):
 
 def imr(parent: Review, body) -> Review:
     return Review(
-        review_type=ReviewType.objects.get(code="IMR"),
+        review_type=factories.review_type("IMR"),
         parent=parent,
         reference="IMR 1",
         title="Trust contribution",

@@ -1,0 +1,64 @@
+"""List and dashboard pages run a fixed number of queries, whatever the data size
+(DESIGN §8). Timings live in bench/, not here."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from actions.choices import Status
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def grow(cast, n: int) -> None:
+    """Adds n actions over several reviews, owners, statuses, with updates and evidence."""
+    statuses = list(Status.values)
+    for i in range(n):
+        rec = factories.recommendation(factories.review(body=cast.csp)) if i % 5 == 0 else rec
+        owner = cast.provider_a if i % 2 else cast.provider_b
+        action = factories.action(
+            on=rec,
+            owner=owner,
+            status=statuses[i % len(statuses)],
+            due=date(2026, 1, 1) + timedelta(days=i * 7),
+            lead_user=cast.commissioner,
+            closure_rationale="Superseded.",
+        )
+        factories.evidence(on=action, by=cast.commissioner)
+        action.updates.create(author=cast.commissioner, text=f"Update {i}", status=action.status)
+
+
+def count_queries(client, url, params=None) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return len(captured)
+
+
+PAGES = [
+    ("actions:list", {}),
+    ("actions:list", {"status": Status.ON_TRACK}),
+    ("actions:list", {"overdue": "on"}),
+    ("actions:list", {"due_from": "01/01/2026", "due_to": "31/12/2027"}),
+    ("actions:list", {"sort": "owner", "page": "2"}),
+    ("actions:list", {"theme": "1"}),
+    ("reviews:list", {}),
+    ("home", {}),
+]
+
+
+@pytest.mark.parametrize(("name", "params"), PAGES)
+def test_the_page_runs_the_same_queries_for_small_and_larger_portfolios(client, cast, name, params):
+    client.force_login(cast.commissioner)
+    grow(cast, 5)
+    small = count_queries(client, reverse(name), params)
+    grow(cast, 60)
+    large = count_queries(client, reverse(name), params)
+    assert small == large, f"{name} {params}: {small} queries, then {large}"
+    assert large <= 20

@@ -1,0 +1,220 @@
+"""The action pages with the shared cast: who sees what, who may change what, and
+what bad input gets back."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from actions.choices import Status
+from actions.models import Action
+
+pytestmark = pytest.mark.django_db
+
+
+def as_user(client, user):
+    client.force_login(user)
+    return client
+
+
+def status_post(client, action, **data):
+    payload = {"status": Status.AT_RISK, "note": "Slipping.", "version": action.version, **data}
+    return client.post(reverse("actions:status", args=[action.pk]), payload)
+
+
+@pytest.mark.parametrize("who", ["commissioner", "secretary", "viewer", "admin"])
+def test_portfolio_readers_reach_the_action_list(client, cast, who):
+    response = as_user(client, getattr(cast, who)).get(reverse("actions:list"))
+    assert response.status_code == 200
+    assert cast.action_a.description in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "who", ["provider_a_lead", "provider_a_contributor", "provider_b_lead", "outsider"]
+)
+def test_providers_and_outsiders_cannot_reach_the_portfolio_pages(client, cast, who):
+    as_user(client, getattr(cast, who))
+    for url in (reverse("actions:list"), reverse("reviews:list"), reverse("reviews:create")):
+        assert client.get(url).status_code == 403, url
+
+
+@pytest.mark.parametrize("who", ["outsider", "provider_b_lead", "other_commissioner"])
+def test_an_action_the_user_cannot_see_is_not_found(client, cast, who):
+    as_user(client, getattr(cast, who))
+    target = cast.restricted_action_a if who == "other_commissioner" else cast.action_a
+    assert client.get(reverse("actions:detail", args=[target.pk])).status_code == 404
+    assert status_post(client, target).status_code == 404
+    response = client.post(reverse("actions:update_add", args=[target.pk]), {"text": "x"})
+    assert response.status_code == 404
+    assert client.get(reverse("actions:edit", args=[target.pk])).status_code == 404
+    target.refresh_from_db()
+    assert target.status == Status.ON_TRACK and not target.updates.exists()
+
+
+def test_a_provider_sees_its_own_action_page(client, cast):
+    response = as_user(client, cast.provider_a_contributor).get(
+        reverse("actions:detail", args=[cast.action_a.pk])
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Change the status" in page
+    assert 'value="assured"' not in page and 'value="closed"' not in page
+
+
+@pytest.mark.parametrize("who", ["viewer", "secretary"])
+def test_read_only_roles_cannot_write(client, cast, who):
+    as_user(client, getattr(cast, who))
+    page = client.get(reverse("actions:detail", args=[cast.action_a.pk])).content.decode()
+    assert "Change the status" not in page
+    assert status_post(client, cast.action_a).status_code == 403
+    assert (
+        client.post(
+            reverse("actions:update_add", args=[cast.action_a.pk]), {"text": "x"}
+        ).status_code
+        == 403
+    )
+    assert client.get(reverse("actions:edit", args=[cast.action_a.pk])).status_code == 403
+    bulk = {"selected": [cast.action_a.pk], "operation": "add_note", "text": "x"}
+    assert client.post(reverse("actions:bulk"), bulk).status_code == 403
+    cast.action_a.refresh_from_db()
+    assert cast.action_a.status == Status.ON_TRACK and not cast.action_a.updates.exists()
+
+
+def test_a_status_change_without_javascript_redirects_back_with_the_history(client, cast):
+    as_user(client, cast.provider_a_lead)
+    response = status_post(client, cast.action_a, note="Ward 3 audit delayed.")
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "on track → at risk" in page
+    assert "Ward 3 audit delayed." in page
+
+
+def test_a_status_change_with_htmx_returns_the_live_part(client, cast):
+    as_user(client, cast.provider_a_lead)
+    response = client.post(
+        reverse("actions:status", args=[cast.action_a.pk]),
+        {"status": Status.AT_RISK, "note": "Inline.", "version": cast.action_a.version},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.lstrip().startswith('<div id="action-live"')
+    assert "on track → at risk" in page
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"status": Status.ASSURED}, "You cannot set that status"),
+        ({"status": "nonsense"}, "You cannot set that status"),
+        ({"note": ""}, "Say what has changed"),
+        ({"status": Status.COMPLETED}, "Add at least one evidence item"),
+    ],
+)
+def test_bad_status_input_gets_a_clear_message_and_changes_nothing(client, cast, data, message):
+    action = Action.objects.get(pk=cast.action_b.pk)
+    action.evidence.all().delete()
+    as_user(client, cast.provider_b_lead)
+    response = status_post(client, action, **data)
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    action.refresh_from_db()
+    assert action.status == Status.ON_TRACK and action.version == 1
+
+
+def test_closing_without_a_rationale_is_refused(client, cast):
+    as_user(client, cast.commissioner)
+    response = status_post(client, cast.action_a, status=Status.CLOSED)
+    assert response.status_code == 422
+    assert "closed without completion" in response.content.decode()
+    cast.action_a.refresh_from_db()
+    assert cast.action_a.status == Status.ON_TRACK
+
+
+def test_edit_refuses_impossible_dates(client, cast):
+    as_user(client, cast.commissioner)
+    url = reverse("actions:edit", args=[cast.action_a.pk])
+    base = {
+        "description": "Edited",
+        "owner_organisation": cast.provider_a.pk,
+        "version": cast.action_a.version,
+    }
+    invalid = client.post(url, {**base, "due_date": "31/02/2026"})
+    assert invalid.status_code == 422
+    assert "Enter a real date" in invalid.content.decode()
+    backwards = client.post(
+        url, {**base, "due_date": "30/06/2026", "revised_due_date": "01/05/2026"}
+    )
+    assert backwards.status_code == 422
+    assert "cannot be before the original" in backwards.content.decode()
+    cast.action_a.refresh_from_db()
+    assert cast.action_a.description != "Edited" and cast.action_a.due_date is None
+
+
+def test_edit_tells_the_second_editor_and_keeps_the_first_change(client, cast):
+    as_user(client, cast.commissioner)
+    url = reverse("actions:edit", args=[cast.action_a.pk])
+    form = {"description": "First edit", "owner_organisation": cast.provider_a.pk, "version": 1}
+    assert client.post(url, form).status_code == 302
+    as_user(client, cast.admin)
+    second = client.post(url, {**form, "description": "Second edit"})
+    assert second.status_code == 409
+    assert "was changed by" in second.content.decode()
+    cast.action_a.refresh_from_db()
+    assert cast.action_a.description == "First edit"
+
+
+def test_the_action_list_filters(client, cast):
+    cast.action_b.status = Status.OFF_TRACK
+    cast.action_b.save()
+    as_user(client, cast.commissioner)
+    page = client.get(reverse("actions:list"), {"status": Status.OFF_TRACK}).content.decode()
+    assert cast.action_b.description in page and cast.action_a.description not in page
+    page = client.get(reverse("actions:list"), {"owner": cast.provider_a.pk}).content.decode()
+    assert cast.action_a.description in page and cast.action_b.description not in page
+
+
+def test_the_action_list_reports_a_bad_filter_rather_than_guessing(client, cast):
+    as_user(client, cast.commissioner)
+    response = client.get(reverse("actions:list"), {"due_from": "not a date"})
+    assert response.status_code == 200
+    assert "There is a problem" in response.content.decode()
+    assert "Enter a real date" in response.content.decode()
+
+
+def test_bulk_set_lead_from_the_list(client, cast):
+    as_user(client, cast.commissioner)
+    response = client.post(
+        reverse("actions:bulk"),
+        {
+            "selected": [cast.action_a.pk, cast.action_b.pk],
+            "operation": "set_lead",
+            "lead_user": cast.provider_a_lead.pk,
+            "next": "/actions/?status=on_track",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == "/actions/?status=on_track"
+    assert Action.objects.filter(lead_user=cast.provider_a_lead).count() == 2
+
+
+def test_bulk_cannot_reach_an_action_the_user_cannot_see(client, cast):
+    as_user(client, cast.other_commissioner)
+    client.post(
+        reverse("actions:bulk"),
+        {"selected": [cast.restricted_action_a.pk], "operation": "add_note", "text": "x"},
+    )
+    assert not cast.restricted_action_a.updates.exists()
+
+
+def test_bulk_refuses_an_offsite_return_address(client, cast):
+    as_user(client, cast.commissioner)
+    response = client.post(
+        reverse("actions:bulk"),
+        {
+            "selected": [cast.action_a.pk],
+            "operation": "add_note",
+            "text": "x",
+            "next": "https://evil.example/",
+        },
+    )
+    assert response["Location"] == reverse("actions:list")
