@@ -19,8 +19,10 @@ pytestmark = pytest.mark.django_db
 def grow(cast, n: int) -> None:
     """Adds n actions over several reviews, owners, statuses, with updates and evidence."""
     statuses = list(Status.values)
+    rec = None
     for i in range(n):
-        rec = factories.recommendation(factories.review(body=cast.csp)) if i % 5 == 0 else rec
+        if rec is None or i % 5 == 0:
+            rec = factories.recommendation(factories.review(body=cast.csp))
         owner = cast.provider_a if i % 2 else cast.provider_b
         action = factories.action(
             on=rec,
