@@ -1,0 +1,151 @@
+"""Benchmark: the action list (25 rows, each single filter) and the dashboard on a
+generated portfolio, on PostgreSQL.
+
+    .venv/bin/python bench/bench_pages.py [--actions 100000] [--runs 15]
+
+Uses DATABASE_URL (default postgres://postgres@127.0.0.1:5432/tracker_bench, created if
+missing). Prints, per page, the number of queries and the median server time of the
+request handled in-process by Django's test client (no network, no browser).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tracker_bench"
+
+
+def ensure_database(url: str) -> None:
+    from urllib.parse import urlparse
+
+    import psycopg2
+    from psycopg2.extensions import ISOLATION_LEVEL_AUTOCOMMIT
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    connection = psycopg2.connect(
+        host=parsed.hostname,
+        port=parsed.port or 5432,
+        user=parsed.username or "postgres",
+        password=parsed.password,
+        dbname="postgres",
+    )
+    connection.set_isolation_level(ISOLATION_LEVEL_AUTOCOMMIT)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--actions", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+
+    os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trackerapp.settings")
+    os.environ["DEBUG"] = "false"
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-" + "x" * 40)
+    if os.environ["DATABASE_URL"].startswith("postgres"):
+        ensure_database(os.environ["DATABASE_URL"])
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from actions.models import Action
+    from bench.portfolio import existing_actions, generate
+    from governance.models import Forum
+    from reviews.models import Review, ReviewType, Theme
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    # Static URLs without a collectstatic manifest; the pages' own work is what is timed.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    commissioner = generate(args.actions)
+    print(
+        f"portfolio: {existing_actions():,} generated actions ({Action.objects.count():,} in all), "
+        f"ready in {time.perf_counter() - started:.1f} s on {connection.vendor}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE") if connection.vendor == "postgresql" else None
+
+    client = Client()
+    client.force_login(commissioner)
+    review = Review.objects.filter(reference__startswith="BENCH").order_by("pk")[5]
+    pages = [
+        ("dashboard", reverse("home"), {}),
+        ("action list, no filter", reverse("actions:list"), {}),
+        ("action list, status", reverse("actions:list"), {"status": "off_track"}),
+        ("action list, overdue", reverse("actions:list"), {"overdue": "on"}),
+        (
+            "action list, due between",
+            reverse("actions:list"),
+            {"due_from": "01/01/2027", "due_to": "31/03/2027"},
+        ),
+        (
+            "action list, owner",
+            reverse("actions:list"),
+            {"owner": review.recommendations.first().addressed_to_id},
+        ),
+        ("action list, lead", reverse("actions:list"), {"lead": commissioner.pk}),
+        (
+            "action list, review type",
+            reverse("actions:list"),
+            {"review_type": ReviewType.objects.get(code="SAR").pk},
+        ),
+        ("action list, review", reverse("actions:list"), {"review": review.pk}),
+        (
+            "action list, forum",
+            reverse("actions:list"),
+            {"forum": Forum.objects.filter(short_name__startswith="BENCH").first().pk},
+        ),
+        (
+            "action list, theme",
+            reverse("actions:list"),
+            {"theme": Theme.objects.filter(name__startswith="bench").first().pk},
+        ),
+        (
+            "action list, sort by owner, page 40",
+            reverse("actions:list"),
+            {"sort": "owner", "page": "40"},
+        ),
+        ("review register", reverse("reviews:list"), {}),
+    ]
+    print(f"{'page':<40} {'queries':>7} {'median ms':>10} {'p90 ms':>8}")
+    for label, url, params in pages:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, params)
+        assert response.status_code == 200, (label, response.status_code)
+        queries = len(captured)  # read now: later requests reset the connection's log
+        timings = []
+        for _ in range(args.runs):
+            t0 = time.perf_counter()
+            client.get(url, params)
+            timings.append((time.perf_counter() - t0) * 1000)
+        timings.sort()
+        p90 = timings[max(0, int(len(timings) * 0.9) - 1)]
+        print(f"{label:<40} {queries:>7} {statistics.median(timings):>10.1f} {p90:>8.1f}")
+
+
+if __name__ == "__main__":
+    main()
