@@ -76,3 +76,9 @@ class EvidenceReviewState(models.TextChoices):
     PENDING = "pending", "Awaiting review"
     ACCEPTED = "accepted", "Accepted"
     REJECTED = "rejected", "Rejected"
+
+
+class ExtensionState(models.TextChoices):
+    PENDING = "pending", "Awaiting decision"
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Declined"

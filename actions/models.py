@@ -12,7 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from actions.choices import FINISHED_STATUSES, STATUS_STYLE, EvidenceReviewState, Status
+from actions.choices import (
+    FINISHED_STATUSES,
+    STATUS_STYLE,
+    EvidenceReviewState,
+    ExtensionState,
+    Status,
+)
 from trackerapp.storage import private_storage, random_evidence_name
 
 if TYPE_CHECKING:
@@ -219,6 +225,7 @@ class Evidence(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     rejection_reason = models.TextField(blank=True)
+    virus_scan = models.CharField(max_length=100, blank=True)
 
     history = HistoricalRecords()
     objects = EvidenceQuerySet.as_manager()
@@ -236,3 +243,57 @@ class Evidence(models.Model):
     def clean(self) -> None:
         if self.review_state == EvidenceReviewState.REJECTED and not self.rejection_reason.strip():
             raise ValidationError({"rejection_reason": "Give the provider a reason."})
+
+
+class EvidenceDownload(models.Model):
+    """A record that someone downloaded an evidence file (DESIGN §4)."""
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.PROTECT, related_name="downloads")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="evidence_downloads"
+    )
+    downloaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-downloaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} downloaded {self.evidence} at {self.downloaded_at:%Y-%m-%d %H:%M}"
+
+
+class ExtensionRequest(models.Model):
+    """A provider's request for a later due date, decided by the commissioner. An
+    approval sets the action's revised due date; the original is kept."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="extension_requests")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="extension_requests"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    proposed_date = models.DateField()
+    reason = models.TextField()
+    state = models.CharField(
+        max_length=10, choices=ExtensionState.choices, default=ExtensionState.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="extension_decisions",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action"],
+                condition=models.Q(state="pending"),
+                name="one_pending_extension_per_action",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Extension to {self.proposed_date} for action {self.action_id}"

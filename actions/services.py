@@ -5,15 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from actions.choices import EvidenceReviewState, Status
-from actions.models import Action, ProgressUpdate
+from actions.choices import FINISHED_STATUSES, EvidenceReviewState, ExtensionState, Status
+from actions.evidence_files import inspect_upload
+from actions.models import Action, Evidence, EvidenceDownload, ExtensionRequest, ProgressUpdate
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -249,3 +253,181 @@ def action_bulk_add_note(*, actions: Iterable[Action], by: User, text: str) -> i
         )
         Action.objects.filter(pk__in=[a.pk for a in targets]).update(updated_at=timezone.now())
     return len(targets)
+
+
+# --- evidence ----------------------------------------------------------------------
+
+
+def evidence_attach(
+    *, action: Action, by: User, files: list[UploadedFile], description: str
+) -> list[Evidence]:
+    """Stores one or more evidence files for an action (DESIGN §5):
+    1. the person may update the action (its provider, or a commissioner);
+    2. every file is inspected before any is stored, so a bad file stores nothing;
+    3. each file gets a random stored name; the person's name is display text only."""
+    if not can_update_action(by, action):
+        raise PermissionDenied("You cannot add evidence to this action.")
+    if not description.strip():
+        raise ValidationError({"description": "Say what the evidence shows."})
+    if not files:
+        raise ValidationError({"files": "Choose at least one file."})
+    limit = settings.EVIDENCE_MAX_FILES_PER_UPLOAD
+    if len(files) > limit:
+        raise ValidationError({"files": f"Upload at most {limit} files at a time."})
+    inspected, problems = [], []
+    for upload in files:
+        try:
+            inspected.append(inspect_upload(upload, upload.name or "", upload.size or 0))
+        except ValidationError as error:
+            problems.extend(error.messages)
+    if problems:
+        raise ValidationError({"files": problems})
+    stored: list[Evidence] = []
+    try:
+        with transaction.atomic():
+            Action.objects.select_for_update().get(pk=action.pk)
+            for info, data in inspected:
+                item = Evidence(
+                    action=action,
+                    description=description.strip()[:300],
+                    original_filename=info.display_name,
+                    content_type=info.allowed_type.content_type,
+                    size_bytes=info.size,
+                    sha256=info.sha256,
+                    uploaded_by=by,
+                    virus_scan=info.scan_result,
+                )
+                item.file.save(info.display_name, ContentFile(data), save=False)
+                stored.append(item)
+                item._history_user = by
+                item.full_clean()
+                item.save()
+    except Exception:
+        # The rows rolled back; do not leave their files behind.
+        for item in stored:
+            item.file.delete(save=False)
+        raise
+    return stored
+
+
+def _status_before_completion(action: Action) -> str:
+    earlier = (
+        action.history.exclude(status=Status.COMPLETED).values_list("status", flat=True).first()
+    )
+    if earlier in PROVIDER_SETTABLE_STATUSES and earlier != Status.COMPLETED:
+        return earlier
+    return Status.ON_TRACK
+
+
+def evidence_review(*, evidence: Evidence, by: User, accept: bool, reason: str = "") -> Evidence:
+    """Accepts or rejects a pending evidence item. Rejecting the evidence of an action
+    marked completed hands the action back to its provider: the status returns to what
+    it was before completion, with the reason in the history and the updates."""
+    if not can_manage_portfolio(by):
+        raise PermissionDenied("Only the safeguarding team reviews evidence.")
+    if not accept and not reason.strip():
+        raise ValidationError({"reason": "Give the provider a reason for rejecting the evidence."})
+    with transaction.atomic():
+        item = Evidence.objects.select_for_update().get(pk=evidence.pk)
+        if item.review_state != EvidenceReviewState.PENDING:
+            raise ValidationError("This evidence has already been reviewed.")
+        item.review_state = EvidenceReviewState.ACCEPTED if accept else EvidenceReviewState.REJECTED
+        item.rejection_reason = "" if accept else reason.strip()
+        item.reviewed_by, item.reviewed_at = by, timezone.now()
+        item._history_user = by
+        item.full_clean()
+        item.save()
+        action = Action.objects.select_for_update().get(pk=item.action_id)
+        live = action.evidence.exclude(review_state=EvidenceReviewState.REJECTED)
+        if not accept and action.status == Status.COMPLETED and not live.exists():
+            note = f"Evidence “{item.original_filename}” rejected: {reason.strip()}"
+            action.status = _status_before_completion(action)
+            action.completed_on = None
+            _save(action, by=by, note=note)
+            ProgressUpdate.objects.create(action=action, author=by, text=note, status=action.status)
+    return item
+
+
+def evidence_download_record(*, evidence: Evidence, by: User) -> EvidenceDownload:
+    return EvidenceDownload.objects.create(evidence=evidence, user=by)
+
+
+# --- extensions --------------------------------------------------------------------
+
+
+def _record(action: Action, *, by: User, note: str) -> None:
+    """A history entry with a note and no change of fields (so no version bump)."""
+    action._history_user = by
+    action._change_reason = note
+    action.save(update_fields=["updated_at"])
+
+
+def extension_request(
+    *, action: Action, by: User, proposed_date: date, reason: str
+) -> ExtensionRequest:
+    if not can_update_action(by, action):
+        raise PermissionDenied("You cannot ask for an extension on this action.")
+    errors: dict[str, str] = {}
+    current = action.current_due_date
+    if action.status in FINISHED_STATUSES:
+        errors["proposed_date"] = "The action is already finished."
+    elif proposed_date <= timezone.localdate():
+        errors["proposed_date"] = "The new date must be in the future."
+    elif current and proposed_date <= current:
+        errors["proposed_date"] = (
+            f"The new date must be after the current due date ({current:%-d %B %Y})."
+        )
+    if not reason.strip():
+        errors["reason"] = "Say why more time is needed."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = Action.objects.select_for_update().get(pk=action.pk)
+        if locked.extension_requests.filter(state=ExtensionState.PENDING).exists():
+            raise ValidationError(
+                {"proposed_date": "An extension request is already waiting for a decision."}
+            )
+        request = ExtensionRequest.objects.create(
+            action=locked, requested_by=by, proposed_date=proposed_date, reason=reason.strip()
+        )
+        _record(
+            locked,
+            by=by,
+            note=f"Extension requested to {proposed_date:%-d %b %Y}: {reason.strip()}",
+        )
+    return request
+
+
+def extension_decide(
+    *, request: ExtensionRequest, by: User, approve: bool, reason: str = ""
+) -> ExtensionRequest:
+    """Approves (the revised due date is set; the original is kept) or declines with a
+    reason. Either way the decision is in the action's history."""
+    if not can_manage_portfolio(by):
+        raise PermissionDenied("Only the safeguarding team decides extensions.")
+    if not approve and not reason.strip():
+        raise ValidationError({"reason": "Give the provider a reason for declining."})
+    with transaction.atomic():
+        locked_request = ExtensionRequest.objects.select_for_update().get(pk=request.pk)
+        if locked_request.state != ExtensionState.PENDING:
+            raise ValidationError("This extension request has already been decided.")
+        action = Action.objects.select_for_update().get(pk=locked_request.action_id)
+        locked_request.state = ExtensionState.APPROVED if approve else ExtensionState.DECLINED
+        locked_request.decided_by, locked_request.decided_at = by, timezone.now()
+        locked_request.decision_reason = reason.strip()
+        locked_request.save()
+        when = f"{locked_request.proposed_date:%-d %b %Y}"
+        if approve:
+            if action.due_date is None:
+                action.due_date = locked_request.proposed_date
+            else:
+                action.revised_due_date = locked_request.proposed_date
+            _save(
+                action,
+                by=by,
+                note=f"Extension to {when} approved"
+                + (f": {reason.strip()}" if reason.strip() else ""),
+            )
+        else:
+            _record(action, by=by, note=f"Extension to {when} declined: {reason.strip()}")
+    return locked_request

@@ -133,6 +133,21 @@ STORAGES = {
 # only through views that check access.
 PRIVATE_STORAGE_ROOT = Path(os.environ.get("PRIVATE_STORAGE_ROOT", BASE_DIR / "var" / "private"))
 EVIDENCE_MAX_UPLOAD_BYTES = int(os.environ.get("EVIDENCE_MAX_UPLOAD_BYTES", 25 * 1024 * 1024))
+EVIDENCE_MAX_FILES_PER_UPLOAD = int(os.environ.get("EVIDENCE_MAX_FILES_PER_UPLOAD", "10"))
+# Office files are zip containers: refuse any whose directory promises more than this.
+EVIDENCE_ZIP_MAX_ENTRIES = int(os.environ.get("EVIDENCE_ZIP_MAX_ENTRIES", "2000"))
+EVIDENCE_ZIP_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("EVIDENCE_ZIP_MAX_UNCOMPRESSED_BYTES", 250 * 1024 * 1024)
+)
+# Optional ClamAV daemon: "tcp://127.0.0.1:3310" or "unix:///run/clamav/clamd.ctl".
+# Unset: uploads are not scanned and a notice is logged for each.
+CLAMAV_ADDRESS = os.environ.get("CLAMAV_ADDRESS", "")
+CLAMAV_TIMEOUT = float(os.environ.get("CLAMAV_TIMEOUT", "30"))
+# Optional nginx offload of downloads: the internal location that maps to
+# PRIVATE_STORAGE_ROOT, e.g. "/protected/". Empty: Django streams the file itself.
+EVIDENCE_X_ACCEL_REDIRECT_PREFIX = os.environ.get("EVIDENCE_X_ACCEL_REDIRECT_PREFIX", "")
+# Uploads above this size are spooled to a temporary file rather than held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Celery: a real broker when REDIS_URL is set, otherwise tasks run in-process.
 REDIS_URL = os.environ.get("REDIS_URL", "")

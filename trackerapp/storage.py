@@ -5,6 +5,7 @@ Files here are never reachable by URL: only views that check access stream them.
 
 from __future__ import annotations
 
+import os
 import uuid
 from pathlib import PurePosixPath
 
@@ -12,8 +13,25 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 
 
+class PrivateStorage(FileSystemStorage):
+    """Reads PRIVATE_STORAGE_ROOT on every use rather than once at start-up, so the
+    folder can be changed by configuration (and by tests) without a stale copy."""
+
+    @property
+    def base_location(self):
+        return settings.PRIVATE_STORAGE_ROOT
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    @property
+    def base_url(self):
+        return None
+
+
 def private_storage() -> FileSystemStorage:
-    return FileSystemStorage(location=settings.PRIVATE_STORAGE_ROOT, base_url=None)
+    return PrivateStorage()
 
 
 def random_evidence_name(_instance: object, filename: str) -> str:

@@ -1,0 +1,393 @@
+"""What an evidence upload must be before it is stored (DESIGN §5).
+
+The type is decided from the file's bytes, never from its name; the name's extension
+must then agree with what the bytes are. Containers (Office zip files, PDFs) are
+inspected for what makes them dangerous: macros, zip bombs, JavaScript and launch
+actions. Anything not positively recognised as an allowed type is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import re
+import socket
+import struct
+import unicodedata
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import IO
+from urllib.parse import urlparse
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class AllowedType:
+    label: str
+    content_type: str
+    extensions: frozenset[str]
+
+
+PDF = AllowedType("PDF", "application/pdf", frozenset({".pdf"}))
+DOCX = AllowedType(
+    "Word document",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    frozenset({".docx"}),
+)
+XLSX = AllowedType(
+    "Excel workbook",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    frozenset({".xlsx"}),
+)
+PPTX = AllowedType(
+    "PowerPoint presentation",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    frozenset({".pptx"}),
+)
+ODT = AllowedType(
+    "OpenDocument text", "application/vnd.oasis.opendocument.text", frozenset({".odt"})
+)
+ODS = AllowedType(
+    "OpenDocument spreadsheet",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    frozenset({".ods"}),
+)
+CSV = AllowedType("CSV file", "text/csv", frozenset({".csv"}))
+TXT = AllowedType("text file", "text/plain", frozenset({".txt"}))
+PNG = AllowedType("PNG image", "image/png", frozenset({".png"}))
+JPEG = AllowedType("JPEG image", "image/jpeg", frozenset({".jpg", ".jpeg"}))
+EML = AllowedType("email (.eml)", "message/rfc822", frozenset({".eml"}))
+MSG = AllowedType("Outlook message (.msg)", "application/vnd.ms-outlook", frozenset({".msg"}))
+
+ALLOWED_EXTENSIONS = frozenset().union(
+    *(t.extensions for t in (PDF, DOCX, XLSX, PPTX, ODT, ODS, CSV, TXT, PNG, JPEG, EML, MSG))
+)
+ALLOWED_LIST = "PDF, Word (.docx), Excel (.xlsx), PowerPoint (.pptx), OpenDocument (.odt, .ods), CSV, text, PNG, JPEG or email (.eml, .msg)"
+
+# Markup that makes a file a web page or script whatever it is called. Looked for in
+# text files everywhere, and in binary files only where the format leaves room for it.
+MARKUP = re.compile(
+    rb"<\s*(?:!doctype\s+html|html[\s>]|script[\s>]|svg[\s>]|iframe[\s>]|object[\s>]|embed[\s>]|body[\s>]|meta[\s>]|\?php)"
+    rb"|javascript\s*:",
+    re.IGNORECASE,
+)
+PDF_DANGER = re.compile(
+    rb"/(?:JavaScript|JS|Launch|EmbeddedFile|RichMedia|XFA|SubmitForm|ImportData)\b"
+)
+PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
+CFB_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+# Recognisable dangerous content, so the refusal can say what the file really is.
+KNOWN_BAD = [
+    (re.compile(rb"\A\s*<\s*svg", re.I), "an SVG image, which can carry scripts"),
+    (
+        re.compile(rb"\A\s*<\?xml[^>]*>\s*(?:<!--.*?-->\s*)*<\s*svg", re.I | re.S),
+        "an SVG image, which can carry scripts",
+    ),
+    (re.compile(rb"\A\s*<", re.I), "a web page or other markup (HTML/XML)"),
+    (re.compile(rb"\AMZ"), "a Windows program"),
+    (re.compile(rb"\A\x7fELF"), "a program"),
+    (re.compile(rb"\A(?:\xfe\xed\xfa[\xce\xcf]|\xcf\xfa\xed\xfe|\xca\xfe\xba\xbe)"), "a program"),
+    (re.compile(rb"\A#!"), "a script"),
+    (re.compile(rb"\ARar!\x1a\x07"), "an archive (RAR)"),
+    (re.compile(rb"\A7z\xbc\xaf\x27\x1c"), "an archive (7-Zip)"),
+    (re.compile(rb"\A\x1f\x8b"), "a compressed archive (gzip)"),
+    (re.compile(rb"\ABZh"), "a compressed archive (bzip2)"),
+    (re.compile(rb"\A\xfd7zXZ\x00"), "a compressed archive (xz)"),
+    (re.compile(rb"\A.{257}ustar", re.S), "an archive (tar)"),
+]
+
+
+@dataclass(frozen=True)
+class InspectedFile:
+    display_name: str
+    extension: str
+    allowed_type: AllowedType
+    size: int
+    sha256: str
+    scan_result: str
+
+
+def refuse(name: str, reason: str) -> ValidationError:
+    return ValidationError(f"{name}: {reason}", code="evidence_refused")
+
+
+def display_filename(raw: str) -> str:
+    """The person's filename as safe display text: no folders, no control characters,
+    at most 120 characters with the extension kept."""
+    name = unicodedata.normalize("NFC", raw or "")
+    name = name.replace("\\", "/").split("/")[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = re.sub(r"\s+", " ", name).strip(" .")
+    if not name:
+        return "evidence"
+    suffix = PurePosixPath(name).suffix[:10]
+    stem = name[: len(name) - len(suffix)] if suffix else name
+    limit = 120 - len(suffix)
+    return (stem[:limit].rstrip() or "evidence") + suffix
+
+
+def _read_all(upload: IO[bytes], name: str, limit: int) -> tuple[bytes, str]:
+    """Reads the upload into memory (within the size limit) and hashes it."""
+    digest = hashlib.sha256()
+    buffer = io.BytesIO()
+    upload.seek(0)
+    while chunk := upload.read(CHUNK):
+        buffer.write(chunk)
+        digest.update(chunk)
+        if buffer.tell() > limit:
+            raise refuse(name, f"is larger than the {limit // (1024 * 1024)} MB limit.")
+    return buffer.getvalue(), digest.hexdigest()
+
+
+def _looks_like_text(data: bytes) -> str | None:
+    if b"\x00" in data:
+        return None
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _check_png(data: bytes, name: str) -> None:
+    """Walks every chunk and its CRC to IEND: nothing may follow the image."""
+    position = len(PNG_SIGNATURE)
+    seen_end = False
+    while position + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[position : position + 8])
+        end = position + 12 + length
+        if end > len(data):
+            break
+        body = data[position + 4 : position + 8 + length]
+        (crc,) = struct.unpack(">I", data[position + 8 + length : end])
+        if zlib.crc32(body) & 0xFFFFFFFF != crc:
+            raise refuse(name, "is not a valid PNG image (it is damaged or has been altered).")
+        position = end
+        if kind == b"IEND":
+            seen_end = True
+            break
+    if not seen_end:
+        raise refuse(name, "is not a complete PNG image.")
+    if data[position:].strip(b"\x00\r\n\t "):
+        raise refuse(name, "has other content hidden after the image, so it cannot be accepted.")
+
+
+def _check_jpeg(data: bytes, name: str) -> None:
+    end = data.rfind(b"\xff\xd9")
+    if end == -1:
+        raise refuse(name, "is not a complete JPEG image.")
+    if data[end + 2 :].strip(b"\x00\r\n\t "):
+        raise refuse(name, "has other content hidden after the image, so it cannot be accepted.")
+    if MARKUP.search(data):
+        raise refuse(name, "contains web page or script content, so it cannot be accepted.")
+
+
+def _pdf_bodies(data: bytes):
+    yield data
+    for match in PDF_STREAM.finditer(data):
+        raw = match.group(1)
+        try:
+            yield zlib.decompressobj().decompress(raw, 50 * 1024 * 1024)
+        except zlib.error:
+            continue
+
+
+def _check_pdf(data: bytes, name: str) -> None:
+    """Refuses JavaScript, launch actions and embedded files, including where a PDF
+    hides them in compressed streams or spells names with #xx escapes."""
+    if not data.rstrip().endswith(b"%%EOF") and b"%%EOF" not in data[-2048:]:
+        raise refuse(name, "is not a complete PDF.")
+    for body in _pdf_bodies(data):
+        unescaped = PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), body)
+        if PDF_DANGER.search(unescaped):
+            raise refuse(
+                name,
+                "is a PDF that contains JavaScript, launch actions or embedded files. "
+                'Print it to a new PDF ("Microsoft Print to PDF" or "Save as PDF") and upload that.',
+            )
+
+
+OFFICE_MAIN_PART = {
+    ".docx": ("word/document.xml", DOCX),
+    ".xlsx": ("xl/workbook.xml", XLSX),
+    ".pptx": ("ppt/presentation.xml", PPTX),
+}
+OPENDOCUMENT_MIMETYPE = {
+    ".odt": (b"application/vnd.oasis.opendocument.text", ODT),
+    ".ods": (b"application/vnd.oasis.opendocument.spreadsheet", ODS),
+}
+
+
+def _check_zip_container(data: bytes, name: str, extension: str) -> AllowedType:
+    """Office and OpenDocument files are zip files. The central directory is checked
+    for entry count and total uncompressed size before any member is read."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise refuse(name, "is damaged and cannot be opened.") from None
+    max_entries = settings.EVIDENCE_ZIP_MAX_ENTRIES
+    max_total = settings.EVIDENCE_ZIP_MAX_UNCOMPRESSED_BYTES
+    if len(members) > max_entries:
+        raise refuse(name, f"has too many parts ({len(members)}) to be a normal document.")
+    total = sum(m.file_size for m in members)
+    if total > max_total:
+        raise refuse(
+            name, 'expands to far more than its size (a "zip bomb"), so it cannot be accepted.'
+        )
+    for member in members:
+        if member.compress_size and member.file_size / member.compress_size > 200:
+            raise refuse(
+                name, 'expands to far more than its size (a "zip bomb"), so it cannot be accepted.'
+            )
+        if member.flag_bits & 0x1:
+            raise refuse(name, "is password-protected. Remove the password and upload it again.")
+    names = {m.filename for m in members}
+    lowered = {n.lower() for n in names}
+    if any(n.endswith("vbaproject.bin") or n.endswith(".bin") and "vba" in n for n in lowered):
+        raise refuse(
+            name,
+            "contains macros. Save it as a normal document (.docx, .xlsx or .pptx) and upload that.",
+        )
+    if extension in OFFICE_MAIN_PART:
+        part, allowed = OFFICE_MAIN_PART[extension]
+        if "[Content_Types].xml" not in names or part not in names:
+            raise refuse(name, f"is not a real {allowed.label} (its name says {extension}).")
+        content_types = archive.read("[Content_Types].xml")  # small, and the size is checked
+        if b"macroEnabled" in content_types or b"vbaProject" in content_types:
+            raise refuse(name, "contains macros. Save it as a normal document and upload that.")
+        return allowed
+    if extension in OPENDOCUMENT_MIMETYPE:
+        expected, allowed = OPENDOCUMENT_MIMETYPE[extension]
+        if "mimetype" not in names or archive.read("mimetype").strip() != expected:
+            raise refuse(name, f"is not a real {allowed.label} (its name says {extension}).")
+        if any(n.lower().startswith("basic/") or n.lower().startswith("scripts/") for n in names):
+            raise refuse(name, "contains macros. Save it without macros and upload that.")
+        return allowed
+    raise refuse(name, "is an archive (zip). Upload the documents themselves.")
+
+
+def _check_text(data: bytes, name: str, extension: str) -> AllowedType:
+    text = _looks_like_text(data)
+    if text is None:
+        raise refuse(name, f"is not a plain text file (its name says {extension}).")
+    if MARKUP.search(data):
+        raise refuse(name, "contains web page or script content, so it cannot be accepted.")
+    if extension == ".eml":
+        head = text.split("\n\n", 1)[0]
+        if not re.search(r"(?im)^(from|subject|date|to):", head):
+            raise refuse(name, "is not an email message (it has no email headers).")
+        return EML
+    return CSV if extension == ".csv" else TXT
+
+
+def _identify(data: bytes, name: str, extension: str) -> AllowedType:
+    if data.startswith(b"%PDF-"):
+        if extension != ".pdf":
+            raise refuse(name, f"is a PDF, but its name ends in {extension}. Rename it to .pdf.")
+        _check_pdf(data, name)
+        return PDF
+    if data.startswith(PNG_SIGNATURE):
+        if extension != ".png":
+            raise refuse(name, f"is a PNG image, but its name ends in {extension}.")
+        _check_png(data, name)
+        return PNG
+    if data.startswith(b"\xff\xd8\xff"):
+        if extension not in JPEG.extensions:
+            raise refuse(name, f"is a JPEG image, but its name ends in {extension}.")
+        _check_jpeg(data, name)
+        return JPEG
+    if data.startswith(b"PK\x03\x04"):
+        return _check_zip_container(data, name, extension)
+    if data.startswith(CFB_SIGNATURE):
+        if extension == ".msg" and "__substg1.0_".encode("utf-16-le") in data:
+            return MSG
+        raise refuse(
+            name,
+            "is an older Office file (.doc, .xls or .ppt), which can carry macros. "
+            "Save it as .docx, .xlsx or .pptx and upload that.",
+        )
+    for pattern, what in KNOWN_BAD:
+        if pattern.search(data[:1024]):
+            raise refuse(name, f"is {what}, which cannot be accepted. Allowed: {ALLOWED_LIST}.")
+    if extension in {".txt", ".csv", ".eml"}:
+        return _check_text(data, name, extension)
+    raise refuse(name, f"is not a type of file that can be accepted. Allowed: {ALLOWED_LIST}.")
+
+
+def virus_scan(data: bytes, name: str) -> str:
+    """Scans with a ClamAV daemon when CLAMAV_ADDRESS is set (tcp://host:port or
+    unix:///path). Without one, the upload goes on and a notice is logged. With one that
+    cannot be reached, the upload is refused: a configured scanner is never skipped."""
+    address = settings.CLAMAV_ADDRESS
+    if not address:
+        logger.info("Evidence %s not virus-scanned: CLAMAV_ADDRESS is not set.", name)
+        return "not scanned (no virus scanner configured)"
+    parsed = urlparse(address)
+    try:
+        if parsed.scheme == "unix":
+            conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            conn.settimeout(settings.CLAMAV_TIMEOUT)
+            conn.connect(parsed.path)
+        else:
+            conn = socket.create_connection(
+                (parsed.hostname or "127.0.0.1", parsed.port or 3310),
+                timeout=settings.CLAMAV_TIMEOUT,
+            )
+        with conn:
+            conn.sendall(b"zINSTREAM\0")
+            for start in range(0, len(data), 64 * 1024):
+                piece = data[start : start + 64 * 1024]
+                conn.sendall(struct.pack(">I", len(piece)) + piece)
+            conn.sendall(struct.pack(">I", 0))
+            reply = b""
+            while not reply.endswith(b"\0") and (part := conn.recv(4096)):
+                reply += part
+    except OSError:
+        logger.exception("Virus scanner at %s could not be reached for %s", address, name)
+        raise refuse(name, "could not be checked for viruses just now. Try again later.") from None
+    answer = reply.rstrip(b"\0").decode("utf-8", "replace")
+    if answer.endswith("OK"):
+        return "clean (ClamAV)"
+    if answer.endswith("FOUND"):
+        logger.warning("Virus scanner refused %s: %s", name, answer)
+        raise refuse(name, "was found to contain a virus and has not been stored.")
+    logger.error("Virus scanner gave an unexpected answer for %s: %s", name, answer)
+    raise refuse(name, "could not be checked for viruses just now. Try again later.")
+
+
+def inspect_upload(upload: IO[bytes], filename: str, size: int) -> tuple[InspectedFile, bytes]:
+    """Checks one upload end to end and returns what to store. Raises ValidationError
+    with a message meant for the person uploading."""
+    name = display_filename(filename)
+    extension = PurePosixPath(name.lower()).suffix
+    limit = settings.EVIDENCE_MAX_UPLOAD_BYTES
+    if size == 0:
+        raise refuse(name, "is empty.")
+    if size > limit:
+        raise refuse(name, f"is larger than the {limit // (1024 * 1024)} MB limit.")
+    if extension in {".docm", ".xlsm", ".pptm", ".dotm", ".xltm", ".potm", ".xlam", ".ppam"}:
+        raise refuse(
+            name, "is a macro-enabled Office file. Save it without macros (.docx, .xlsx, .pptx)."
+        )
+    if extension not in ALLOWED_EXTENSIONS:
+        raise refuse(name, f"has a type that cannot be accepted. Allowed: {ALLOWED_LIST}.")
+    data, sha256 = _read_all(upload, name, limit)
+    if not data:
+        raise refuse(name, "is empty.")
+    allowed = _identify(data, name, extension)
+    scan = virus_scan(data, name)
+    return InspectedFile(name, extension, allowed, len(data), sha256, scan), data
