@@ -14,6 +14,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         if user.reads_portfolio or user.is_admin:
             links.append(("Reviews", reverse("reviews:list")))
             links.append(("Actions", reverse("actions:list")))
+        if user.manages_portfolio:
+            links.append(("Evidence to review", reverse("actions:evidence_queue")))
         if user.is_admin:
             links.append(("Administration", reverse("admin:index")))
     return {"service_name": settings.SERVICE_NAME, "nav_links": links}

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from actions.models import Action, Evidence, ProgressUpdate
+from actions.models import Action, Evidence, EvidenceDownload, ExtensionRequest, ProgressUpdate
 
 
 class ProgressUpdateInline(admin.TabularInline):
@@ -69,7 +71,24 @@ class EvidenceAdmin(SimpleHistoryAdmin):
     ]
     list_filter = ["review_state", "action__owner_organisation"]
     search_fields = ["original_filename", "description", "sha256"]
-    readonly_fields = ["file", "sha256", "size_bytes", "content_type", "uploaded_at"]
+    readonly_fields = [
+        "download",
+        "sha256",
+        "size_bytes",
+        "content_type",
+        "virus_scan",
+        "uploaded_at",
+    ]
+    exclude = ["file"]
+
+    @admin.display(description="File")
+    def download(self, obj: Evidence) -> str:
+        # Files are private: the only way to them is the access-checked, logged view.
+        if not obj.pk:
+            return "-"
+        url = reverse("actions:evidence_download", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.original_filename)
+
     autocomplete_fields = ["action", "uploaded_by", "reviewed_by"]
     list_select_related = ["action", "uploaded_by"]
 
@@ -81,3 +100,38 @@ class ProgressUpdateAdmin(admin.ModelAdmin):
     search_fields = ["text", "action__description"]
     autocomplete_fields = ["action", "author"]
     list_select_related = ["action", "author"]
+
+
+@admin.register(EvidenceDownload)
+class EvidenceDownloadAdmin(admin.ModelAdmin):
+    """The download log is a record: it can be read and searched, never edited."""
+
+    list_display = ["downloaded_at", "user", "evidence"]
+    list_filter = ["downloaded_at"]
+    search_fields = ["user__username", "evidence__original_filename"]
+    list_select_related = ["user", "evidence"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(admin.ModelAdmin):
+    list_display = [
+        "action",
+        "proposed_date",
+        "state",
+        "requested_by",
+        "requested_at",
+        "decided_by",
+    ]
+    list_filter = ["state"]
+    search_fields = ["reason", "action__description"]
+    autocomplete_fields = ["action", "requested_by", "decided_by"]
+    list_select_related = ["action", "requested_by", "decided_by"]

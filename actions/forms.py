@@ -230,3 +230,90 @@ class BulkActionForm(NHSFormMixin, forms.Form):
         if operation == "add_note" and not (cleaned.get("text") or "").strip():
             self.add_error("text", "Enter the update.")
         return cleaned
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field. Empty files pass here: the evidence checks refuse
+    them with the same wording as every other refusal."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("allow_empty_file", True)
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class EvidenceUploadForm(NHSFormMixin, forms.Form):
+    files = MultipleFileField(
+        label="Files",
+        help_text=(
+            "PDF, Word, Excel, PowerPoint, OpenDocument, CSV, text, PNG, JPEG or email. "
+            "Up to 25 MB each; you can choose several."
+        ),
+        error_messages={"required": "Choose at least one file."},
+    )
+    description = forms.CharField(
+        label="What does this evidence show?",
+        max_length=300,
+        error_messages={"required": "Say what the evidence shows."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["files"].widget.attrs["class"] = "nhsuk-file-upload"
+
+
+class EvidenceReviewForm(NHSFormMixin, forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("accept", "Accept"), ("reject", "Reject")],
+        widget=forms.RadioSelect,
+        label="Decision",
+        error_messages={"required": "Choose accept or reject."},
+    )
+    reason = forms.CharField(
+        required=False,
+        label="Reason (the provider will see it)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "reject" and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", "Give the provider a reason for rejecting the evidence.")
+        return cleaned
+
+
+class ExtensionRequestForm(NHSFormMixin, forms.Form):
+    proposed_date = UKDateField(label="New due date you are asking for")
+    reason = forms.CharField(
+        label="Why is more time needed?", widget=forms.Textarea(attrs={"rows": 3})
+    )
+    proposed_date.error_messages["required"] = "Enter the new due date."
+    reason.error_messages["required"] = "Say why more time is needed."
+
+
+class ExtensionDecisionForm(NHSFormMixin, forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve"), ("decline", "Decline")],
+        widget=forms.RadioSelect,
+        label="Decision",
+        error_messages={"required": "Choose approve or decline."},
+    )
+    reason = forms.CharField(
+        required=False, label="Reason", widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "decline" and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", "Give the provider a reason for declining.")
+        return cleaned

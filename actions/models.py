@@ -145,6 +145,10 @@ class Action(models.Model):
     def current_due_date(self) -> date | None:
         return self.revised_due_date or self.due_date
 
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED_STATUSES
+
     def is_overdue_on(self, today: date) -> bool:
         due = self.current_due_date
         return due is not None and due < today and self.status not in FINISHED_STATUSES

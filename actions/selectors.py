@@ -66,27 +66,48 @@ def _listing(queryset):
     ).order_by("effective_due", "pk")
 
 
+STALE_AFTER_DAYS = 60
+
+
 def home_actions_for(user: UserType) -> dict[str, Any]:
     """What the home page shows to someone who does not manage the portfolio: open
-    actions they lead; for providers, the open actions their organisation owns; for
+    actions they lead; for providers, their organisation's open actions grouped as
+    overdue / due in the next 30 days / later, with when each was last updated; for
     viewers and secretaries, the overdue ones."""
     today = timezone.localdate()
     visible_open = Action.objects.visible_to(user).open()
     context: dict[str, Any] = {
         "today": today,
         "led_actions": list(_listing(visible_open.filter(lead_user=user))[:HOME_LIST_LIMIT]),
-        "organisation_actions": [],
+        "organisation_groups": [],
         "portfolio_overdue": [],
         "open_count": visible_open.count(),
         "overdue_count": visible_open.overdue(today).count(),
+        "stale_after_days": STALE_AFTER_DAYS,
     }
     if user.is_authenticated and (user.reads_portfolio or user.is_admin):
         overdue = visible_open.overdue(today)
         context["portfolio_overdue"] = list(_listing(overdue)[:HOME_LIST_LIMIT])
     org_ids = user.provider_organisation_ids if user.is_authenticated else frozenset()
     if org_ids:
-        own = visible_open.filter(owner_organisation_id__in=org_ids)
-        context["organisation_actions"] = list(_listing(own)[:HOME_LIST_LIMIT])
+        own = list(_listing(visible_open.filter(owner_organisation_id__in=org_ids)))
+        soon = today + timedelta(days=DUE_SOON_DAYS)
+        stale_before = timezone.now() - timedelta(days=STALE_AFTER_DAYS)
+        groups: dict[str, list[Action]] = {"overdue": [], "due_soon": [], "later": []}
+        for action in own:
+            action.is_stale = action.updated_at < stale_before
+            due = action.current_due_date
+            if due is not None and due < today:
+                groups["overdue"].append(action)
+            elif due is not None and due <= soon:
+                groups["due_soon"].append(action)
+            else:
+                groups["later"].append(action)
+        context["organisation_groups"] = [
+            ("Overdue", "overdue", groups["overdue"]),
+            (f"Due in the next {DUE_SOON_DAYS} days", "due-soon", groups["due_soon"]),
+            ("Due later or no date set", "later", groups["later"]),
+        ]
     return context
 
 

@@ -10,14 +10,19 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from actions import services
+from actions.choices import ExtensionState
 from actions.forms import (
     ActionFilterForm,
     ActionForm,
     BulkActionForm,
+    EvidenceReviewForm,
+    EvidenceUploadForm,
+    ExtensionDecisionForm,
+    ExtensionRequestForm,
     ProgressUpdateForm,
     StatusForm,
 )
-from actions.models import Action
+from actions.models import Action, Evidence, ExtensionRequest
 from actions.selectors import (
     action_for_user,
     action_timeline,
@@ -26,6 +31,7 @@ from actions.selectors import (
     with_listing_columns,
 )
 from reviews.models import Recommendation
+from trackerapp.downloads import private_file_response
 
 PAGE_SIZE = 25
 
@@ -66,16 +72,36 @@ def action_list(request: HttpRequest) -> HttpResponse:
     return render(request, "actions/list.html", context)
 
 
-def _action_page(request, action, *, status_form=None, update_form=None, notice=None, code=200):
+def _action_page(
+    request,
+    action,
+    *,
+    status_form=None,
+    update_form=None,
+    evidence_form=None,
+    extension_form=None,
+    notice=None,
+    code=200,
+):
     """The action page, or only its live part (status, updates, history) for htmx."""
     user = request.user
     can_update = services.can_update_action(user, action)
+    can_manage = services.can_manage_portfolio(user)
     settable = services.statuses_settable_by(user, action)
+    extensions = list(action.extension_requests.select_related("requested_by", "decided_by"))
+    pending_extension = next((e for e in extensions if e.state == ExtensionState.PENDING), None)
+    may_request = can_update and not action.is_finished and pending_extension is None
     context = {
+        "evidence_form": evidence_form or (EvidenceUploadForm() if can_update else None),
+        "extension_form": extension_form or (ExtensionRequestForm() if may_request else None),
+        "extensions": extensions,
+        "pending_extension": pending_extension,
+        "decision_form": ExtensionDecisionForm() if can_manage and pending_extension else None,
+        "review_form": EvidenceReviewForm() if can_manage else None,
         "action": action,
         "review": action.recommendation.review,
         "can_update": can_update,
-        "can_manage": services.can_manage_portfolio(user),
+        "can_manage": can_manage,
         "status_form": status_form or (StatusForm(action=action, user=user) if settable else None),
         "update_form": update_form or (ProgressUpdateForm() if can_update else None),
         "updates": action.updates.select_related("author"),
@@ -234,3 +260,127 @@ def action_bulk(request: HttpRequest) -> HttpResponse:
         count = services.action_bulk_add_note(actions=selected, by=request.user, text=data["text"])
     messages.success(request, f"{count} action{'s' if count != 1 else ''} changed.")
     return redirect(back)
+
+
+def _back(request: HttpRequest, default: str) -> str:
+    """Where a form posted from one of several pages returns to: our own pages only."""
+    target = request.POST.get("next", "")
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return default
+
+
+@require_POST
+def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    action = action_for_user(request.user, pk)
+    if not services.can_update_action(request.user, action):
+        raise PermissionDenied("You cannot add evidence to this action.")
+    form = EvidenceUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            stored = services.evidence_attach(
+                action=action,
+                by=request.user,
+                files=form.cleaned_data["files"],
+                description=form.cleaned_data["description"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"{len(stored)} file{'s' if len(stored) != 1 else ''} added as evidence."
+            )
+            return redirect("actions:detail", pk=action.pk)
+    return _action_page(request, action, evidence_form=form, code=422)
+
+
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """Streams an evidence file to someone who may see its action, as an attachment
+    that no browser will render, and records the download."""
+    evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
+    services.evidence_download_record(evidence=evidence, by=request.user)
+    return private_file_response(
+        evidence.file, filename=evidence.original_filename, content_type=evidence.content_type
+    )
+
+
+def evidence_queue(request: HttpRequest) -> HttpResponse:
+    require_manager(request)
+    pending = (
+        Evidence.objects.visible_to(request.user)
+        .pending()
+        .select_related(
+            "action__recommendation__review", "action__owner_organisation", "uploaded_by"
+        )
+        .order_by("uploaded_at", "pk")
+    )
+    page = Paginator(pending, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "actions/evidence_queue.html", {"page": page, "review_form": EvidenceReviewForm()}
+    )
+
+
+@require_POST
+def evidence_review(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
+    require_manager(request)
+    back = _back(request, reverse("actions:detail", args=[evidence.action_id]))
+    form = EvidenceReviewForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"{evidence.original_filename}: {error}")
+        return redirect(back)
+    accept = form.cleaned_data["decision"] == "accept"
+    try:
+        services.evidence_review(
+            evidence=evidence, by=request.user, accept=accept, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, f"{evidence.original_filename}: {message}")
+    else:
+        verb = "accepted" if accept else "rejected"
+        messages.success(request, f"{evidence.original_filename} {verb}.")
+    return redirect(back)
+
+
+@require_POST
+def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
+    action = action_for_user(request.user, pk)
+    if not services.can_update_action(request.user, action):
+        raise PermissionDenied("You cannot ask for an extension on this action.")
+    form = ExtensionRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.extension_request(action=action, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Extension requested. The safeguarding team will decide.")
+            return redirect("actions:detail", pk=action.pk)
+    return _action_page(request, action, extension_form=form, code=422)
+
+
+@require_POST
+def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    visible = Action.objects.visible_to(request.user).values("pk")
+    extension = get_object_or_404(ExtensionRequest.objects.filter(action__in=visible), pk=pk)
+    require_manager(request)
+    form = ExtensionDecisionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("actions:detail", pk=extension.action_id)
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        services.extension_decide(
+            request=extension, by=request.user, approve=approve, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, "Extension approved." if approve else "Extension declined.")
+    return redirect("actions:detail", pk=extension.action_id)

@@ -52,7 +52,8 @@ class PaperAdmin(admin.ModelAdmin):
     list_filter = ["state", "meeting__forum"]
     search_fields = ["title", "author"]
     autocomplete_fields = ["meeting", "supersedes", "created_by", "issued_by"]
-    readonly_fields = ["pdf", "pdf_sha256", "snapshot", "issued_at", "issued_by"]
+    readonly_fields = ["pdf_sha256", "snapshot", "issued_at", "issued_by"]
+    exclude = ["pdf"]
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # Issued papers are the committee's record; they are superseded, never deleted.
