@@ -1,0 +1,122 @@
+"""Every URL of the app against the whole cast, for an object that belongs to provider A.
+
+200 (or the page's normal answer) where the role may use the page, 403 where the object
+is visible but the role may not do this, 404 where the object is not visible, and a
+redirect to sign-in for anonymous visitors. A route with no row here fails the test, so
+a new page cannot ship without deciding who may use it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from actions import services
+from tests import factories
+from tests.urls import iter_patterns
+
+pytestmark = pytest.mark.django_db
+
+CAST = [
+    "commissioner",
+    "secretary",
+    "provider_a_lead",
+    "provider_a_contributor",
+    "provider_b_lead",
+    "viewer",
+    "outsider",
+    "anonymous",
+]
+
+
+def row(commissioner, secretary, a_lead, a_contributor, b_lead, viewer, outsider, anonymous=302):
+    return dict(
+        zip(
+            CAST,
+            [commissioner, secretary, a_lead, a_contributor, b_lead, viewer, outsider, anonymous],
+            strict=True,
+        )
+    )
+
+
+# Shorthands for the usual shapes.
+EVERYONE = row(200, 200, 200, 200, 200, 200, 200)
+PORTFOLIO_READ = row(200, 200, 403, 403, 403, 200, 403)
+MANAGER_ONLY = row(200, 403, 403, 403, 403, 403, 403)
+OBJECT_READ = row(200, 200, 200, 200, 404, 200, 404)
+OBJECT_MANAGE = row(200, 403, 403, 403, 404, 403, 404)
+OBJECT_WRITE_POST = row(422, 403, 422, 422, 404, 403, 404)
+OBJECT_DECIDE_POST = row(302, 403, 403, 403, 404, 403, 404)
+
+# route name: (method, how to build the URL's arguments, expected)
+MATRIX = {
+    "home": ("get", lambda o: [], EVERYONE),
+    "login": ("get", lambda o: [], row(302, 302, 302, 302, 302, 302, 302, anonymous=200)),
+    "logout": ("post", lambda o: [], row(302, 302, 302, 302, 302, 302, 302, anonymous=302)),
+    "reviews:list": ("get", lambda o: [], PORTFOLIO_READ),
+    "reviews:create": ("get", lambda o: [], MANAGER_ONLY),
+    "reviews:detail": ("get", lambda o: [o.review_a.pk], OBJECT_READ),
+    "reviews:edit": ("get", lambda o: [o.review_a.pk], OBJECT_MANAGE),
+    "reviews:recommendation_create": ("get", lambda o: [o.review_a.pk], OBJECT_MANAGE),
+    "reviews:recommendation_edit": ("get", lambda o: [o.recommendation_a.pk], OBJECT_MANAGE),
+    "actions:list": ("get", lambda o: [], PORTFOLIO_READ),
+    "actions:bulk": ("post", lambda o: [], row(302, 403, 403, 403, 403, 403, 403)),
+    "actions:detail": ("get", lambda o: [o.action_a.pk], OBJECT_READ),
+    "actions:edit": ("get", lambda o: [o.action_a.pk], OBJECT_MANAGE),
+    "actions:status": ("post", lambda o: [o.action_a.pk], OBJECT_WRITE_POST),
+    "actions:update_add": ("post", lambda o: [o.action_a.pk], OBJECT_WRITE_POST),
+    "actions:evidence_upload": ("post", lambda o: [o.action_a.pk], OBJECT_WRITE_POST),
+    "actions:extension_request": ("post", lambda o: [o.action_a.pk], OBJECT_WRITE_POST),
+    "actions:create": ("get", lambda o: [o.recommendation_a.pk], OBJECT_MANAGE),
+    "actions:evidence_queue": ("get", lambda o: [], MANAGER_ONLY),
+    "actions:evidence_download": ("get", lambda o: [o.evidence_a.pk], OBJECT_READ),
+    "actions:evidence_review": ("post", lambda o: [o.evidence_a.pk], OBJECT_DECIDE_POST),
+    "actions:extension_decide": ("post", lambda o: [o.extension_a.pk], OBJECT_DECIDE_POST),
+}
+
+
+class ProviderAObjects:
+    """A review whose only actions belong to provider A, so provider B has no way in."""
+
+    def __init__(self, cast):
+        self.review_a = factories.review(body=cast.csp)
+        self.recommendation_a = factories.recommendation(self.review_a, cast.provider_a)
+        self.action_a = factories.action(on=self.recommendation_a, owner=cast.provider_a)
+        self.evidence_a = factories.evidence(on=self.action_a, by=cast.provider_a_lead)
+        self.extension_a = services.extension_request(
+            action=self.action_a,
+            by=cast.provider_a_lead,
+            proposed_date=timezone.localdate() + timedelta(days=60),
+            reason="Staffing.",
+        )
+
+
+def app_routes() -> set[str]:
+    return {name for _route, name in iter_patterns() if name and not name.startswith("admin:")}
+
+
+def test_every_route_of_the_app_has_a_row():
+    missing = app_routes() - set(MATRIX)
+    assert not missing, f"routes with no access decision: {sorted(missing)}"
+    unknown = set(MATRIX) - app_routes()
+    assert not unknown, f"rows for routes that no longer exist: {sorted(unknown)}"
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_each_role_gets_the_expected_answer(client, cast, name):
+    objects = ProviderAObjects(cast)
+    method, arguments, expected = MATRIX[name]
+    url = reverse(name, args=arguments(objects))
+    answers = {}
+    for who in CAST:
+        client.logout()
+        if who != "anonymous":
+            client.force_login(getattr(cast, who))
+        response = getattr(client, method)(url)
+        answers[who] = response.status_code
+        if who == "anonymous" and response.status_code == 302 and name != "logout":
+            assert response["Location"].startswith(reverse("login")), response["Location"]
+    assert answers == expected
