@@ -1156,6 +1156,12 @@ class Command(BaseCommand):
                     "created_at": timezone.now() - timedelta(days=days_ago),
                 },
             )
+        # "Last updated" as a provider would see it: the latest progress update, or a
+        # quarter ago for actions nobody has touched, so stale ones stand out.
+        latest = action.updates.order_by("-created_at").values_list("created_at", flat=True).first()
+        Action.objects.filter(pk=action.pk).update(
+            updated_at=latest or timezone.now() - timedelta(days=95)
+        )
 
     def _evidence(
         self,
