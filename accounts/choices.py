@@ -32,3 +32,11 @@ ROLE_ORGANISATION_KINDS: dict[str, frozenset[str]] = {
     Role.PROVIDER_CONTRIBUTOR: frozenset({OrganisationKind.PROVIDER}),
     Role.VIEWER: frozenset(OrganisationKind.values),
 }
+
+
+class DigestFrequency(models.TextChoices):
+    """How often the non-urgent reminders arrive. Overdue actions and escalations are
+    always sent at once."""
+
+    DAILY = "daily", "Daily"
+    WEEKLY = "weekly", "Weekly (Mondays)"

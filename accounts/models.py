@@ -10,6 +10,7 @@ from accounts.choices import (
     PORTFOLIO_READER_ROLES,
     PROVIDER_ROLES,
     ROLE_ORGANISATION_KINDS,
+    DigestFrequency,
     OrganisationKind,
     Role,
 )
@@ -37,6 +38,9 @@ class User(AbstractUser):
     (DESIGN §4); superusers are the administrators."""
 
     job_title = models.CharField(max_length=150, blank=True)
+    digest_frequency = models.CharField(
+        max_length=10, choices=DigestFrequency.choices, default=DigestFrequency.DAILY
+    )
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]

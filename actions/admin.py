@@ -5,7 +5,15 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from actions.models import Action, Evidence, EvidenceDownload, ExtensionRequest, ProgressUpdate
+from actions.models import (
+    Action,
+    Evidence,
+    EvidenceDownload,
+    ExtensionRequest,
+    ProgressUpdate,
+    Reminder,
+    ReminderPolicy,
+)
 
 
 class ProgressUpdateInline(admin.TabularInline):
@@ -135,3 +143,44 @@ class ExtensionRequestAdmin(admin.ModelAdmin):
     search_fields = ["reason", "action__description"]
     autocomplete_fields = ["action", "requested_by", "decided_by"]
     list_select_related = ["action", "requested_by", "decided_by"]
+
+
+@admin.register(ReminderPolicy)
+class ReminderPolicyAdmin(admin.ModelAdmin):
+    """The ladder's thresholds: one row, changed here by an administrator."""
+
+    list_display = [
+        "__str__",
+        "due_soon_days",
+        "escalate_to_provider_days",
+        "escalate_to_forum_days",
+        "call_for_papers_days",
+        "evidence_review_days",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return not ReminderPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "recipient",
+        "rung",
+        "subject_key",
+        "key_date",
+        "state",
+        "sent_at",
+        "attempts",
+    ]
+    list_filter = ["state", "rung"]
+    search_fields = ["recipient__username", "subject_key", "last_error"]
+    list_select_related = ["recipient"]
+    readonly_fields = [f.name for f in Reminder._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False

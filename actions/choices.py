@@ -82,3 +82,35 @@ class ExtensionState(models.TextChoices):
     PENDING = "pending", "Awaiting decision"
     APPROVED = "approved", "Approved"
     DECLINED = "declined", "Declined"
+
+
+class Rung(models.TextChoices):
+    """The reminder ladder (DESIGN §6), in the order a digest lists them."""
+
+    OVERDUE_30 = "overdue_30", "Overdue 30 days: escalated to the monitoring forum"
+    OVERDUE_14 = "overdue_14", "Overdue 14 days: escalated to the provider's lead"
+    OVERDUE = "overdue", "Due date passed"
+    DUE_7 = "due_7", "Due within 7 days"
+    DUE_14 = "due_14", "Due within 14 days"
+    DUE_30 = "due_30", "Due within 30 days"
+    EVIDENCE_PENDING = "evidence_pending", "Evidence waiting for review"
+    CALL_FOR_PAPERS = "call_for_papers", "Call for papers"
+
+
+# Sent at once whatever the person's digest preference.
+URGENT_RUNGS = frozenset({Rung.OVERDUE, Rung.OVERDUE_14, Rung.OVERDUE_30})
+
+# Digest sections, in order: overdue first, then due soon, then evidence, then papers.
+DIGEST_SECTIONS = (
+    ("Overdue", (Rung.OVERDUE_30, Rung.OVERDUE_14, Rung.OVERDUE)),
+    ("Due soon", (Rung.DUE_7, Rung.DUE_14, Rung.DUE_30)),
+    ("Evidence to review", (Rung.EVIDENCE_PENDING,)),
+    ("Call for papers", (Rung.CALL_FOR_PAPERS,)),
+)
+
+
+class ReminderState(models.TextChoices):
+    PENDING = "pending", "Waiting to be sent"
+    CLAIMED = "claimed", "Being sent"
+    SENT = "sent", "Sent"
+    SKIPPED = "skipped", "Not emailed"

@@ -15,8 +15,11 @@ from simple_history.models import HistoricalRecords
 from actions.choices import (
     FINISHED_STATUSES,
     STATUS_STYLE,
+    URGENT_RUNGS,
     EvidenceReviewState,
     ExtensionState,
+    ReminderState,
+    Rung,
     Status,
 )
 from trackerapp.storage import private_storage, random_evidence_name
@@ -301,3 +304,118 @@ class ExtensionRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Extension to {self.proposed_date} for action {self.action_id}"
+
+
+class ReminderPolicy(models.Model):
+    """The thresholds of the reminder ladder, editable by an administrator. One row;
+    its defaults come from settings."""
+
+    due_soon_days = models.CharField(
+        max_length=40, default="30,14,7", help_text="Days before the due date, comma-separated."
+    )
+    escalate_to_provider_days = models.PositiveSmallIntegerField(default=14)
+    escalate_to_forum_days = models.PositiveSmallIntegerField(default=30)
+    call_for_papers_days = models.PositiveSmallIntegerField(
+        default=7, help_text="Days before a meeting's paper deadline."
+    )
+    evidence_review_days = models.PositiveSmallIntegerField(
+        default=10, help_text="Evidence waiting longer than this is chased."
+    )
+
+    class Meta:
+        verbose_name = "reminder policy"
+        verbose_name_plural = "reminder policy"
+
+    def __str__(self) -> str:
+        return "Reminder policy"
+
+    def clean(self) -> None:
+        try:
+            days = self.due_soon_thresholds
+        except ValueError:
+            raise ValidationError(
+                {"due_soon_days": "Use whole numbers separated by commas."}
+            ) from None
+        if len(days) != 3:
+            raise ValidationError({"due_soon_days": "Give three thresholds, e.g. 30,14,7."})
+
+    @property
+    def due_soon_thresholds(self) -> list[int]:
+        """Largest first: [30, 14, 7]."""
+        return sorted((int(d) for d in self.due_soon_days.split(",") if d.strip()), reverse=True)
+
+    @classmethod
+    def current(cls) -> ReminderPolicy:
+        policy, _ = cls.objects.get_or_create(
+            pk=1,
+            defaults={
+                "due_soon_days": ",".join(str(d) for d in settings.REMINDER_DUE_SOON_DAYS),
+                "escalate_to_provider_days": settings.REMINDER_ESCALATE_TO_PROVIDER_DAYS,
+                "escalate_to_forum_days": settings.REMINDER_ESCALATE_TO_FORUM_DAYS,
+                "call_for_papers_days": settings.REMINDER_CALL_FOR_PAPERS_DAYS,
+                "evidence_review_days": settings.REMINDER_EVIDENCE_REVIEW_DAYS,
+            },
+        )
+        return policy
+
+
+class ReminderQuerySet(models.QuerySet):
+    def for_user(self, user: User) -> ReminderQuerySet:
+        return self.filter(recipient=user)
+
+    def unread(self) -> ReminderQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Reminder(models.Model):
+    """One rung of the ladder for one person about one action or meeting: the send log
+    and the in-app notification in one row. The unique key (recipient, subject, rung,
+    key date) is what makes a repeated or concurrent scan harmless."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
+    )
+    rung = models.CharField(max_length=20, choices=Rung.choices)
+    subject_key = models.CharField(max_length=40, help_text='"action:12" or "meeting:3".')
+    key_date = models.DateField(help_text="The due date or deadline this rung is about.")
+    action = models.ForeignKey(
+        Action, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    meeting = models.ForeignKey(
+        "governance.Meeting",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(
+        max_length=10, choices=ReminderState.choices, default=ReminderState.PENDING
+    )
+    claim_token = models.CharField(max_length=32, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReminderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "subject_key", "rung", "key_date"], name="reminder_once"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["state", "recipient"], name="reminder_state_idx"),
+            models.Index(fields=["recipient", "read_at"], name="reminder_unread_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_rung_display()} for {self.recipient} ({self.subject_key})"
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.rung in URGENT_RUNGS

@@ -164,6 +164,12 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "600"))
+# Redis redelivers a task not acknowledged within its visibility timeout; the periodic
+# scan is short and idempotent, so a redelivery is harmless.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+from trackerapp.beat_schedule import BEAT_SCHEDULE  # noqa: E402
+
+CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 
 # Email: SMTP when EMAIL_HOST is set, otherwise printed to the console.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -178,6 +184,20 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tracker@localhost")
 
 SERVICE_NAME = "Learning review action tracker"
+# Absolute links in emails.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Reminder ladder defaults (DESIGN §6); an administrator can change them in the admin.
+REMINDER_DUE_SOON_DAYS = [30, 14, 7]
+REMINDER_ESCALATE_TO_PROVIDER_DAYS = 14
+REMINDER_ESCALATE_TO_FORUM_DAYS = 30
+REMINDER_CALL_FOR_PAPERS_DAYS = 7
+REMINDER_EVIDENCE_REVIEW_DAYS = 10
+# A claimed reminder not marked sent after this long was lost in a crash: send it again.
+REMINDER_CLAIM_TIMEOUT_MINUTES = 15
+REMINDER_DIGEST_ITEMS_PER_SECTION = 50
+# Weekly digests of the non-urgent rungs go out on this weekday (0 = Monday).
+REMINDER_WEEKLY_DIGEST_WEEKDAY = 0
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,14 @@
+"""Every periodic task, in one place (STYLE: all beat schedules in one module)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+BEAT_SCHEDULE = {
+    # One short scan: finds what is due with set-based queries and sends the digests.
+    # Never a long-ETA task per action (Redis would redeliver those).
+    "reminders-scan-and-send": {
+        "task": "actions.tasks.reminders_run",
+        "schedule": timedelta(minutes=5),
+    },
+}
