@@ -18,4 +18,13 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             links.append(("Evidence to review", reverse("actions:evidence_queue")))
         if user.is_admin:
             links.append(("Administration", reverse("admin:index")))
-    return {"service_name": settings.SERVICE_NAME, "nav_links": links}
+    unread = 0
+    if user is not None and user.is_authenticated:
+        from actions.models import Reminder
+
+        unread = Reminder.objects.for_user(user).unread().count()
+    return {
+        "service_name": settings.SERVICE_NAME,
+        "nav_links": links,
+        "unread_notifications": unread,
+    }

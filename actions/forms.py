@@ -317,3 +317,17 @@ class ExtensionDecisionForm(NHSFormMixin, forms.Form):
         if cleaned.get("decision") == "decline" and not (cleaned.get("reason") or "").strip():
             self.add_error("reason", "Give the provider a reason for declining.")
         return cleaned
+
+
+class DigestPreferenceForm(NHSFormMixin, forms.Form):
+    digest_frequency = forms.ChoiceField(
+        label="How often do you want the due-soon reminders?",
+        help_text="Overdue actions and escalations are always sent at once.",
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, **kwargs):
+        from accounts.choices import DigestFrequency
+
+        super().__init__(*args, **kwargs)
+        self.fields["digest_frequency"].choices = DigestFrequency.choices

@@ -364,3 +364,20 @@ def action_timeline(action: Action) -> list[TimelineEntry]:
         )
     entries.reverse()
     return entries
+
+
+def notifications_for(user: UserType) -> QuerySet:
+    """The user's reminders, newest first, only about things they may still see."""
+    from django.db.models import Q
+
+    from actions.models import Reminder
+
+    visible = Action.objects.visible_to(user).values("pk")
+    return (
+        Reminder.objects.for_user(user)
+        .filter(Q(action__isnull=True) | Q(action__in=visible))
+        .select_related(
+            "action__recommendation__review", "action__owner_organisation", "meeting__forum"
+        )
+        .order_by("-created_at", "-pk")
+    )

@@ -431,3 +431,21 @@ def extension_decide(
         else:
             _record(action, by=by, note=f"Extension to {when} declined: {reason.strip()}")
     return locked_request
+
+
+# --- notifications -----------------------------------------------------------------
+
+
+def notifications_mark_read(*, user: User) -> int:
+    from actions.models import Reminder
+
+    return Reminder.objects.for_user(user).unread().update(read_at=timezone.now())
+
+
+def digest_frequency_set(*, user: User, frequency: str) -> None:
+    from accounts.choices import DigestFrequency
+
+    if frequency not in DigestFrequency.values:
+        raise ValidationError({"digest_frequency": "Choose daily or weekly."})
+    user.digest_frequency = frequency
+    user.save(update_fields=["digest_frequency"])

@@ -15,6 +15,7 @@ from actions.forms import (
     ActionFilterForm,
     ActionForm,
     BulkActionForm,
+    DigestPreferenceForm,
     EvidenceReviewForm,
     EvidenceUploadForm,
     ExtensionDecisionForm,
@@ -28,6 +29,7 @@ from actions.selectors import (
     action_timeline,
     dashboard_for,
     home_actions_for,
+    notifications_for,
     with_listing_columns,
 )
 from reviews.models import Recommendation
@@ -384,3 +386,40 @@ def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "Extension approved." if approve else "Extension declined.")
     return redirect("actions:detail", pk=extension.action_id)
+
+
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The reminders sent to this person, also when they were not emailed."""
+    page = Paginator(notifications_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    unread_ids = {r.pk for r in page if r.read_at is None}
+    form = DigestPreferenceForm(initial={"digest_frequency": request.user.digest_frequency})
+    return render(
+        request,
+        "actions/notifications.html",
+        {"page": page, "unread_ids": unread_ids, "form": form},
+    )
+
+
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    services.notifications_mark_read(user=request.user)
+    messages.success(request, "All notifications marked as read.")
+    return redirect("notifications")
+
+
+@require_POST
+def notification_preferences(request: HttpRequest) -> HttpResponse:
+    form = DigestPreferenceForm(request.POST)
+    if form.is_valid():
+        services.digest_frequency_set(
+            user=request.user, frequency=form.cleaned_data["digest_frequency"]
+        )
+        messages.success(request, "Reminder preference saved.")
+        return redirect("notifications")
+    page = Paginator(notifications_for(request.user), PAGE_SIZE).get_page(1)
+    return render(
+        request,
+        "actions/notifications.html",
+        {"page": page, "unread_ids": set(), "form": form},
+        status=422,
+    )

@@ -13,6 +13,13 @@ urlpatterns = [
     path("", action_views.home, name="home"),
     path("sign-in/", account_views.SignInView.as_view(), name="login"),
     path("sign-out/", account_views.SignOutView.as_view(), name="logout"),
+    path("notifications/", action_views.notifications, name="notifications"),
+    path("notifications/read/", action_views.notifications_read, name="notifications_read"),
+    path(
+        "notifications/preferences/",
+        action_views.notification_preferences,
+        name="notification_preferences",
+    ),
     path("reviews/", include("reviews.urls")),
     path("actions/", include("actions.urls")),
     path("admin/", admin.site.urls),
