@@ -411,6 +411,7 @@ class Reminder(models.Model):
         indexes = [
             models.Index(fields=["state", "recipient"], name="reminder_state_idx"),
             models.Index(fields=["recipient", "read_at"], name="reminder_unread_idx"),
+            models.Index(fields=["claim_token", "recipient"], name="reminder_claim_idx"),
         ]
 
     def __str__(self) -> str:

@@ -25,7 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.template.loader import render_to_string
@@ -393,37 +393,62 @@ def _stale_for_meeting(reminders: list[Reminder]) -> dict[tuple[int, int], list[
     return result
 
 
+@dataclass(frozen=True)
+class Claimed:
+    """What the sender needs of a claimed reminder to count and group it."""
+
+    pk: int
+    recipient_id: int
+    rung: str
+    subject_key: str
+
+
+FULL_ROW = (
+    "recipient",
+    "action__recommendation__review",
+    "action__owner_organisation",
+    "meeting__forum",
+)
+
+
 def build_digest(
-    recipient: User, reminders: list[Reminder], today: date, stale: dict | None = None
+    recipient: User, claimed: list[Claimed], today: date, stale: dict | None = None
 ) -> Digest:
+    """One person's digest: sections in order, one line per action or meeting at its
+    most severe rung, at most REMINDER_DIGEST_ITEMS_PER_SECTION lines loaded per section
+    (the counts cover them all)."""
     site = settings.SITE_URL
     digest = Digest(recipient=recipient)
     limit = settings.REMINDER_DIGEST_ITEMS_PER_SECTION
-    by_rung: dict[str, list[Reminder]] = defaultdict(list)
-    for reminder in reminders:
-        by_rung[reminder.rung].append(reminder)
-    section_sizes: dict[str, int] = {}
+    by_rung: dict[str, list[Claimed]] = defaultdict(list)
+    for item in claimed:
+        by_rung[item.rung].append(item)
+    sections: list[tuple[str, list[Claimed]]] = []
     for title, rungs in DIGEST_SECTIONS:
         # One line per action or meeting: someone who is both the lead and the
         # provider's lead hears about an overdue action once, at its most severe rung.
         seen: set[str] = set()
         items = []
         for rung in rungs:
-            for reminder in by_rung.get(rung, []):
-                if reminder.subject_key not in seen:
-                    seen.add(reminder.subject_key)
-                    items.append(reminder)
-        section_sizes[title] = len(items)
+            for item in by_rung.get(rung, []):
+                if item.subject_key not in seen:
+                    seen.add(item.subject_key)
+                    items.append(item)
+        sections.append((title, items))
+    shown = [item.pk for _title, items in sections for item in items[:limit]]
+    full = Reminder.objects.select_related(*FULL_ROW).in_bulk(shown)
+    for title, items in sections:
         if items:
-            entries = [_entry(r, today, site, stale or {}) for r in items[:limit]]
+            entries = [_entry(full[item.pk], today, site, stale or {}) for item in items[:limit]]
             digest.sections.append((title, entries, len(items)))
-    due_week = len({r.subject_key for r in by_rung[Rung.DUE_7]})
+    sizes = {title: len(items) for title, items in sections}
+    due_week = len({item.subject_key for item in by_rung[Rung.DUE_7]})
     digest.counts = {
-        "overdue": section_sizes["Overdue"],
+        "overdue": sizes["Overdue"],
         "due_week": due_week,
-        "due_soon": section_sizes["Due soon"] - due_week,
-        "evidence": section_sizes["Evidence to review"],
-        "papers": section_sizes["Call for papers"],
+        "due_soon": sizes["Due soon"] - due_week,
+        "evidence": sizes["Evidence to review"],
+        "papers": sizes["Call for papers"],
     }
     return digest
 
@@ -464,37 +489,35 @@ def reminders_send(today: date | None = None) -> dict[str, int]:
             attempts=F("attempts") + 1,
         )
     )
-    mine = list(
-        Reminder.objects.filter(claim_token=token, state=ReminderState.CLAIMED)
-        .select_related(
-            "recipient",
-            "action__recommendation__review",
-            "action__owner_organisation",
-            "meeting__forum",
-        )
+    # Light rows for counting and grouping; full rows only for the lines a digest shows.
+    mine = [
+        Claimed(*row)
+        for row in Reminder.objects.filter(claim_token=token, state=ReminderState.CLAIMED)
         .order_by("recipient_id", "key_date", "pk")
+        .values_list("pk", "recipient_id", "rung", "subject_key")
+    ]
+    by_recipient: dict[int, list[Claimed]] = defaultdict(list)
+    for item in mine:
+        by_recipient[item.recipient_id].append(item)
+    recipients = User.objects.in_bulk(list(by_recipient))
+    papers = [item.pk for item in mine if item.rung == Rung.CALL_FOR_PAPERS]
+    stale = _stale_for_meeting(
+        list(Reminder.objects.select_related(*FULL_ROW).filter(pk__in=papers))
     )
-    by_recipient: dict[int, list[Reminder]] = defaultdict(list)
-    for reminder in mine:
-        by_recipient[reminder.recipient_id].append(reminder)
-    stale = _stale_for_meeting([r for r in mine if r.rung == Rung.CALL_FOR_PAPERS])
     sent = failed = 0
-    for rows in by_recipient.values():
-        recipient = rows[0].recipient
-        ids = [r.pk for r in rows]
+    for recipient_id, rows in by_recipient.items():
+        recipient = recipients[recipient_id]
+        mine_for_recipient = Reminder.objects.filter(claim_token=token, recipient_id=recipient_id)
         try:
             _send_digest(build_digest(recipient, rows, today, stale))
         except Exception as error:  # noqa: BLE001 - any mail failure is retried later
             logger.exception("Digest to %s failed; it will be retried", recipient.username)
-            Reminder.objects.filter(pk__in=ids, claim_token=token).update(
+            mine_for_recipient.update(
                 state=ReminderState.PENDING, claim_token="", last_error=str(error)[:300]
             )
             failed += 1
             continue
-        with transaction.atomic():
-            Reminder.objects.filter(pk__in=ids, claim_token=token).update(
-                state=ReminderState.SENT, sent_at=timezone.now(), last_error=""
-            )
+        mine_for_recipient.update(state=ReminderState.SENT, sent_at=timezone.now(), last_error="")
         sent += 1
     return {
         "claimed": claimed,
