@@ -272,24 +272,35 @@ class EvidenceUploadForm(NHSFormMixin, forms.Form):
         self.fields["files"].widget.attrs["class"] = "nhsuk-file-upload"
 
 
-class EvidenceReviewForm(NHSFormMixin, forms.Form):
-    decision = forms.ChoiceField(
-        choices=[("accept", "Accept"), ("reject", "Reject")],
-        widget=forms.RadioSelect,
-        label="Decision",
-        error_messages={"required": "Choose accept or reject."},
-    )
+class DecisionForm(NHSFormMixin, forms.Form):
+    """A yes/no decision where saying no needs a reason the provider will read."""
+
+    YES, NO = ("yes", "Yes"), ("no", "No")
+    REASON_NEEDED = "Give a reason."
+
+    decision = forms.ChoiceField(widget=forms.RadioSelect, label="Decision")
     reason = forms.CharField(
         required=False,
         label="Reason (the provider will see it)",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["decision"]
+        field.choices = [self.YES, self.NO]
+        field.error_messages["required"] = f"Choose {self.YES[1].lower()} or {self.NO[1].lower()}."
+
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("decision") == "reject" and not (cleaned.get("reason") or "").strip():
-            self.add_error("reason", "Give the provider a reason for rejecting the evidence.")
+        if cleaned.get("decision") == self.NO[0] and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", self.REASON_NEEDED)
         return cleaned
+
+
+class EvidenceReviewForm(DecisionForm):
+    YES, NO = ("accept", "Accept"), ("reject", "Reject")
+    REASON_NEEDED = "Give the provider a reason for rejecting the evidence."
 
 
 class ExtensionRequestForm(NHSFormMixin, forms.Form):
@@ -301,22 +312,9 @@ class ExtensionRequestForm(NHSFormMixin, forms.Form):
     reason.error_messages["required"] = "Say why more time is needed."
 
 
-class ExtensionDecisionForm(NHSFormMixin, forms.Form):
-    decision = forms.ChoiceField(
-        choices=[("approve", "Approve"), ("decline", "Decline")],
-        widget=forms.RadioSelect,
-        label="Decision",
-        error_messages={"required": "Choose approve or decline."},
-    )
-    reason = forms.CharField(
-        required=False, label="Reason", widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("decision") == "decline" and not (cleaned.get("reason") or "").strip():
-            self.add_error("reason", "Give the provider a reason for declining.")
-        return cleaned
+class ExtensionDecisionForm(DecisionForm):
+    YES, NO = ("approve", "Approve"), ("decline", "Decline")
+    REASON_NEEDED = "Give the provider a reason for declining."
 
 
 class DigestPreferenceForm(NHSFormMixin, forms.Form):

@@ -22,16 +22,11 @@ from actions.choices import (
     Rung,
     Status,
 )
+from reviews.models import named_review_ids
 from trackerapp.storage import private_storage, random_evidence_name
 
 if TYPE_CHECKING:
     from accounts.models import User
-
-
-def _named_review_ids(user: User) -> models.QuerySet:
-    from reviews.models import Review
-
-    return Review.named_people.through.objects.filter(user_id=user.pk).values("review_id")
 
 
 class ActionQuerySet(models.QuerySet):
@@ -43,7 +38,7 @@ class ActionQuerySet(models.QuerySet):
             return self.none()
         if user.is_admin:
             return self.all()
-        grant = Q(recommendation__review_id__in=_named_review_ids(user))
+        grant = Q(recommendation__review_id__in=named_review_ids(user))
         if user.reads_portfolio:
             grant |= Q(recommendation__review__restricted=False)
         org_ids = user.provider_organisation_ids

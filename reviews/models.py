@@ -47,7 +47,8 @@ class Theme(models.Model):
         return self.name
 
 
-def _named_review_ids(user: User) -> models.QuerySet:
+def named_review_ids(user: User) -> models.QuerySet:
+    """The reviews a person is named on: the only way into a restricted review."""
     return Review.named_people.through.objects.filter(user_id=user.pk).values("review_id")
 
 
@@ -68,7 +69,7 @@ class ReviewQuerySet(models.QuerySet):
             return self.none()
         if user.is_admin:
             return self.all()
-        grant = Q(pk__in=_named_review_ids(user))
+        grant = Q(pk__in=named_review_ids(user))
         if user.reads_portfolio:
             grant |= Q(restricted=False)
         org_ids = user.provider_organisation_ids
@@ -159,7 +160,7 @@ class RecommendationQuerySet(models.QuerySet):
             return self.none()
         if user.is_admin:
             return self.all()
-        grant = Q(review_id__in=_named_review_ids(user))
+        grant = Q(review_id__in=named_review_ids(user))
         if user.reads_portfolio:
             grant |= Q(review__restricted=False)
         org_ids = user.provider_organisation_ids
