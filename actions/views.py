@@ -237,9 +237,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def action_bulk(request: HttpRequest) -> HttpResponse:
     require_manager(request)
     form = BulkActionForm(request.POST, user=request.user)
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, {request.get_host()}) or not back.startswith("/"):
-        back = reverse("actions:list")
+    back = _back(request, reverse("actions:list"))
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
