@@ -14,6 +14,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         if user.reads_portfolio or user.is_admin:
             links.append(("Reviews", reverse("reviews:list")))
             links.append(("Actions", reverse("actions:list")))
+            links.append(("Committees", reverse("governance:meeting_list")))
         if user.manages_portfolio:
             links.append(("Evidence to review", reverse("actions:evidence_queue")))
         if user.is_admin:

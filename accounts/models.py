@@ -86,6 +86,11 @@ class User(AbstractUser):
         return Role.COMMITTEE_SECRETARY in self.roles
 
     @property
+    def manages_papers(self) -> bool:
+        """Builds and issues committee papers and arranges meetings (DESIGN §4)."""
+        return self.is_active and (self.is_superuser or self.is_secretary)
+
+    @property
     def provider_organisation_ids(self) -> frozenset[int]:
         return frozenset(org for role, org, _kind in self._memberships if role in PROVIDER_ROLES)
 

@@ -21,6 +21,17 @@ class Status(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+# What each status means, in the words of DESIGN §3: for keys, legends and glossaries.
+STATUS_MEANING: dict[str, str] = {
+    Status.NOT_STARTED: "Work has not begun.",
+    Status.ON_TRACK: "Working towards the action, on track to meet its time scale.",
+    Status.AT_RISK: "Further work required, or missed the date with only minor tasks outstanding.",
+    Status.OFF_TRACK: "Not completed within the time scale, significant progress still required.",
+    Status.COMPLETED: "The owner says it is done; evidence submitted, awaiting assurance.",
+    Status.ASSURED: "The commissioner has accepted the evidence and signed it off.",
+    Status.CLOSED: "Closed without completion (superseded, withdrawn), with a rationale.",
+}
+
 # Finished actions are never overdue and get no reminders.
 FINISHED_STATUSES = frozenset({Status.COMPLETED, Status.ASSURED, Status.CLOSED})
 # Headline "% completed or on track" counts these over all actions in scope.

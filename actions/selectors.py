@@ -18,6 +18,7 @@ from governance.models import Forum
 
 if TYPE_CHECKING:
     from accounts.models import User as UserType
+    from actions.forms import ActionFilterForm
 
 HOME_LIST_LIMIT = 50
 DASHBOARD_LIST_LIMIT = 10
@@ -58,6 +59,12 @@ def with_listing_columns(queryset: QuerySet[Action]) -> QuerySet[Action]:
         latest_update_at=Subquery(latest.values("created_at")[:1]),
         evidence_count=Coalesce(Subquery(evidence_count, output_field=IntegerField()), 0),
     )
+
+
+def action_list_for(user: UserType, filters: ActionFilterForm) -> QuerySet[Action]:
+    """The portfolio action list (and its Excel export): the actions this user may see,
+    filtered and sorted by an ActionFilterForm, with the listing columns."""
+    return filters.apply(with_listing_columns(Action.objects.visible_to(user)))
 
 
 def _listing(queryset):

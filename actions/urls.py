@@ -8,6 +8,7 @@ app_name = "actions"
 
 urlpatterns = [
     path("", views.action_list, name="list"),
+    path("export.xlsx", views.action_export, name="export"),
     path("bulk/", views.action_bulk, name="bulk"),
     path("<int:pk>/", views.action_detail, name="detail"),
     path("<int:pk>/edit/", views.action_edit, name="edit"),

@@ -6,8 +6,9 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from actions import services
 from actions.choices import ExtensionState
@@ -26,14 +27,15 @@ from actions.forms import (
 from actions.models import Action, Evidence, ExtensionRequest
 from actions.selectors import (
     action_for_user,
+    action_list_for,
     action_timeline,
     dashboard_for,
     home_actions_for,
     notifications_for,
-    with_listing_columns,
 )
+from governance.exports import XLSX_CONTENT_TYPE, actions_workbook, export_filename
 from reviews.models import Recommendation
-from trackerapp.downloads import private_file_response
+from trackerapp.downloads import generated_file_response, private_file_response
 
 PAGE_SIZE = 25
 
@@ -60,7 +62,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def action_list(request: HttpRequest) -> HttpResponse:
     require_portfolio_reader(request)
     form = ActionFilterForm(request.GET or None, user=request.user)
-    actions = form.apply(with_listing_columns(Action.objects.visible_to(request.user)))
+    actions = action_list_for(request.user, form)
     page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -72,6 +74,22 @@ def action_list(request: HttpRequest) -> HttpResponse:
         "can_manage": services.can_manage_portfolio(request.user),
     }
     return render(request, "actions/list.html", context)
+
+
+@require_GET
+def action_export(request: HttpRequest) -> HttpResponse:
+    """The action list as an Excel workbook: same people, filters and sort, every page."""
+    require_portfolio_reader(request)
+    form = ActionFilterForm(request.GET or None, user=request.user)
+    today = timezone.localdate()
+    workbook = actions_workbook(
+        actions=action_list_for(request.user, form), title=f"Actions {today:%d-%m-%Y}"
+    )
+    return generated_file_response(
+        workbook,
+        filename=export_filename(f"actions-{today.isoformat()}"),
+        content_type=XLSX_CONTENT_TYPE,
+    )
 
 
 def _action_page(

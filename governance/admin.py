@@ -4,7 +4,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from governance.choices import PaperState
-from governance.models import Forum, Meeting, Paper
+from governance.models import Forum, Meeting, Paper, PaperDownload
 
 
 class MeetingInline(admin.TabularInline):
@@ -52,7 +52,18 @@ class PaperAdmin(admin.ModelAdmin):
     list_filter = ["state", "meeting__forum"]
     search_fields = ["title", "author"]
     autocomplete_fields = ["meeting", "supersedes", "created_by", "issued_by"]
-    readonly_fields = ["pdf_sha256", "snapshot", "issued_at", "issued_by"]
+    readonly_fields = [
+        "pdf_sha256",
+        "snapshot",
+        "issued_at",
+        "issued_by",
+        "data_as_at",
+        "build_state",
+        "build_progress",
+        "build_message",
+        "build_started_at",
+        "page_count",
+    ]
     exclude = ["pdf"]
 
     def has_delete_permission(self, request, obj=None) -> bool:
@@ -60,3 +71,23 @@ class PaperAdmin(admin.ModelAdmin):
         if obj is not None and obj.state == PaperState.ISSUED:
             return False
         return super().has_delete_permission(request, obj)
+
+
+@admin.register(PaperDownload)
+class PaperDownloadAdmin(admin.ModelAdmin):
+    """The download log is a record: readable, never edited."""
+
+    list_display = ["paper", "user", "downloaded_at", "sha256"]
+    list_filter = ["paper__meeting__forum"]
+    search_fields = ["paper__title", "user__username"]
+    date_hierarchy = "downloaded_at"
+    list_select_related = ["paper", "user"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -20,7 +20,30 @@ class Cadence(models.TextChoices):
 
 class PaperState(models.TextChoices):
     DRAFT = "draft", "Draft"
+    # Issue requested: the PDF is being rendered from the frozen snapshot.
+    ISSUING = "issuing", "Being issued"
     ISSUED = "issued", "Issued"
+
+
+class BuildState(models.TextChoices):
+    """Where the paper's PDF is in its (Celery) build."""
+
+    NONE = "none", "Not built"
+    QUEUED = "queued", "Waiting to start"
+    BUILDING = "building", "Building"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+# The "Committee is asked to" verbs (DESIGN §7), offered as the start of each ask.
+ASK_VERBS = ("receive", "review", "approve", "note")
+
+DEFAULT_ASKS = [
+    "Receive this report for assurance on the progress of the action plans it monitors.",
+    "Note the actions that are off track or overdue, and the mitigation described.",
+    "Approve the extension requests and closures listed for decision.",
+    "Review the evidence awaiting assurance and the actions due in the next period.",
+]
 
 
 DEFAULT_CLASSIFICATION = "OFFICIAL-SENSITIVE"

@@ -5,11 +5,32 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
-from governance.choices import DEFAULT_CLASSIFICATION, Cadence, ForumKind, PaperState
+from governance.choices import (
+    DEFAULT_CLASSIFICATION,
+    BuildState,
+    Cadence,
+    ForumKind,
+    PaperState,
+)
 from trackerapp.storage import private_storage, random_paper_name
+
+
+def _reads_governance(user) -> bool:
+    return bool(
+        user.is_authenticated and user.is_active and (user.reads_portfolio or user.is_admin)
+    )
+
+
+class ForumQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ForumQuerySet:
+        """Forums, their terms and meetings are open to everyone who reads the portfolio
+        (commissioners, secretaries, viewers); providers see their actions, not forums."""
+        return self.all() if _reads_governance(user) else self.none()
 
 
 class Forum(models.Model):
@@ -58,6 +79,7 @@ class Forum(models.Model):
     terms_of_reference = models.TextField(blank=True)
 
     history = HistoricalRecords()
+    objects = ForumQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -65,9 +87,20 @@ class Forum(models.Model):
     def __str__(self) -> str:
         return self.short_name
 
+    def get_absolute_url(self) -> str:
+        return reverse("governance:forum_detail", args=[self.pk])
+
     def clean(self) -> None:
         if self.reports_to_id and self.reports_to_id == self.pk:
             raise ValidationError({"reports_to": "A forum cannot report to itself."})
+
+
+class MeetingQuerySet(models.QuerySet):
+    def visible_to(self, user) -> MeetingQuerySet:
+        return self.filter(forum__in=Forum.objects.visible_to(user))
+
+    def upcoming(self, today: date | None = None) -> MeetingQuerySet:
+        return self.filter(held_on__gte=today or timezone.localdate())
 
 
 class Meeting(models.Model):
@@ -78,6 +111,7 @@ class Meeting(models.Model):
     location = models.CharField(max_length=200, blank=True)
 
     history = HistoricalRecords()
+    objects = MeetingQuerySet.as_manager()
 
     class Meta:
         ordering = ["held_on"]
@@ -89,13 +123,34 @@ class Meeting(models.Model):
     def __str__(self) -> str:
         return f"{self.forum.short_name} {self.held_on:%d %b %Y}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("governance:meeting_detail", args=[self.pk])
+
     @property
     def paper_deadline(self) -> date:
         return self.held_on - timedelta(days=self.forum.paper_deadline_days)
 
     @property
+    def days_to_paper_deadline(self) -> int:
+        return (self.paper_deadline - timezone.localdate()).days
+
+    @property
     def is_past(self) -> bool:
         return self.held_on < timezone.localdate()
+
+
+class PaperQuerySet(models.QuerySet):
+    def visible_to(self, user) -> PaperQuerySet:
+        """Secretaries, commissioners and admins see drafts too; viewers only issued
+        papers (DESIGN §4); providers none, since a paper covers every organisation."""
+        if not _reads_governance(user):
+            return self.none()
+        if user.is_admin or user.is_secretary or user.manages_portfolio:
+            return self.all()
+        return self.filter(state=PaperState.ISSUED)
+
+    def issued(self) -> PaperQuerySet:
+        return self.filter(state=PaperState.ISSUED)
 
 
 class Paper(models.Model):
@@ -132,9 +187,58 @@ class Paper(models.Model):
         blank=True,
         related_name="issued_papers",
     )
+    data_as_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the figures in the snapshot were taken."
+    )
+    build_state = models.CharField(
+        max_length=10, choices=BuildState.choices, default=BuildState.NONE
+    )
+    build_progress = models.PositiveSmallIntegerField(default=0, help_text="Percent.")
+    build_message = models.CharField(max_length=300, blank=True)
+    build_started_at = models.DateTimeField(null=True, blank=True)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+
+    objects = PaperQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supersedes"],
+                condition=models.Q(supersedes__isnull=False),
+                name="paper_superseded_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} v{self.version}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("governance:paper_detail", args=[self.pk])
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.state != PaperState.DRAFT
+
+    @property
+    def pdf_filename(self) -> str:
+        forum = slugify(self.meeting.forum.short_name)
+        state = "" if self.state == PaperState.ISSUED else "-draft"
+        return f"{forum}-{self.meeting.held_on:%Y-%m-%d}-{slugify(self.title)[:60]}-v{self.version}{state}.pdf"
+
+
+class PaperDownload(models.Model):
+    """Who downloaded which paper, and when (DESIGN §4: downloads are logged)."""
+
+    paper = models.ForeignKey(Paper, on_delete=models.PROTECT, related_name="downloads")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="paper_downloads"
+    )
+    downloaded_at = models.DateTimeField(default=timezone.now)
+    sha256 = models.CharField(max_length=64, help_text="Of the bytes that were sent.")
+
+    class Meta:
+        ordering = ["-downloaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.paper} by {self.user} at {self.downloaded_at:%Y-%m-%d %H:%M}"

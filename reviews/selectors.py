@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from actions.choices import FINISHED_STATUSES, Status
 from actions.models import Action
-from actions.selectors import band_counts
+from actions.selectors import band_counts, with_listing_columns
 from reviews.models import Recommendation, Review
 
 if TYPE_CHECKING:
@@ -81,3 +81,12 @@ def review_page(user: User, review: Review) -> dict[str, Any]:
         "action_total": sum(counts.values()),
         "forums": list(review.monitoring_forums.all()),
     }
+
+
+def review_plan_for(user: User, review: Review) -> QuerySet[Action]:
+    """The review's action plan as this user may see it, in the review page's order
+    (recommendation, then action number), with the listing columns."""
+    visible = Action.objects.visible_to(user).filter(recommendation__review=review)
+    return with_listing_columns(visible).order_by(
+        "recommendation__number", "recommendation__pk", "number", "pk"
+    )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("new/", views.review_create, name="create"),
     path("<int:pk>/", views.review_detail, name="detail"),
     path("<int:pk>/edit/", views.review_edit, name="edit"),
+    path("<int:pk>/export.xlsx", views.review_export, name="export"),
     path(
         "<int:pk>/recommendations/new/", views.recommendation_create, name="recommendation_create"
     ),

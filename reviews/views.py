@@ -5,12 +5,21 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
 
 from actions.views import require_manager, require_portfolio_reader
+from governance.exports import XLSX_CONTENT_TYPE, actions_workbook, export_filename
 from reviews import services
 from reviews.forms import RecommendationForm, ReviewFilterForm, ReviewForm
 from reviews.models import Recommendation, Review
-from reviews.selectors import review_for_user, review_page, status_counts_of, with_status_counts
+from reviews.selectors import (
+    review_for_user,
+    review_page,
+    review_plan_for,
+    status_counts_of,
+    with_status_counts,
+)
+from trackerapp.downloads import generated_file_response
 
 PAGE_SIZE = 25
 
@@ -32,6 +41,19 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = review_page(request.user, review)
     context["can_manage"] = request.user.manages_portfolio
     return render(request, "reviews/detail.html", context)
+
+
+@require_GET
+def review_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The review's action plan as an Excel workbook, only the actions this person may
+    see; 404 for a review they cannot see, as for the review page."""
+    review = review_for_user(request.user, pk)
+    title = f"{review.reference} plan"
+    return generated_file_response(
+        actions_workbook(actions=review_plan_for(request.user, review), title=title),
+        filename=export_filename(title),
+        content_type=XLSX_CONTENT_TYPE,
+    )
 
 
 def _save_form(request, form, save, success: str, template: str, context: dict):

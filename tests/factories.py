@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from accounts.choices import OrganisationKind
 from accounts.models import Membership, Organisation, User
 from actions.choices import EvidenceReviewState, Status
 from actions.models import Action, Evidence
-from governance.choices import Cadence, ForumKind
-from governance.models import Forum
+from governance.choices import BuildState, Cadence, ForumKind
+from governance.models import Forum, Meeting, Paper
 from reviews.models import Recommendation, Review, ReviewType
 from reviews.services import review_types_ensure_defaults
 
@@ -111,12 +112,44 @@ def evidence(*, on: Action, by: User, state: str = EvidenceReviewState.PENDING) 
     return item
 
 
-def forum(*, organisation: Organisation, kind: str = ForumKind.SAG) -> Forum:
+def forum(
+    *,
+    organisation: Organisation,
+    kind: str = ForumKind.SAG,
+    secretary: User | None = None,
+    provider: Organisation | None = None,
+) -> Forum:
     n = next(_seq)
     return Forum.objects.create(
         name=f"Forum {n}",
         short_name=f"F{n}",
         kind=kind,
         organisation=organisation,
+        provider=provider,
+        secretary=secretary,
         cadence=Cadence.QUARTERLY,
     )
+
+
+def meeting(*, forum: Forum, in_days: int = 40) -> Meeting:
+    return Meeting.objects.create(
+        forum=forum, held_on=timezone.localdate() + timedelta(days=in_days), location="Teams"
+    )
+
+
+def paper(*, meeting: Meeting, by: User, built: bool = False, **fields) -> Paper:
+    """A draft paper. `built=True` gives it a stand-in PDF file and a ready build, for
+    tests about who may reach it; tests about the PDF itself build it for real."""
+    fields.setdefault("title", "Learning reviews assurance report")
+    fields.setdefault("author", "A. Secretary")
+    fields.setdefault("period", "Q2 2026/27")
+    fields.setdefault("asks", ["Receive the report for assurance."])
+    created = Paper.objects.create(meeting=meeting, created_by=by, **fields)
+    if built:
+        created.pdf.save("paper.pdf", ContentFile(b"%PDF-1.7 stand-in"), save=False)
+        created.pdf_sha256 = "0" * 64
+        created.build_state = BuildState.READY
+        created.snapshot = {}
+        created.data_as_at = timezone.now()
+        created.save()
+    return created

@@ -50,6 +50,11 @@ OBJECT_READ = row(200, 200, 200, 200, 404, 200, 404)
 OBJECT_MANAGE = row(200, 403, 403, 403, 404, 403, 404)
 OBJECT_WRITE_POST = row(422, 403, 422, 422, 404, 403, 404)
 OBJECT_DECIDE_POST = row(302, 403, 403, 403, 404, 403, 404)
+SECRETARY_ONLY = row(403, 200, 403, 403, 403, 403, 403)
+# A draft paper: the safeguarding team and secretaries see it; viewers only once issued.
+DRAFT_PAPER_READ = row(200, 200, 404, 404, 404, 404, 404)
+DRAFT_PAPER_MANAGE = row(403, 200, 404, 404, 404, 404, 404)
+DRAFT_PAPER_POST = row(403, 302, 404, 404, 404, 404, 404)
 
 # route name: (method, how to build the URL's arguments, expected)
 MATRIX = {
@@ -63,9 +68,11 @@ MATRIX = {
     "reviews:create": ("get", lambda o: [], MANAGER_ONLY),
     "reviews:detail": ("get", lambda o: [o.review_a.pk], OBJECT_READ),
     "reviews:edit": ("get", lambda o: [o.review_a.pk], OBJECT_MANAGE),
+    "reviews:export": ("get", lambda o: [o.review_a.pk], OBJECT_READ),
     "reviews:recommendation_create": ("get", lambda o: [o.review_a.pk], OBJECT_MANAGE),
     "reviews:recommendation_edit": ("get", lambda o: [o.recommendation_a.pk], OBJECT_MANAGE),
     "actions:list": ("get", lambda o: [], PORTFOLIO_READ),
+    "actions:export": ("get", lambda o: [], PORTFOLIO_READ),
     "actions:bulk": ("post", lambda o: [], row(302, 403, 403, 403, 403, 403, 403)),
     "actions:detail": ("get", lambda o: [o.action_a.pk], OBJECT_READ),
     "actions:edit": ("get", lambda o: [o.action_a.pk], OBJECT_MANAGE),
@@ -78,6 +85,20 @@ MATRIX = {
     "actions:evidence_download": ("get", lambda o: [o.evidence_a.pk], OBJECT_READ),
     "actions:evidence_review": ("post", lambda o: [o.evidence_a.pk], OBJECT_DECIDE_POST),
     "actions:extension_decide": ("post", lambda o: [o.extension_a.pk], OBJECT_DECIDE_POST),
+    "governance:forum_list": ("get", lambda o: [], PORTFOLIO_READ),
+    "governance:forum_detail": ("get", lambda o: [o.forum.pk], PORTFOLIO_READ),
+    "governance:meeting_create": ("get", lambda o: [o.forum.pk], SECRETARY_ONLY),
+    "governance:meeting_list": ("get", lambda o: [], PORTFOLIO_READ),
+    "governance:meeting_detail": ("get", lambda o: [o.meeting.pk], PORTFOLIO_READ),
+    "governance:paper_create": ("get", lambda o: [], SECRETARY_ONLY),
+    "governance:paper_detail": ("get", lambda o: [o.paper.pk], DRAFT_PAPER_READ),
+    "governance:paper_edit": ("get", lambda o: [o.paper.pk], DRAFT_PAPER_MANAGE),
+    "governance:paper_preview": ("get", lambda o: [o.paper.pk], DRAFT_PAPER_READ),
+    "governance:paper_progress": ("get", lambda o: [o.paper.pk], DRAFT_PAPER_READ),
+    "governance:paper_download": ("get", lambda o: [o.paper.pk], DRAFT_PAPER_READ),
+    "governance:paper_build": ("post", lambda o: [o.paper.pk], DRAFT_PAPER_POST),
+    "governance:paper_issue": ("post", lambda o: [o.paper.pk], DRAFT_PAPER_POST),
+    "governance:paper_new_version": ("post", lambda o: [o.paper.pk], DRAFT_PAPER_POST),
 }
 
 
@@ -95,6 +116,9 @@ class ProviderAObjects:
             proposed_date=timezone.localdate() + timedelta(days=60),
             reason="Staffing.",
         )
+        self.forum = factories.forum(organisation=cast.icb, secretary=cast.secretary)
+        self.meeting = factories.meeting(forum=self.forum)
+        self.paper = factories.paper(meeting=self.meeting, by=cast.secretary, built=True)
 
 
 def app_routes() -> set[str]:

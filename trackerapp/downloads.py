@@ -1,4 +1,4 @@
-"""One way to hand a private file (evidence, issued papers) to a browser."""
+"""One way to hand a private file (evidence, issued papers, Excel exports) to a browser."""
 
 from __future__ import annotations
 
@@ -23,6 +23,18 @@ def private_file_response(file_field, *, filename: str, content_type: str) -> Ht
             filename=filename,
             content_type=content_type or "application/octet-stream",
         )
+    return _kept_private(response)
+
+
+def generated_file_response(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
+    """A file built for this request (an Excel export) with the same protections as a
+    private file: it carries what this person may see, so it is never cached."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return _kept_private(response)
+
+
+def _kept_private(response: HttpResponse) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox"
     response["Cache-Control"] = "no-store"

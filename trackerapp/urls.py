@@ -22,5 +22,6 @@ urlpatterns = [
     ),
     path("reviews/", include("reviews.urls")),
     path("actions/", include("actions.urls")),
+    path("", include("governance.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,423 @@
+"""Reads for forums, meetings and committee papers.
+
+`paper_snapshot` gathers every figure and row a paper prints into one JSON-safe dict.
+The paper is rendered from that dict alone, so an issued paper's snapshot is exactly
+what the committee was told, and a rebuild from it gives the same content.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts.models import Organisation
+from actions.choices import FINISHED_STATUSES, EvidenceReviewState, ExtensionState, Status
+from actions.models import Action, Evidence, ExtensionRequest
+from actions.selectors import (
+    HEADLINE_FORMULA,
+    band_counts,
+    headline_percent,
+    status_chart,
+    with_listing_columns,
+)
+from governance.choices import ForumKind, PaperState
+from governance.models import Forum, Meeting, Paper
+from governance.periods import FinancialQuarter
+from reviews.models import Recommendation, ReviewType
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+SNAPSHOT_SCHEMA = 1
+COMPLETED_STATUSES = frozenset({Status.COMPLETED, Status.ASSURED})
+
+# Abbreviations a paper may use beyond review types, forums and organisations, which
+# come from the database. Only those that appear in a paper go into its glossary.
+COMMON_ABBREVIATIONS = {
+    "A&E": "Accident and Emergency",
+    "CPA": "Care Programme Approach",
+    "CQC": "Care Quality Commission",
+    "GP": "General Practitioner",
+    "ICB": "Integrated Care Board",
+    "IDVA": "Independent Domestic Violence Adviser",
+    "MARAC": "Multi-Agency Risk Assessment Conference",
+    "MASH": "Multi-Agency Safeguarding Hub",
+    "NHS": "National Health Service",
+    "NHSE": "NHS England",
+    "RAG": "Red, Amber, Green rating",
+    "RiO": "The electronic patient record used by the mental health trust",
+}
+
+
+def forum_for_user(user: User, pk: int) -> Forum:
+    return get_object_or_404(
+        Forum.objects.visible_to(user).select_related(
+            "organisation", "provider", "reports_to", "chair", "secretary"
+        ),
+        pk=pk,
+    )
+
+
+def meeting_for_user(user: User, pk: int) -> Meeting:
+    return get_object_or_404(
+        Meeting.objects.visible_to(user).select_related("forum__organisation"), pk=pk
+    )
+
+
+def paper_for_user(user: User, pk: int) -> Paper:
+    return get_object_or_404(
+        Paper.objects.visible_to(user).select_related(
+            "meeting__forum__organisation",
+            "supersedes",
+            "created_by",
+            "issued_by",
+        ),
+        pk=pk,
+    )
+
+
+def forum_list(user: User) -> QuerySet[Forum]:
+    return (
+        Forum.objects.visible_to(user)
+        .select_related("reports_to", "chair", "secretary", "provider")
+        .annotate(review_count=Count("monitored_reviews", distinct=True))
+        .order_by("kind", "short_name")
+    )
+
+
+def meeting_calendar(user: User, *, forum: Forum | None = None) -> dict[str, list[Meeting]]:
+    """Upcoming meetings soonest first, past ones latest first, each with its paper
+    count; one query per half whatever the number of meetings."""
+    meetings = (
+        Meeting.objects.visible_to(user)
+        .select_related("forum")
+        .annotate(
+            paper_count=Count("papers", distinct=True),
+            issued_count=Count("papers", filter=Q(papers__state=PaperState.ISSUED), distinct=True),
+        )
+    )
+    if forum is not None:
+        meetings = meetings.filter(forum=forum)
+    today = timezone.localdate()
+    return {
+        "upcoming": list(meetings.filter(held_on__gte=today).order_by("held_on", "forum__name")),
+        "past": list(meetings.filter(held_on__lt=today).order_by("-held_on", "forum__name")[:50]),
+    }
+
+
+# --- the paper -------------------------------------------------------------------
+
+
+def paper_scope(forum: Forum) -> QuerySet[Action]:
+    """The actions a forum's paper covers: those assigned to the forum, and those on the
+    reviews it monitors (for a provider's CQRG, only that provider's actions). Restricted
+    reviews are never in a paper: papers go to whole committees and to viewers."""
+    on_monitored_reviews = Q(recommendation__review__monitoring_forums=forum)
+    if forum.provider_id:
+        on_monitored_reviews &= Q(owner_organisation_id=forum.provider_id)
+    ids = Action.objects.filter(Q(monitoring_forum=forum) | on_monitored_reviews).values("pk")
+    return Action.objects.filter(pk__in=ids, recommendation__review__restricted=False)
+
+
+def previous_issued_paper(paper: Paper) -> Paper | None:
+    """The forum's last paper issued to an earlier meeting: movement is counted from
+    the moment its figures were taken."""
+    return (
+        Paper.objects.issued()
+        .filter(
+            meeting__forum_id=paper.meeting.forum_id,
+            meeting__held_on__lt=paper.meeting.held_on,
+            data_as_at__isnull=False,
+        )
+        .select_related("meeting")
+        .order_by("-meeting__held_on", "-version")
+        .first()
+    )
+
+
+def _day(value: date | None) -> str:
+    return f"{value:%-d %b %Y}" if value else ""
+
+
+def _long_day(value: date | None) -> str:
+    return f"{value:%-d %B %Y}" if value else ""
+
+
+def _action_row(action: Action, today: date) -> dict[str, Any]:
+    review = action.recommendation.review
+    due = action.current_due_date
+    overdue = action.is_overdue_on(today)
+    return {
+        "id": action.pk,
+        "reference": f"{review.reference} rec {action.recommendation.number}"
+        + (f" action {action.number}" if action.number else ""),
+        "description": action.description,
+        "owner": action.owner_organisation.short_name,
+        "lead": action.lead_role_title
+        + (f" ({action.lead_user.display_name})" if action.lead_user_id else ""),
+        "time_frame": action.original_time_frame,
+        "due": _day(action.due_date),
+        "revised_due": _day(action.revised_due_date),
+        "status": action.status,
+        "status_label": Status(action.status).label,
+        "overdue": overdue,
+        "days_overdue": (today - due).days if overdue and due else 0,
+        "latest_update": action.latest_update_text or "",
+        "latest_update_on": _day(action.latest_update_at.date()) if action.latest_update_at else "",
+        "evidence_count": action.evidence_count,
+    }
+
+
+def _movement(paper: Paper, actions: list[Action], now: datetime) -> dict[str, Any]:
+    """What changed since the forum's previous issued paper, from the actions' history:
+    each action's state at that moment is its last history record at or before it."""
+    previous = previous_issued_paper(paper)
+    if previous is None:
+        return {"since": None}
+    then = previous.data_as_at
+    then_day = timezone.localdate(then)
+    HistoricalAction = Action.history.model
+    ids = [a.pk for a in actions]
+    last_record = (
+        HistoricalAction.objects.filter(id__in=ids, history_date__lte=then)
+        .values("id")
+        .annotate(last=Max("history_id"))
+        .values("last")
+    )
+    was = {
+        row["id"]: row
+        for row in HistoricalAction.objects.filter(history_id__in=last_record)
+        .exclude(history_type="-")
+        .values("id", "status", "due_date", "revised_due_date")
+    }
+    today = timezone.localdate(now)
+    lists: dict[str, list[dict[str, Any]]] = {
+        "new": [],
+        "newly_completed": [],
+        "newly_assured": [],
+        "newly_overdue": [],
+    }
+    for action in actions:
+        before = was.get(action.pk)
+        row = _action_row(action, today)
+        if before is None:
+            lists["new"].append(row)
+        before_status = before["status"] if before else None
+        if action.status in COMPLETED_STATUSES and before_status not in COMPLETED_STATUSES:
+            lists["newly_completed"].append(row)
+        if action.status == Status.ASSURED and before_status != Status.ASSURED:
+            lists["newly_assured"].append(row)
+        if action.is_overdue_on(today):
+            before_due = before and (before["revised_due_date"] or before["due_date"])
+            was_overdue = bool(
+                before
+                and before_due
+                and before_due < then_day
+                and before_status not in FINISHED_STATUSES
+            )
+            if not was_overdue:
+                lists["newly_overdue"].append(row)
+    return {
+        "since": _long_day(then_day),
+        "previous_title": previous.title,
+        "previous_meeting": _long_day(previous.meeting.held_on),
+        **lists,
+        "counts": {key: len(rows) for key, rows in lists.items()},
+    }
+
+
+def _glossary(text: str) -> list[dict[str, str]]:
+    candidates: dict[str, str] = dict(COMMON_ABBREVIATIONS)
+    candidates.update(dict(ReviewType.objects.values_list("code", "name")))
+    candidates.update({kind.value: kind.label for kind in ForumKind if kind != ForumKind.OTHER})
+    for short, name in Organisation.objects.values_list("short_name", "name"):
+        if short and short != name:
+            candidates[short] = name
+    found = []
+    for term, meaning in candidates.items():
+        if re.search(r"(?<![\w&])" + re.escape(term) + r"(?![\w&])", text):
+            found.append({"term": term, "meaning": meaning})
+    return sorted(found, key=lambda entry: entry["term"].lower())
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def paper_snapshot(paper: Paper, *, now: datetime | None = None) -> dict[str, Any]:
+    """Everything the paper prints, taken now. A fixed number of queries whatever the
+    number of actions (the benchmark in bench/bench_paper.py holds it to that)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    meeting = paper.meeting
+    forum = meeting.forum
+    actions = list(
+        with_listing_columns(paper_scope(forum))
+        .select_related("recommendation__review__review_type", "lead_user")
+        .order_by(
+            "recommendation__review__reference",
+            "recommendation__number",
+            "recommendation_id",
+            "number",
+            "pk",
+        )
+    )
+    counts: dict[str, int] = {}
+    for action in actions:
+        counts[action.status] = counts.get(action.status, 0) + 1
+    percent, numerator, denominator = headline_percent(counts)
+    rows = {action.pk: _action_row(action, today) for action in actions}
+
+    by_owner: dict[str, dict[str, int]] = {}
+    for action in actions:
+        group = by_owner.setdefault(action.owner_organisation.short_name, {})
+        group[action.status] = group.get(action.status, 0) + 1
+    chart = status_chart("Actions by owner organisation and status", dict(sorted(by_owner.items())))
+
+    try:
+        quarter = FinancialQuarter.parse(paper.period)
+    except ValueError:
+        quarter = None
+    period_due = []
+    if quarter:
+        period_due = [
+            rows[a.pk]
+            for a in actions
+            if a.current_due_date and quarter.start <= a.current_due_date <= quarter.end
+        ]
+
+    action_ids = list(rows)
+    pending_extensions = [
+        {
+            **rows[extension.action_id],
+            "proposed": _day(extension.proposed_date),
+            "reason": extension.reason,
+            "requested_by": extension.requested_by.display_name,
+            "requested_on": _day(timezone.localdate(extension.requested_at)),
+        }
+        for extension in ExtensionRequest.objects.filter(
+            action_id__in=action_ids, state=ExtensionState.PENDING
+        )
+        .select_related("requested_by")
+        .order_by("requested_at", "pk")
+    ]
+    evidence_waiting = [
+        {
+            **rows[evidence.action_id],
+            "evidence": evidence.description,
+            "uploaded_on": _day(timezone.localdate(evidence.uploaded_at)),
+            "days_waiting": (today - timezone.localdate(evidence.uploaded_at)).days,
+        }
+        for evidence in Evidence.objects.filter(
+            action_id__in=action_ids, review_state=EvidenceReviewState.PENDING
+        ).order_by("uploaded_at", "pk")
+    ]
+
+    reviews: dict[int, dict[str, Any]] = {}
+    recommendations: dict[int, dict[str, Any]] = {}
+    for action in actions:
+        recommendation = action.recommendation
+        review = recommendation.review
+        if review.pk not in reviews:
+            reviews[review.pk] = {
+                "reference": review.reference,
+                "title": review.title,
+                "type": review.review_type.code,
+                "type_name": review.review_type.name,
+                "published": _day(review.published_date),
+                "recommendations": [],
+            }
+        if recommendation.pk not in recommendations:
+            recommendations[recommendation.pk] = {
+                "number": recommendation.number,
+                "text": recommendation.text,
+                "actions": [],
+            }
+            reviews[review.pk]["recommendations"].append(recommendations[recommendation.pk])
+        recommendations[recommendation.pk]["actions"].append(rows[action.pk])
+    # Recommendations of these reviews with no action in scope are shown as such, so
+    # the committee can see a gap rather than miss it.
+    for recommendation in Recommendation.objects.filter(review_id__in=list(reviews)).exclude(
+        pk__in=list(recommendations)
+    ):
+        reviews[recommendation.review_id]["recommendations"].append(
+            {"number": recommendation.number, "text": recommendation.text, "actions": []}
+        )
+    for review in reviews.values():
+        review["recommendations"].sort(key=lambda r: _natural_key(r["number"]))
+
+    snapshot: dict[str, Any] = {
+        "schema": SNAPSHOT_SCHEMA,
+        "as_at": now.isoformat(),
+        "as_at_display": f"{timezone.localtime(now):%-d %B %Y at %H:%M}",
+        "organisation": forum.organisation.name,
+        "forum": {
+            "name": forum.name,
+            "short_name": forum.short_name,
+            "kind": forum.get_kind_display(),
+            "provider": forum.provider.name if forum.provider_id else "",
+        },
+        "meeting": {"date": _long_day(meeting.held_on), "location": meeting.location},
+        "paper": {
+            "title": paper.title,
+            "author": paper.author,
+            "agenda_item": paper.agenda_item,
+            "period": paper.period,
+            "period_months": quarter.months if quarter else "",
+            "purpose": paper.purpose,
+            "asks": list(paper.asks),
+            "classification": paper.classification,
+            "version": paper.version,
+            "supersedes": (
+                {
+                    "version": paper.supersedes.version,
+                    "issued": _long_day(timezone.localdate(paper.supersedes.issued_at))
+                    if paper.supersedes.issued_at
+                    else "",
+                }
+                if paper.supersedes_id
+                else None
+            ),
+        },
+        "total": len(actions),
+        "review_count": len(reviews),
+        "status_totals": [
+            {"status": s, "label": Status(s).label, "count": counts.get(s, 0)}
+            for s in Status.values
+        ],
+        "bands": band_counts(counts),
+        "headline": {"percent": percent, "numerator": numerator, "denominator": denominator},
+        "formula": HEADLINE_FORMULA,
+        "chart": {**asdict(chart), "statuses": chart.statuses},
+        "movement": _movement(paper, actions, now),
+        "exceptions": {
+            "off_track": [r for r in rows.values() if r["status"] == Status.OFF_TRACK],
+            "overdue": sorted(
+                (r for r in rows.values() if r["overdue"]), key=lambda r: -r["days_overdue"]
+            ),
+            "extensions": pending_extensions,
+            "awaiting_sign_off": [r for r in rows.values() if r["status"] == Status.COMPLETED],
+            "evidence": evidence_waiting,
+        },
+        "period_due": period_due,
+        "reviews": list(reviews.values()),
+    }
+    snapshot["glossary"] = _glossary("\n".join(_strings(snapshot)))
+    return snapshot
+
+
+def _natural_key(number: str) -> list[Any]:
+    """'2' before '10', and '1.2' before '1.10'."""
+    return [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", number)]

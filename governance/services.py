@@ -1,0 +1,264 @@
+"""Writes for meetings and committee papers.
+
+A paper's life: created as a draft → built (snapshot taken, draft PDF rendered, in a
+Celery task) → issued (the checked snapshot re-rendered without the draft marking and
+frozen) → possibly superseded by a corrected new version. An issued paper's PDF,
+snapshot and hash never change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from governance.choices import BuildState, PaperState
+from governance.models import Forum, Meeting, Paper, PaperDownload
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+logger = logging.getLogger(__name__)
+
+
+class PaperStateError(Exception):
+    """The paper is not in a state that allows this (e.g. rebuilding an issued paper)."""
+
+
+def _require_paper_manager(user: User) -> None:
+    if not user.manages_papers:
+        raise PermissionDenied("Only committee secretaries build and issue papers.")
+
+
+def meeting_create(*, forum: Forum, by: User, held_on: date, location: str = "") -> Meeting:
+    _require_paper_manager(by)
+    if held_on < timezone.localdate():
+        raise ValidationError({"held_on": "A new meeting must be today or later."})
+    meeting = Meeting(forum=forum, held_on=held_on, location=location)
+    meeting.full_clean()
+    meeting._history_user = by
+    meeting.save()
+    return meeting
+
+
+def _check_meeting_for_new_paper(meeting: Meeting) -> None:
+    if meeting.is_past:
+        raise ValidationError(
+            {
+                "meeting": f"The meeting on {meeting.held_on:%-d %B %Y} has already taken "
+                "place. Choose an upcoming meeting."
+            }
+        )
+
+
+def paper_create(*, meeting: Meeting, by: User, **fields: object) -> Paper:
+    """A new draft paper for an upcoming meeting."""
+    _require_paper_manager(by)
+    _check_meeting_for_new_paper(meeting)
+    paper = Paper(meeting=meeting, created_by=by, **fields)
+    paper.full_clean()
+    paper.save()
+    return paper
+
+
+def paper_update(*, paper: Paper, by: User, **fields: object) -> Paper:
+    """Edit a draft's cover details. Any built PDF is now out of date, so it is dropped
+    and the paper must be built again before it can be issued."""
+    _require_paper_manager(by)
+    with transaction.atomic():
+        paper = Paper.objects.select_for_update().get(pk=paper.pk)
+        if paper.is_frozen:
+            raise PaperStateError("An issued paper cannot be changed; issue a new version.")
+        for name, value in fields.items():
+            setattr(paper, name, value)
+        if "meeting" in fields:
+            _check_meeting_for_new_paper(paper.meeting)
+        paper.full_clean()
+        _drop_draft_pdf(paper)
+        paper.save()
+    return paper
+
+
+def _drop_draft_pdf(paper: Paper) -> None:
+    if paper.pdf:
+        paper.pdf.delete(save=False)
+    paper.pdf = ""
+    paper.pdf_sha256 = ""
+    paper.snapshot = None
+    paper.data_as_at = None
+    paper.page_count = None
+    paper.build_state = BuildState.NONE
+    paper.build_progress = 0
+    paper.build_message = ""
+
+
+def _build_is_stuck(paper: Paper) -> bool:
+    """A build whose worker died never reports back; after the task time limit it may
+    be started again."""
+    if paper.build_state not in (BuildState.QUEUED, BuildState.BUILDING):
+        return False
+    started = paper.build_started_at
+    limit = timedelta(seconds=settings.PAPER_BUILD_TIME_LIMIT + 60)
+    return started is None or timezone.now() - started > limit
+
+
+def paper_build_request(*, paper: Paper, by: User) -> Paper:
+    """Queue a (re)build of a draft. Claimed with a conditional update, so a double
+    click or two secretaries at once queue one build, not two."""
+    _require_paper_manager(by)
+    if paper.state != PaperState.DRAFT:
+        raise PaperStateError("Only a draft paper can be built.")
+    paper.refresh_from_db()
+    if paper.build_state in (BuildState.QUEUED, BuildState.BUILDING) and not _build_is_stuck(paper):
+        return paper
+    # Conditional on what we just read: of two requests at once, one wins.
+    claimed = Paper.objects.filter(
+        pk=paper.pk,
+        state=PaperState.DRAFT,
+        build_state=paper.build_state,
+        build_started_at=paper.build_started_at,
+    ).update(
+        build_state=BuildState.QUEUED,
+        build_progress=0,
+        build_message="Waiting for the paper builder to start.",
+        build_started_at=timezone.now(),
+    )
+    if claimed:
+        _enqueue_build(paper.pk)
+    paper.refresh_from_db()
+    return paper
+
+
+def paper_issue_request(*, paper: Paper, by: User) -> Paper:
+    """Issue the paper as last built: its snapshot is the one the secretary checked.
+    The final PDF (without the draft marking) is rendered from that snapshot."""
+    _require_paper_manager(by)
+    claimed = Paper.objects.filter(
+        pk=paper.pk, state=PaperState.DRAFT, build_state=BuildState.READY
+    ).update(
+        state=PaperState.ISSUING,
+        issued_by=by,
+        issued_at=timezone.now(),
+        build_state=BuildState.QUEUED,
+        build_progress=0,
+        build_message="Waiting to render the issued paper.",
+        build_started_at=timezone.now(),
+    )
+    if not claimed:
+        paper.refresh_from_db()
+        if paper.state != PaperState.DRAFT:
+            raise PaperStateError("This paper has already been issued.")
+        raise PaperStateError("Build the paper and check it before issuing it.")
+    _enqueue_build(paper.pk)
+    paper.refresh_from_db()
+    return paper
+
+
+def _enqueue_build(paper_id: int) -> None:
+    from governance.tasks import paper_build
+
+    transaction.on_commit(lambda: paper_build.delay(paper_id))
+
+
+def _progress(paper_id: int, percent: int, message: str) -> None:
+    Paper.objects.filter(pk=paper_id).update(
+        build_state=BuildState.BUILDING, build_progress=percent, build_message=message
+    )
+
+
+def paper_build(*, paper_id: int) -> Paper:
+    """The task's work: take the snapshot (drafts only), render HTML and PDF, store.
+
+    1. A draft gets a fresh snapshot and a draft-marked PDF.
+    2. A paper being issued is rendered from its stored snapshot, frozen and marked
+       issued; if that fails it goes back to draft with the reason, never half-issued.
+    """
+    from governance.rendering import render_paper_html, render_pdf
+    from governance.selectors import paper_snapshot
+
+    paper = Paper.objects.select_related("meeting__forum__organisation", "supersedes").get(
+        pk=paper_id
+    )
+    if paper.state == PaperState.ISSUED:
+        return paper
+    issuing = paper.state == PaperState.ISSUING
+    try:
+        if issuing:
+            snapshot = paper.snapshot
+        else:
+            _progress(paper.pk, 10, "Collecting the figures and actions.")
+            snapshot = paper_snapshot(paper)
+        _progress(paper.pk, 40, "Laying out the pages.")
+        html = render_paper_html(snapshot, draft=not issuing, for_pdf=True)
+        pdf_bytes, pages = render_pdf(html)
+        _progress(paper.pk, 90, "Saving the PDF.")
+    except Exception as error:
+        Paper.objects.filter(pk=paper.pk).update(
+            state=PaperState.DRAFT if issuing else paper.state,
+            issued_at=None if issuing else paper.issued_at,
+            issued_by=None if issuing else paper.issued_by,
+            build_state=BuildState.FAILED,
+            build_message=f"The paper could not be built: {error}"[:300],
+        )
+        # Recorded on the paper for the secretary to see and retry; not re-raised, so an
+        # in-process build (no broker) does not turn the request into a server error.
+        logger.exception("Paper %s could not be built", paper.pk)
+        paper.refresh_from_db()
+        return paper
+    with transaction.atomic():
+        paper = Paper.objects.select_for_update().get(pk=paper.pk)
+        if paper.state == PaperState.ISSUED:  # a duplicate task got here first
+            return paper
+        old_file = paper.pdf.name if paper.pdf else ""
+        paper.pdf.save(paper.pdf_filename, ContentFile(pdf_bytes), save=False)
+        paper.pdf_sha256 = hashlib.sha256(pdf_bytes).hexdigest()
+        paper.page_count = pages
+        if not issuing:
+            paper.snapshot = snapshot
+            paper.data_as_at = datetime.fromisoformat(snapshot["as_at"])
+        paper.state = PaperState.ISSUED if issuing else PaperState.DRAFT
+        paper.build_state = BuildState.READY
+        paper.build_progress = 100
+        paper.build_message = ""
+        paper.save()
+    if old_file:
+        # Only ever a draft's PDF: an issued paper is never rebuilt.
+        paper.pdf.storage.delete(old_file)
+    return paper
+
+
+def paper_new_version(*, paper: Paper, by: User) -> Paper:
+    """A correction: a new draft with the same cover details, saying which version it
+    supersedes. The issued paper itself is untouched."""
+    _require_paper_manager(by)
+    if paper.state != PaperState.ISSUED:
+        raise PaperStateError("Only an issued paper can be corrected by a new version.")
+    if Paper.objects.filter(supersedes=paper).exists():
+        raise PaperStateError("A newer version of this paper already exists.")
+    correction = Paper(
+        meeting=paper.meeting,
+        title=paper.title,
+        author=paper.author,
+        agenda_item=paper.agenda_item,
+        period=paper.period,
+        purpose=paper.purpose,
+        asks=list(paper.asks),
+        classification=paper.classification,
+        version=paper.version + 1,
+        supersedes=paper,
+        created_by=by,
+    )
+    correction.full_clean()
+    correction.save()
+    return correction
+
+
+def paper_download_record(*, paper: Paper, by: User) -> PaperDownload:
+    return PaperDownload.objects.create(paper=paper, user=by, sha256=paper.pdf_sha256)

@@ -1,0 +1,233 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from actions.views import require_portfolio_reader
+from governance import services
+from governance.choices import BuildState, PaperState
+from governance.forms import MeetingForm, PaperForm
+from governance.models import Meeting, Paper
+from governance.rendering import render_paper_html
+from governance.selectors import (
+    forum_for_user,
+    forum_list,
+    meeting_calendar,
+    meeting_for_user,
+    paper_for_user,
+    paper_snapshot,
+)
+from trackerapp.downloads import private_file_response
+
+
+def require_paper_manager(request: HttpRequest) -> None:
+    if not request.user.manages_papers:
+        raise PermissionDenied("Only committee secretaries arrange meetings and build papers.")
+
+
+@require_GET
+def forums(request: HttpRequest) -> HttpResponse:
+    require_portfolio_reader(request)
+    return render(request, "governance/forum_list.html", {"forums": forum_list(request.user)})
+
+
+@require_GET
+def forum_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require_portfolio_reader(request)
+    forum = forum_for_user(request.user, pk)
+    context = {
+        "forum": forum,
+        "reviews": forum.monitored_reviews.filter(restricted=False).select_related("review_type"),
+        "calendar": meeting_calendar(request.user, forum=forum),
+        "reporting_forums": forum.reporting_forums.all(),
+        "can_manage": request.user.manages_papers,
+    }
+    return render(request, "governance/forum_detail.html", context)
+
+
+@require_GET
+def meetings(request: HttpRequest) -> HttpResponse:
+    require_portfolio_reader(request)
+    context = {"calendar": meeting_calendar(request.user), "today": timezone.localdate()}
+    return render(request, "governance/meeting_list.html", context)
+
+
+def meeting_create(request: HttpRequest, forum_pk: int) -> HttpResponse:
+    require_portfolio_reader(request)
+    forum = forum_for_user(request.user, forum_pk)
+    require_paper_manager(request)
+    form = MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_create(forum=forum, by=request.user, **form.service_fields())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Meeting added.")
+            return redirect(meeting)
+    status = 422 if form.errors else 200
+    return render(
+        request, "governance/meeting_form.html", {"form": form, "forum": forum}, status=status
+    )
+
+
+@require_GET
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require_portfolio_reader(request)
+    meeting = meeting_for_user(request.user, pk)
+    papers = (
+        Paper.objects.visible_to(request.user)
+        .filter(meeting=meeting)
+        .select_related("supersedes", "issued_by")
+        .order_by("title", "-version")
+    )
+    context = {
+        "meeting": meeting,
+        "papers": papers,
+        "today": timezone.localdate(),
+        "can_manage": request.user.manages_papers and not meeting.is_past,
+    }
+    return render(request, "governance/meeting_detail.html", context)
+
+
+def _paper_form(request: HttpRequest, form: PaperForm, save, paper: Paper | None):
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save(form.service_fields())
+        except ValidationError as error:
+            form.add_error(None, error)
+        except services.PaperStateError as error:
+            messages.error(request, str(error))
+            return redirect(paper)
+        else:
+            messages.success(request, "Paper saved. Build it to check the PDF.")
+            return redirect(saved)
+    status = 422 if form.errors else 200
+    return render(
+        request, "governance/paper_form.html", {"form": form, "paper": paper}, status=status
+    )
+
+
+def paper_create(request: HttpRequest) -> HttpResponse:
+    require_portfolio_reader(request)
+    require_paper_manager(request)
+    initial = {}
+    meeting_pk = request.GET.get("meeting", "")
+    if meeting_pk.isdigit():
+        initial["meeting"] = get_object_or_404(
+            Meeting.objects.visible_to(request.user), pk=int(meeting_pk)
+        )
+    form = PaperForm(request.POST or None, user=request.user, initial=initial)
+    return _paper_form(
+        request, form, lambda fields: services.paper_create(by=request.user, **fields), None
+    )
+
+
+def paper_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    paper = paper_for_user(request.user, pk)
+    require_paper_manager(request)
+    if paper.is_frozen:
+        messages.error(request, "An issued paper cannot be changed; issue a new version.")
+        return redirect(paper)
+    form = PaperForm(request.POST or None, user=request.user, instance=paper)
+    return _paper_form(
+        request,
+        form,
+        lambda fields: services.paper_update(paper=paper, by=request.user, **fields),
+        paper,
+    )
+
+
+@require_GET
+def paper_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    paper = paper_for_user(request.user, pk)
+    context = {
+        "paper": paper,
+        "can_manage": request.user.manages_papers,
+        "superseded_by": Paper.objects.visible_to(request.user).filter(supersedes=paper).first(),
+        "downloads": paper.downloads.select_related("user")[:20]
+        if request.user.manages_papers or request.user.manages_portfolio
+        else [],
+    }
+    return render(request, "governance/paper_detail.html", context)
+
+
+@require_GET
+def paper_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The build panel alone, polled by htmx while a build runs."""
+    paper = paper_for_user(request.user, pk)
+    context = {"paper": paper, "can_manage": request.user.manages_papers}
+    return render(request, "governance/_paper_build.html", context)
+
+
+@require_GET
+def paper_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The paper as HTML in the browser: a draft from today's data, a frozen paper from
+    the snapshot it was issued with."""
+    paper = paper_for_user(request.user, pk)
+    snapshot = paper.snapshot if paper.is_frozen else paper_snapshot(paper)
+    html = render_paper_html(
+        snapshot, draft=not paper.is_frozen, for_pdf=False, back_url=paper.get_absolute_url()
+    )
+    response = HttpResponse(html)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _paper_action(request: HttpRequest, pk: int, act, done: str) -> HttpResponse:
+    paper = paper_for_user(request.user, pk)
+    require_paper_manager(request)
+    try:
+        result = act(paper)
+    except services.PaperStateError as error:
+        messages.error(request, str(error))
+        return redirect(paper)
+    messages.success(request, done)
+    return redirect(result)
+
+
+@require_POST
+def paper_build(request: HttpRequest, pk: int) -> HttpResponse:
+    return _paper_action(
+        request,
+        pk,
+        lambda paper: services.paper_build_request(paper=paper, by=request.user),
+        "The paper is being built.",
+    )
+
+
+@require_POST
+def paper_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    return _paper_action(
+        request,
+        pk,
+        lambda paper: services.paper_issue_request(paper=paper, by=request.user),
+        "The paper is being issued. Once issued it cannot be changed.",
+    )
+
+
+@require_POST
+def paper_new_version(request: HttpRequest, pk: int) -> HttpResponse:
+    return _paper_action(
+        request,
+        pk,
+        lambda paper: services.paper_new_version(paper=paper, by=request.user),
+        "A new draft version has been created. Correct it, build it and issue it.",
+    )
+
+
+@require_GET
+def paper_download(request: HttpRequest, pk: int) -> HttpResponse:
+    paper = paper_for_user(request.user, pk)
+    if not paper.pdf or paper.build_state != BuildState.READY:
+        raise Http404("This paper has no PDF yet.")
+    if paper.state == PaperState.ISSUING:
+        raise Http404("This paper is being issued.")
+    services.paper_download_record(paper=paper, by=request.user)
+    return private_file_response(
+        paper.pdf, filename=paper.pdf_filename, content_type="application/pdf"
+    )
