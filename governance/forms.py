@@ -52,6 +52,7 @@ class PaperForm(NHSFormMixin, forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="One request per line, each starting with what the committee should do: "
         "receive, review, approve or note.",
+        error_messages={"required": "Enter at least one thing the committee is asked to do."},
     )
 
     class Meta:

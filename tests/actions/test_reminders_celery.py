@@ -72,6 +72,7 @@ def worker(smtp_sink):
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(port),
         "DJANGO_SETTINGS_MODULE": "trackerapp.settings",
+        "PRIVATE_STORAGE_ROOT": str(settings.PRIVATE_STORAGE_ROOT),
     }
     process = subprocess.Popen(
         [
@@ -129,3 +130,24 @@ def test_a_reminder_goes_through_the_broker_and_lands_in_the_outbox(cast, smtp_s
     again = reminders_run.apply_async(queue=worker).get(timeout=90)
     assert again["digests"] == 0
     assert len(sink.messages) == 1
+
+
+def test_a_paper_is_built_by_the_worker_and_the_page_can_fetch_it(cast, worker, client):
+    from django.urls import reverse
+
+    from governance.choices import BuildState
+    from governance.models import Paper
+    from governance.tasks import paper_build
+
+    forum = factories.forum(organisation=cast.icb, secretary=cast.secretary)
+    cast.review.monitoring_forums.add(forum)
+    paper = factories.paper(meeting=factories.meeting(forum=forum), by=cast.secretary)
+    # As paper_build_request leaves it, but sent to this test's own queue.
+    Paper.objects.filter(pk=paper.pk).update(build_state=BuildState.QUEUED)
+
+    assert paper_build.apply_async(args=[paper.pk], queue=worker).get(timeout=120) == "ready"
+    paper.refresh_from_db()
+    assert paper.page_count and paper.pdf_sha256
+    client.force_login(cast.secretary)
+    response = client.get(reverse("governance:paper_download", args=[paper.pk]))
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
