@@ -622,3 +622,18 @@ def test_the_calendar_and_forum_pages_show_the_terms(client, cast, sag):
     assert calendar.status_code == 200
     assert len(calendar.context["calendar"]["upcoming"]) == 1
     assert len(calendar.context["calendar"]["past"]) == 1
+
+
+def test_the_build_panel_polls_while_building_and_stops_when_ready(client, cast, draft):
+    client.force_login(cast.secretary)
+    url = reverse("governance:paper_progress", args=[draft.pk])
+    Paper.objects.filter(pk=draft.pk).update(
+        build_state=BuildState.BUILDING, build_progress=40, build_message="Laying out the pages."
+    )
+    building = client.get(url).content.decode()
+    assert 'hx-trigger="every 2s"' in building
+    assert 'value="40"' in building and "Laying out the pages." in building
+    build(draft, cast.secretary)  # a build that was stuck may not block a retry forever
+    ready = client.get(url).content.decode()
+    assert "hx-trigger" not in ready
+    assert "Download the draft PDF" in ready
