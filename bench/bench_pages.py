@@ -11,38 +11,14 @@ request handled in-process by Django's test client (no network, no browser).
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tracker_bench"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-
-def ensure_database(url: str) -> None:
-    from urllib.parse import urlparse
-
-    import psycopg2
-    from psycopg2.extensions import ISOLATION_LEVEL_AUTOCOMMIT
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    connection = psycopg2.connect(
-        host=parsed.hostname,
-        port=parsed.port or 5432,
-        user=parsed.username or "postgres",
-        password=parsed.password,
-        dbname="postgres",
-    )
-    connection.set_isolation_level(ISOLATION_LEVEL_AUTOCOMMIT)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
+from bench.setup import bench_django  # noqa: E402
 
 
 def main() -> None:
@@ -51,16 +27,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
 
-    os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trackerapp.settings")
-    os.environ["DEBUG"] = "false"
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-" + "x" * 40)
-    if os.environ["DATABASE_URL"].startswith("postgres"):
-        ensure_database(os.environ["DATABASE_URL"])
-
-    import django
-
-    django.setup()
+    bench_django()
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection

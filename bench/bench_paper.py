@@ -16,7 +16,6 @@ fifth of the total.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import resource
 import statistics
@@ -25,8 +24,10 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.setup import bench_django  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tracker_bench_paper"
 PREFIX = "PAPERBENCH"
 
@@ -177,18 +178,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
 
-    os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trackerapp.settings")
-    os.environ["DEBUG"] = "false"
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-" + "x" * 40)
-    if os.environ["DATABASE_URL"].startswith("postgres"):
-        from bench.bench_pages import ensure_database
-
-        ensure_database(os.environ["DATABASE_URL"])
-
-    import django
-
-    django.setup()
+    bench_django(DEFAULT_URL)
     from django.core.management import call_command
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

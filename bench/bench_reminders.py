@@ -10,28 +10,20 @@ grow with the number of actions. Uses DATABASE_URL (default: the tracker_bench d
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.setup import bench_django  # noqa: E402
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--actions", type=int, default=100_000)
     args = parser.parse_args()
-    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tracker_bench")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trackerapp.settings")
-    os.environ["EMAIL_HOST"] = ""  # console backend, silenced below
-    from bench.bench_pages import ensure_database
-
-    if os.environ["DATABASE_URL"].startswith("postgres"):
-        ensure_database(os.environ["DATABASE_URL"])
-    import django
-
-    django.setup()
+    bench_django()
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
