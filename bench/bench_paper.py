@@ -96,6 +96,9 @@ def generate(total_actions: int):
             Evidence.objects.filter(
                 action__recommendation__review__reference__startswith=PREFIX
             ).delete()
+            # Children first: the domain models protect reviews and recommendations.
+            Action.objects.filter(recommendation__review__reference__startswith=PREFIX).delete()
+            Recommendation.objects.filter(review__reference__startswith=PREFIX).delete()
             Review.objects.filter(reference__startswith=PREFIX).delete()
             types = list(ReviewType.objects.filter(code__in=["DHR", "SAR", "CSPR", "MHHR"]))
             statuses = list(Status.values)
