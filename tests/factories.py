@@ -153,3 +153,31 @@ def paper(*, meeting: Meeting, by: User, built: bool = False, **fields) -> Paper
         created.data_as_at = timezone.now()
         created.save()
     return created
+
+def plan_import(*, by: User, review: Review):
+    """An uploaded one-row plan (CSV) with its columns chosen, ready to preview."""
+    import io
+
+    from imports import services as import_services
+    from imports.choices import ReviewSource
+    from imports.selectors import mapping_view
+
+    data = (
+        "Rec no.,Recommendation,Action,Owner organisation,Time frame,Status\r\n"
+        f"1,Share information,Agree a protocol,{review.commissioning_body.short_name},Q3 2026/27,On track\r\n"
+    ).encode()
+    uploaded = import_services.plan_import_upload(
+        by=by, upload=io.BytesIO(data), filename="plan.csv"
+    )
+    view = mapping_view(uploaded)
+    return import_services.plan_import_choose(
+        plan_import=uploaded,
+        by=by,
+        sheet_name=view.sheet_name,
+        header_row=view.header_row,
+        headings=view.headings,
+        columns={c.index: c.field for c in view.columns},
+        review_source=ReviewSource.EXISTING,
+        review=review,
+    )
+

@@ -99,6 +99,26 @@ MATRIX = {
     "governance:paper_build": ("post", lambda o: [o.paper.pk], DRAFT_PAPER_POST),
     "governance:paper_issue": ("post", lambda o: [o.paper.pk], DRAFT_PAPER_POST),
     "governance:paper_new_version": ("post", lambda o: [o.paper.pk], DRAFT_PAPER_POST),
+    "imports:start": ("get", lambda o: [], MANAGER_ONLY),
+    "imports:template": ("get", lambda o: [], MANAGER_ONLY),
+    "imports:detail": ("get", lambda o: [o.plan_import.pk], MANAGER_ONLY),
+    "imports:columns": ("get", lambda o: [o.plan_import.pk], MANAGER_ONLY),
+    "imports:preview": ("get", lambda o: [o.plan_import.pk], MANAGER_ONLY),
+    "imports:answers": (
+        "post",
+        lambda o: [o.plan_import.pk],
+        row(302, 403, 403, 403, 403, 403, 403),
+    ),
+    "imports:commit": (
+        "post",
+        lambda o: [o.plan_import.pk],
+        row(302, 403, 403, 403, 403, 403, 403),
+    ),
+    "imports:discard": (
+        "post",
+        lambda o: [o.plan_import.pk],
+        row(302, 403, 403, 403, 403, 403, 403),
+    ),
 }
 
 
@@ -119,6 +139,7 @@ class ProviderAObjects:
         self.forum = factories.forum(organisation=cast.icb, secretary=cast.secretary)
         self.meeting = factories.meeting(forum=self.forum)
         self.paper = factories.paper(meeting=self.meeting, by=cast.secretary, built=True)
+        self.plan_import = factories.plan_import(by=cast.commissioner, review=self.review_a)
 
 
 def app_routes() -> set[str]:

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = {"accounts", "reviews", "actions", "governance"}
+OUR_APPS = {"accounts", "reviews", "actions", "governance", "imports"}
 
 
 def our_models():

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "reviews",
     "actions",
     "governance",
+    "imports",
 ]
 
 MIDDLEWARE = [
@@ -146,6 +147,8 @@ CLAMAV_TIMEOUT = float(os.environ.get("CLAMAV_TIMEOUT", "30"))
 # Optional nginx offload of downloads: the internal location that maps to
 # PRIVATE_STORAGE_ROOT, e.g. "/protected/". Empty: Django streams the file itself.
 EVIDENCE_X_ACCEL_REDIRECT_PREFIX = os.environ.get("EVIDENCE_X_ACCEL_REDIRECT_PREFIX", "")
+# Action plans imported from Excel or CSV: refused above this size.
+IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
 # Uploads above this size are spooled to a temporary file rather than held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -23,5 +23,6 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),
     path("actions/", include("actions.urls")),
     path("", include("governance.urls")),
+    path("imports/", include("imports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,233 @@
+"""Import an action plan: upload → columns → preview → import. Commissioners only;
+every page works without JavaScript."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
+
+from actions.views import require_manager
+from imports import services
+from imports.choices import Field, ImportState, ReviewSource
+from imports.forms import MappingForm, ResolveForm, SheetForm, UploadForm
+from imports.models import PlanImport
+from imports.readers import UnreadableFile
+from imports.selectors import (
+    MappingView,
+    earlier_import_of,
+    import_for_user,
+    mapping_view,
+    plan_for,
+    recent_imports_for,
+    reviews_of,
+)
+from imports.template import XLSX_CONTENT_TYPE, template_workbook
+
+
+def import_start(request: HttpRequest) -> HttpResponse:
+    require_manager(request)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            plan_import = services.plan_import_upload(
+                by=request.user, upload=upload, filename=upload.name or ""
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("imports:columns", pk=plan_import.pk)
+    context = {"form": form, "imports": recent_imports_for(request.user)}
+    return render(request, "imports/start.html", context, status=422 if form.errors else 200)
+
+
+def import_template(request: HttpRequest) -> HttpResponse:
+    require_manager(request)
+    response = HttpResponse(template_workbook(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, "action-plan-template.xlsx")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _draft(request: HttpRequest, pk: int) -> PlanImport:
+    require_manager(request)
+    return import_for_user(request.user, pk)
+
+
+def _number(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() else None
+
+
+def import_columns(request: HttpRequest, pk: int) -> HttpResponse:
+    plan_import = _draft(request, pk)
+    if plan_import.is_committed:
+        return redirect(plan_import)
+    asked = request.POST if request.method == "POST" else request.GET
+    view = mapping_view(
+        plan_import, sheet_name=asked.get("sheet"), header_row=_number(asked.get("header_row"))
+    )
+    sheet_form = SheetForm(
+        initial={"sheet": view.sheet_name, "header_row": view.header_row},
+        sheet_names=view.sheet_names,
+    )
+    form = MappingForm(
+        request.POST or None,
+        view=view,
+        user=request.user,
+        initial=_mapping_initial(plan_import, view),
+    )
+    if request.method == "POST" and view.sheet_names and form.is_valid():
+        try:
+            services.plan_import_choose(
+                plan_import=plan_import,
+                by=request.user,
+                sheet_name=view.sheet_name,
+                header_row=view.header_row,
+                headings=view.headings,
+                **form.service_fields(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("imports:preview", pk=plan_import.pk)
+    context = {"plan_import": plan_import, "view": view, "form": form, "sheet_form": sheet_form}
+    code = 422 if form.errors or (request.method == "POST" and not view.sheet_names) else 200
+    return render(request, "imports/columns.html", context, status=code)
+
+
+def _mapping_initial(plan_import: PlanImport, view: MappingView) -> dict:
+    source = plan_import.review_source
+    if not plan_import.columns:
+        named = any(c.field == Field.REVIEW_REFERENCE for c in view.columns)
+        source = ReviewSource.COLUMN if named else ReviewSource.EXISTING
+    return {
+        "sheet": view.sheet_name,
+        "header_row": view.header_row,
+        "review_source": source,
+        "review": plan_import.review_id,
+        "new_review_reference": plan_import.new_review_reference,
+        "new_review_title": plan_import.new_review_title,
+        "new_review_type": plan_import.new_review_type_id,
+        "commissioning_body": plan_import.commissioning_body_id,
+        "default_owner": plan_import.default_owner_id,
+        "plan_year": plan_import.plan_year,
+    }
+
+
+def _preview_page(
+    request: HttpRequest,
+    plan_import: PlanImport,
+    *,
+    update: bool,
+    answers_form: ResolveForm | None = None,
+    refusal: list[str] | None = None,
+    code: int = 200,
+) -> HttpResponse:
+    try:
+        plan = plan_for(plan_import, user=request.user, update_in_place=update)
+    except UnreadableFile as error:
+        context = {"plan_import": plan_import, "problem": str(error)}
+        return render(request, "imports/preview.html", context, status=422)
+    stored = {
+        "organisations": plan_import.organisation_choices,
+        "leads": plan_import.lead_choices,
+        "statuses": plan_import.status_choices,
+    }
+    context = {
+        "plan_import": plan_import,
+        "plan": plan,
+        "problems": list(plan.problems())[:50],
+        "update": update,
+        "earlier": earlier_import_of(plan_import),
+        "answers_form": answers_form or ResolveForm(plan=plan, stored=stored),
+        "refusal": refusal or [],
+    }
+    return render(request, "imports/preview.html", context, status=code)
+
+
+def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """What the import would do, row by row; nothing is saved."""
+    plan_import = _draft(request, pk)
+    if plan_import.is_committed:
+        return redirect(plan_import)
+    if not plan_import.columns:
+        return redirect("imports:columns", pk=plan_import.pk)
+    return _preview_page(request, plan_import, update=request.GET.get("update") == "1")
+
+
+def _preview_url(plan_import: PlanImport, update: bool) -> str:
+    url = reverse("imports:preview", args=[plan_import.pk])
+    return f"{url}?update=1" if update else url
+
+
+@require_POST
+def import_answers(request: HttpRequest, pk: int) -> HttpResponse:
+    plan_import = _draft(request, pk)
+    if plan_import.is_committed:
+        return redirect(plan_import)
+    update = request.POST.get("update_in_place") == "1"
+    try:
+        plan = plan_for(plan_import, user=request.user, update_in_place=update)
+    except UnreadableFile:
+        return redirect(_preview_url(plan_import, update))
+    stored = {"organisations": {}, "leads": {}, "statuses": {}}
+    form = ResolveForm(request.POST, plan=plan, stored=stored)
+    if not form.is_valid():
+        return _preview_page(request, plan_import, update=update, answers_form=form, code=422)
+    try:
+        services.plan_import_resolve(plan_import=plan_import, by=request.user, **form.answers())
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _preview_page(request, plan_import, update=update, answers_form=form, code=422)
+    messages.success(request, "Your answers are saved; the preview below uses them.")
+    return redirect(_preview_url(plan_import, update))
+
+
+@require_POST
+def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
+    plan_import = _draft(request, pk)
+    if plan_import.is_committed:
+        return redirect(plan_import)
+    update = request.POST.get("update_in_place") == "1"
+    try:
+        done = services.plan_import_commit(
+            plan_import=plan_import, by=request.user, update_in_place=update
+        )
+    except services.ImportRefused as refused:
+        return _preview_page(request, plan_import, update=update, refusal=[str(refused)], code=422)
+    except ValidationError as error:
+        return _preview_page(request, plan_import, update=update, refusal=error.messages, code=422)
+    messages.success(
+        request,
+        f"Imported: {done.actions_created} action{'s' if done.actions_created != 1 else ''} "
+        f"added, {done.actions_updated} updated.",
+    )
+    return redirect(done)
+
+
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan_import = _draft(request, pk)
+    context = {
+        "plan_import": plan_import,
+        "reviews": reviews_of(plan_import, request.user),
+        "draft": plan_import.state == ImportState.DRAFT,
+    }
+    return render(request, "imports/detail.html", context)
+
+
+@require_POST
+def import_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    plan_import = _draft(request, pk)
+    try:
+        services.plan_import_discard(plan_import=plan_import, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(plan_import)
+    messages.success(request, f"{plan_import.original_filename} discarded; nothing was imported.")
+    return redirect("imports:start")
