@@ -154,6 +154,7 @@ def paper(*, meeting: Meeting, by: User, built: bool = False, **fields) -> Paper
         created.save()
     return created
 
+
 def plan_import(*, by: User, review: Review):
     """An uploaded one-row plan (CSV) with its columns chosen, ready to preview."""
     import io
@@ -180,4 +181,3 @@ def plan_import(*, by: User, review: Review):
         review_source=ReviewSource.EXISTING,
         review=review,
     )
-
