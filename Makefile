@@ -17,7 +17,7 @@ check-system:
 
 $(STAMP): pyproject.toml | check-system
 	@scripts/check_system.sh venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade pip setuptools
 	$(BIN)/python -m pip install --quiet ".[dev]"
 	@touch $(STAMP)
 
@@ -27,7 +27,8 @@ run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (sign in with one of the accounts above)"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "Demo only: two-factor sign-in is switched off (MFA_REQUIRED=false). Never use real data."
+	MFA_REQUIRED=false $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(BIN)/python -m pytest

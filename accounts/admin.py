@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from accounts.models import Membership, Organisation, User
+from accounts.services import user_sessions_end
+from mfa.admin import reset_second_factor
 
 
 class MembershipInline(admin.TabularInline):
@@ -15,6 +17,7 @@ class MembershipInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     inlines = [MembershipInline]
+    actions = [reset_second_factor, "end_sessions"]
     list_display = ["username", "first_name", "last_name", "job_title", "email", "is_active"]
     list_filter = ["is_active", "is_superuser", "memberships__role", "memberships__organisation"]
     search_fields = ["username", "first_name", "last_name", "email", "job_title"]
@@ -22,6 +25,21 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.fieldsets,
         ("Work", {"fields": ["job_title"]}),
     )
+
+    @admin.action(description="End all sessions of the selected users", permissions=["change"])
+    def end_sessions(self, request, queryset) -> None:
+        for user in queryset:
+            user_sessions_end(user=user, by=request.user, request=request, reason="admin action")
+        self.message_user(
+            request, f"Ended every session of {len(queryset)} user(s). They must sign in again."
+        )
+
+    def save_model(self, request, obj, form, change) -> None:
+        deactivated = change and "is_active" in form.changed_data and not obj.is_active
+        super().save_model(request, obj, form, change)
+        # After saving: the save writes the whole row, generation included.
+        if deactivated:
+            user_sessions_end(user=obj, by=request.user, request=request, reason="deactivated")
 
 
 @admin.register(Organisation)

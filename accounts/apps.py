@@ -6,3 +6,12 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Users and organisations"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from accounts.sessions import session_start_clocks_on_sign_in
+
+        user_logged_in.connect(
+            session_start_clocks_on_sign_in, dispatch_uid="accounts.session_start_clocks"
+        )

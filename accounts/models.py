@@ -5,6 +5,7 @@ from functools import cached_property
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.crypto import salted_hmac
 
 from accounts.choices import (
     PORTFOLIO_READER_ROLES,
@@ -41,12 +42,26 @@ class User(AbstractUser):
     digest_frequency = models.CharField(
         max_length=10, choices=DigestFrequency.choices, default=DigestFrequency.DAILY
     )
+    # Part of every session's signature (below): raising it ends all of this person's
+    # sessions at their next request, whichever browser or device they are in.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
 
     def __str__(self) -> str:
         return self.display_name
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django signs a session with the password hash, so a new password ends the other
+        # sessions; the generation lets an administrator, or deactivation, do the same.
+        key_salt = "accounts.User.get_session_auth_hash"
+        return salted_hmac(
+            key_salt,
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def display_name(self) -> str:

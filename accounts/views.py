@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from accounts.forms import SignInForm
 
@@ -13,3 +16,21 @@ class SignInView(auth_views.LoginView):
 
 class SignOutView(auth_views.LogoutView):
     pass
+
+
+def sign_in_locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials=None
+) -> HttpResponse:
+    """The sign-in page again, saying why and for how long, in place of django-axes' bare
+    refusal (AXES_LOCKOUT_CALLABLE). 429: too many attempts."""
+    minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
+    message = (
+        f"Too many failed attempts. Try again in {minutes} minute{'s' if minutes != 1 else ''} "
+        "or contact your administrator to unlock your account."
+    )
+    context = {
+        "form": SignInForm(request),
+        "lockout_message": message,
+        "next": request.POST.get("next", ""),
+    }
+    return render(request, "accounts/login.html", context, status=429)

@@ -18,8 +18,12 @@ from django.utils import timezone
 from actions.choices import FINISHED_STATUSES, EvidenceReviewState, ExtensionState, Status
 from actions.evidence_files import inspect_upload
 from actions.models import Action, Evidence, EvidenceDownload, ExtensionRequest, ProgressUpdate
+from audit.choices import AuditEvent
+from audit.services import audit_record
 
 if TYPE_CHECKING:
+    from django.http import HttpRequest
+
     from accounts.models import User
     from governance.models import Forum
     from reviews.models import Recommendation
@@ -348,7 +352,19 @@ def evidence_review(*, evidence: Evidence, by: User, accept: bool, reason: str =
     return item
 
 
-def evidence_download_record(*, evidence: Evidence, by: User) -> EvidenceDownload:
+def evidence_download_record(
+    *, evidence: Evidence, by: User, request: HttpRequest | None = None
+) -> EvidenceDownload:
+    """The download list on the evidence (DESIGN §4) and the security audit log, which
+    also keeps where from (`request`)."""
+    audit_record(
+        event=AuditEvent.EVIDENCE_DOWNLOAD,
+        request=request,
+        user=by,
+        target=evidence,
+        action=evidence.action_id,
+        sha256=evidence.sha256,
+    )
     return EvidenceDownload.objects.create(evidence=evidence, user=by)
 
 

@@ -33,6 +33,8 @@ from actions.selectors import (
     home_actions_for,
     notifications_for,
 )
+from audit.choices import AuditEvent
+from audit.services import audit_record
 from governance.exports import XLSX_CONTENT_TYPE, actions_workbook, export_filename
 from reviews.models import Recommendation
 from trackerapp.downloads import generated_file_response, private_file_response
@@ -82,9 +84,9 @@ def action_export(request: HttpRequest) -> HttpResponse:
     require_portfolio_reader(request)
     form = ActionFilterForm(request.GET or None, user=request.user)
     today = timezone.localdate()
-    workbook = actions_workbook(
-        actions=action_list_for(request.user, form), title=f"Actions {today:%d-%m-%Y}"
-    )
+    actions = list(action_list_for(request.user, form))
+    workbook = actions_workbook(actions=actions, title=f"Actions {today:%d-%m-%Y}")
+    audit_record(event=AuditEvent.EXPORT, request=request, export="action list", rows=len(actions))
     return generated_file_response(
         workbook,
         filename=export_filename(f"actions-{today.isoformat()}"),
@@ -316,7 +318,7 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     """Streams an evidence file to someone who may see its action, as an attachment
     that no browser will render, and records the download."""
     evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
-    services.evidence_download_record(evidence=evidence, by=request.user)
+    services.evidence_download_record(evidence=evidence, by=request.user, request=request)
     return private_file_response(
         evidence.file, filename=evidence.original_filename, content_type=evidence.content_type
     )

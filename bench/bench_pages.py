@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.setup import bench_django  # noqa: E402
+from bench.setup import bench_django, signed_in_client  # noqa: E402
 
 
 def main() -> None:
@@ -31,7 +31,6 @@ def main() -> None:
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
@@ -56,8 +55,7 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE") if connection.vendor == "postgresql" else None
 
-    client = Client()
-    client.force_login(commissioner)
+    client = signed_in_client(commissioner)
     review = Review.objects.filter(reference__startswith="BENCH").order_by("pk")[5]
     pages = [
         ("dashboard", reverse("home"), {}),

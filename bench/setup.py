@@ -51,3 +51,21 @@ def bench_django(default_database: str = BENCH_DATABASE) -> None:
     import django
 
     django.setup()
+
+
+def signed_in_client(user):
+    """A test client signed in as `user` with the second factor passed, as after a real
+    sign-in, so the timed pages include the MFA check every request makes."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="Benchmark", defaults={"confirmed": True}
+    )
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client

@@ -19,10 +19,14 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from audit.choices import AuditEvent
+from audit.services import audit_record
 from governance.choices import BuildState, PaperState
 from governance.models import Forum, Meeting, Paper, PaperDownload
 
 if TYPE_CHECKING:
+    from django.http import HttpRequest
+
     from accounts.models import User
 
 logger = logging.getLogger(__name__)
@@ -260,5 +264,15 @@ def paper_new_version(*, paper: Paper, by: User) -> Paper:
     return correction
 
 
-def paper_download_record(*, paper: Paper, by: User) -> PaperDownload:
+def paper_download_record(
+    *, paper: Paper, by: User, request: HttpRequest | None = None
+) -> PaperDownload:
+    """The paper's download list and the security audit log (with where from)."""
+    audit_record(
+        event=AuditEvent.PAPER_DOWNLOAD,
+        request=request,
+        user=by,
+        target=paper,
+        sha256=paper.pdf_sha256,
+    )
     return PaperDownload.objects.create(paper=paper, user=by, sha256=paper.pdf_sha256)

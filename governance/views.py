@@ -227,7 +227,7 @@ def paper_download(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("This paper has no PDF yet.")
     if paper.state == PaperState.ISSUING:
         raise Http404("This paper is being issued.")
-    services.paper_download_record(paper=paper, by=request.user)
+    services.paper_download_record(paper=paper, by=request.user, request=request)
     return private_file_response(
         paper.pdf, filename=paper.pdf_filename, content_type="application/pdf"
     )

@@ -12,6 +12,8 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from actions.views import require_manager
+from audit.choices import AuditEvent
+from audit.services import audit_record
 from imports import services
 from imports.choices import Field, ImportState, ReviewSource
 from imports.forms import MappingForm, ResolveForm, SheetForm, UploadForm
@@ -202,6 +204,16 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
         return _preview_page(request, plan_import, update=update, refusal=[str(refused)], code=422)
     except ValidationError as error:
         return _preview_page(request, plan_import, update=update, refusal=error.messages, code=422)
+    audit_record(
+        event=AuditEvent.IMPORT,
+        request=request,
+        target=done,
+        file=done.original_filename,
+        sha256=done.sha256,
+        actions_created=done.actions_created,
+        actions_updated=done.actions_updated,
+        update_in_place=update,
+    )
     messages.success(
         request,
         f"Imported: {done.actions_created} action{'s' if done.actions_created != 1 else ''} "

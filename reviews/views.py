@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from actions.views import require_manager, require_portfolio_reader
+from audit.choices import AuditEvent
+from audit.services import audit_record
 from governance.exports import XLSX_CONTENT_TYPE, actions_workbook, export_filename
 from reviews import services
 from reviews.forms import RecommendationForm, ReviewFilterForm, ReviewForm
@@ -49,8 +51,16 @@ def review_export(request: HttpRequest, pk: int) -> HttpResponse:
     see; 404 for a review they cannot see, as for the review page."""
     review = review_for_user(request.user, pk)
     title = f"{review.reference} plan"
+    actions = list(review_plan_for(request.user, review))
+    audit_record(
+        event=AuditEvent.EXPORT,
+        request=request,
+        target=review,
+        export="review plan",
+        rows=len(actions),
+    )
     return generated_file_response(
-        actions_workbook(actions=review_plan_for(request.user, review), title=title),
+        actions_workbook(actions=actions, title=title),
         filename=export_filename(title),
         content_type=XLSX_CONTENT_TYPE,
     )

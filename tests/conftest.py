@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.test import Client
 
 from accounts.choices import OrganisationKind, Role
 from tests import factories
@@ -20,6 +21,28 @@ def _test_settings(settings, tmp_path):
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
     # Real hashing costs a third of a second per user; the cast has nine.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests run as production does, whatever the shell says (`make run` switches it off).
+    settings.MFA_REQUIRED = True
+
+
+class VerifiedClient(Client):
+    """The test client, whose force_login also passes the second factor with the user's
+    authenticator app (created with the known test key if missing), as a real sign-in
+    would. So view tests run with MFA enforced; tests of the second factor itself use a
+    plain django.test.Client for a password-only session."""
+
+    def force_login(self, user, backend=None) -> None:
+        from django_otp import DEVICE_ID_SESSION_KEY
+
+        super().force_login(user, backend)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = factories.totp_device(user).persistent_id
+        session.save()
+
+
+@pytest.fixture
+def client() -> VerifiedClient:
+    return VerifiedClient()
 
 
 @dataclass
@@ -67,6 +90,11 @@ def cast(db) -> Cast:
     provider_b_lead = factories.user("b.lead", organisation=provider_b, role=Role.PROVIDER_LEAD)
     viewer = factories.user("viewer", organisation=icb, role=Role.VIEWER)
     outsider = factories.user("outsider")
+    # Everyone has an authenticator app with the known test key (tests/factories.py).
+    people = [admin, commissioner, other_commissioner, secretary, provider_a_lead]
+    people += [provider_a_contributor, provider_b_lead, viewer, outsider]
+    for person in people:
+        factories.totp_device(person)
 
     review = factories.review(body=csp)
     recommendation = factories.recommendation(review)

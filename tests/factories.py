@@ -181,3 +181,37 @@ def plan_import(*, by: User, review: Review):
         review_source=ReviewSource.EXISTING,
         review=review,
     )
+
+
+# The RFC 6238 test secret ("12345678901234567890"), hex-encoded: every test user's
+# authenticator app, so tests and the browser helper can compute the current code.
+TOTP_TEST_KEY = "3132333435363738393031323334353637383930"
+
+
+def totp_device(user: User, *, key: str = TOTP_TEST_KEY):
+    """The user's confirmed authenticator app, created with the known key if missing."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(
+            user=user, name="Authenticator app", key=key, confirmed=True, tolerance=1
+        )
+    return device
+
+
+def totp_code(device, *, step: int | None = None) -> str:
+    """The code the user's app shows now, or at time step `step`."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    if step is not None:
+        totp.time = device.t0 + (step - device.drift) * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def totp_step(device) -> int:
+    """The time step the server is at now, as the device counts it."""
+    from django_otp.oath import TOTP
+
+    return TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).t()

@@ -44,6 +44,8 @@ def row(commissioner, secretary, a_lead, a_contributor, b_lead, viewer, outsider
 
 # Shorthands for the usual shapes.
 EVERYONE = row(200, 200, 200, 200, 200, 200, 200)
+EVERYONE_SENT_ON = row(302, 302, 302, 302, 302, 302, 302)
+OPEN_TO_ALL = row(200, 200, 200, 200, 200, 200, 200, anonymous=200)
 PORTFOLIO_READ = row(200, 200, 403, 403, 403, 200, 403)
 MANAGER_ONLY = row(200, 403, 403, 403, 403, 403, 403)
 OBJECT_READ = row(200, 200, 200, 200, 404, 200, 404)
@@ -119,6 +121,19 @@ MATRIX = {
         lambda o: [o.plan_import.pk],
         row(302, 403, 403, 403, 403, 403, 403),
     ),
+    # Password reset by email: open to all, signed in or not.
+    "accounts:password_reset": ("get", lambda o: [], OPEN_TO_ALL),
+    "accounts:password_reset_done": ("get", lambda o: [], OPEN_TO_ALL),
+    "accounts:password_reset_confirm": ("get", lambda o: ["MQ", "no-token"], OPEN_TO_ALL),
+    "accounts:password_reset_complete": ("get", lambda o: [], OPEN_TO_ALL),
+    # Two-factor sign-in: everyone's own. The cast has passed it already, so enrolment
+    # and the code pages send them on; new recovery codes need a code (none sent: 422).
+    "mfa:manage": ("get", lambda o: [], EVERYONE),
+    "mfa:enrol": ("get", lambda o: [], EVERYONE_SENT_ON),
+    "mfa:verify": ("get", lambda o: [], EVERYONE_SENT_ON),
+    "mfa:verify_recovery": ("get", lambda o: [], EVERYONE_SENT_ON),
+    "mfa:recovery_codes": ("get", lambda o: [], EVERYONE_SENT_ON),
+    "mfa:recovery_codes_new": ("post", lambda o: [], row(422, 422, 422, 422, 422, 422, 422)),
 }
 
 

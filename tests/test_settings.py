@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -16,17 +17,45 @@ PROBE = (
     "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'], "
     "'name': str(settings.DATABASES['default']['NAME']), "
     "'eager': settings.CELERY_TASK_ALWAYS_EAGER, 'broker': settings.CELERY_BROKER_URL, "
-    "'email': settings.EMAIL_BACKEND, 'debug': settings.DEBUG}))"
+    "'email': settings.EMAIL_BACKEND, 'debug': settings.DEBUG, "
+    "'ssl_redirect': settings.SECURE_SSL_REDIRECT, 'hsts': settings.SECURE_HSTS_SECONDS, "
+    "'proxy_ssl_header': getattr(settings, 'SECURE_PROXY_SSL_HEADER', None), "
+    "'secure_cookies': [settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE], "
+    "'idle': settings.SESSION_IDLE_TIMEOUT.total_seconds(), "
+    "'lifetime': settings.SESSION_ABSOLUTE_LIFETIME.total_seconds()}))"
 )
 CONFIG_VARS = {"DATABASE_URL", "REDIS_URL", "EMAIL_HOST", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}
+CONFIG_VARS |= {
+    "SECURE_SSL_REDIRECT",
+    "SECURE_PROXY_SSL_HEADER",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "SESSION_IDLE_TIMEOUT_MINUTES",
+    "SESSION_ABSOLUTE_LIFETIME_HOURS",
+    "PASSWORD_MIN_LENGTH",
+    "MFA_REQUIRED",
+    # Set by the browser tests' conftest for Playwright's event loop; never deployed.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
+# What .ci/run gives `check --deploy`: a deployment's settings, with a real random key.
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "tracker.example.nhs.uk",
+}
 
 
-def settings_with(**env: str) -> subprocess.CompletedProcess:
+def settings_with(*, command: list[str] | None = None, **env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in CONFIG_VARS}
     clean["DJANGO_SETTINGS_MODULE"] = "trackerapp.settings"
     clean.update(env)
     return subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=ROOT, env=clean, capture_output=True, text=True
+        [sys.executable, *(command or ["-c", PROBE])],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
     )
 
 
@@ -63,7 +92,59 @@ def test_it_refuses_to_run_without_debug_and_without_a_secret_key():
 
 
 def test_it_runs_without_debug_when_given_a_secret_key():
-    assert read(DEBUG="false", SECRET_KEY="x" * 50)["debug"] is False
+    assert read(DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50))["debug"] is False
+
+
+@pytest.mark.parametrize("weak", ["short-key", "x" * 60, "django-insecure-" + "k3y!" * 12])
+def test_it_refuses_to_run_without_debug_on_a_guessable_secret_key(weak):
+    result = settings_with(DEBUG="false", SECRET_KEY=weak)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be at least 50 random characters" in result.stderr
+
+
+def test_deployed_it_is_https_only_with_secure_cookies_and_a_year_of_hsts():
+    config = read(**PRODUCTION)
+    assert config["ssl_redirect"] is True
+    assert config["hsts"] == 365 * 24 * 3600
+    assert config["secure_cookies"] == [True, True]
+    assert config["proxy_ssl_header"] is None
+
+
+def test_behind_a_tls_proxy_it_trusts_the_header_named_for_it():
+    config = read(**PRODUCTION, SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto")
+    assert config["proxy_ssl_header"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+
+
+def test_locally_it_serves_plain_http():
+    config = read()
+    assert config["ssl_redirect"] is False
+    assert config["hsts"] == 0
+    assert config["secure_cookies"] == [False, False]
+
+
+def test_sessions_last_30_minutes_idle_and_12_hours_in_all_unless_configured():
+    assert (read()["idle"], read()["lifetime"]) == (30 * 60, 12 * 3600)
+    config = read(SESSION_IDLE_TIMEOUT_MINUTES="15", SESSION_ABSOLUTE_LIFETIME_HOURS="8")
+    assert (config["idle"], config["lifetime"]) == (15 * 60, 8 * 3600)
+
+
+def test_deployed_settings_pass_check_deploy_with_no_warnings():
+    """The same check as .ci/run: any warning from `check --deploy` fails it."""
+    result = settings_with(
+        command=["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_would_notice_a_deployment_without_https():
+    result = settings_with(
+        command=["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        **PRODUCTION,
+        SECURE_SSL_REDIRECT="false",
+    )
+    assert result.returncode != 0
+    assert "security.W008" in result.stderr
 
 
 @pytest.mark.skipif(

@@ -11,4 +11,9 @@ BEAT_SCHEDULE = {
         "task": "actions.tasks.reminders_run",
         "schedule": timedelta(minutes=5),
     },
+    # Retention: audit entries older than AUDIT_RETENTION_DAYS are deleted once a day.
+    "audit-prune": {
+        "task": "audit.tasks.audit_prune_run",
+        "schedule": timedelta(days=1),
+    },
 }

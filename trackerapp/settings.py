@@ -8,6 +8,7 @@ Celery broker and result backend.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -36,8 +37,62 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = _DEV_SECRET_KEY
+# The same test as `check --deploy` (security.W009), made fatal: a guessable key signs
+# every session. Generate one with `python -c "import secrets; print(secrets.token_urlsafe(50))"`.
+if not DEBUG and (
+    len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-")
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be at least 50 random characters when DEBUG is off."
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+
+# HTTPS and browser protections. Deployed (DEBUG off) the site is HTTPS only, its cookies
+# never travel over plain http and browsers are told to insist on HTTPS for a year;
+# `make run` (DEBUG on) stays on plain http at 127.0.0.1. `.ci/run` holds the deployed
+# settings to `manage.py check --deploy --fail-level WARNING`.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Behind a proxy that terminates TLS: the header it sets to "https", e.g. X-Forwarded-Proto.
+# Set it only if the proxy always overwrites that header, or anyone could claim HTTPS.
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + os.environ["SECURE_PROXY_SSL_HEADER"].strip().upper().replace("-", "_"),
+        "https",
+    )
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Sent by trackerapp.middleware.SecurityHeadersMiddleware. Scripts and styles come only
+# from our own static files: no inline script or style, no eval (htmx runs with
+# allowEval off and adds no indicator styles; see base.html). No page uses data: images.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -48,15 +103,23 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
+    "mfa",
     "reviews",
     "actions",
     "governance",
     "imports",
+    "audit",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise so that static files carry the CSP too.
+    "trackerapp.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -65,9 +128,19 @@ MIDDLEWARE = [
     # Every page needs a signed-in user; only views marked login_not_required
     # (the sign-in page) are open.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # A password alone is not enough: until the second factor is checked, only the
+    # enrolment and verification pages answer (NHS MFA policy).
+    "django_otp.middleware.OTPMiddleware",
+    "mfa.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends idle and over-long sessions; after MessageMiddleware to say why.
+    "accounts.sessions.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Lets the audit log name who changed a membership or permission.
+    "audit.middleware.AuditRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the explanatory page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "trackerapp.urls"
@@ -84,6 +157,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "mfa.context_processors.second_factor",
             ],
         },
     },
@@ -98,18 +172,72 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Long passwords are welcome (no maximum; a passphrase of three random words is the
+# advice) and the common and breached-pattern ones are refused. There is deliberately no
+# forced rotation or expiry (NCSC and NIST SP 800-63B): a password is changed when it may
+# have been exposed, and an administrator can end a person's sessions at once.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 12},
+        "OPTIONS": {"min_length": int(os.environ.get("PASSWORD_MIN_LENGTH", "12"))},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.password_validation.BreachedPatternValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one
+# username from one address, that pair is refused for the cool-off, even with the right
+# password; the sign-in page says so (accounts.views.sign_in_locked_out) and the audit
+# log records it. A successful sign-in clears the count; an administrator can clear a
+# lock-out early under "Access attempts" in the admin or with `manage.py axes_reset`.
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out attempt before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Attempts during a lock-out do not restart it, so "try again in 15 minutes" holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accounts.views.sign_in_locked_out"
+# The audit log is the record of sign-ins; axes keeps only the failure counts.
+AXES_DISABLE_ACCESS_LOG = True
+# The client address is REMOTE_ADDR, as in the audit log: behind a proxy, the proxy sets
+# it (gunicorn --forwarded-allow-ips); a client-supplied X-Forwarded-For is not trusted.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+# A session ends after this long without a request, and this long after sign-in however
+# busy (accounts.sessions.SessionLifetimeMiddleware, which says which on the sign-in page).
+SESSION_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("SESSION_IDLE_TIMEOUT_MINUTES", "30")))
+SESSION_ABSOLUTE_LIFETIME = timedelta(
+    hours=int(os.environ.get("SESSION_ABSOLUTE_LIFETIME_HOURS", "12"))
+)
+# The stored session outlives the idle timeout so that the middleware can still tell the
+# person why it ended; it is gone this long after the last request in any case. The
+# cookie itself goes when the browser closes (shared NHS computers).
+SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_LIFETIME.total_seconds())
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Two-factor sign-in (TOTP, with single-use recovery codes) for every account, as NHS
+# policy asks of systems holding confidential data. Only the local demo (`make run`)
+# may switch it off, and only with DEBUG on; every page then says so.
+MFA_REQUIRED = env_bool("MFA_REQUIRED", True)
+if not MFA_REQUIRED and not DEBUG:
+    raise ImproperlyConfigured("MFA_REQUIRED=false is for the local demo only and needs DEBUG on.")
+OTP_TOTP_ISSUER = "Learning review tracker"
+# Accept one 30-second step either side of the server's clock, but never learn a drift:
+# a code is only ever matched near real time, and each step is accepted once (last_t).
+OTP_TOTP_SYNC = False
+# Wrong codes lock the device for 1, 2, 4, 8 ... seconds (django-otp's back-off).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# The admin lists devices but never shows their secret keys or recovery codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -151,6 +279,10 @@ EVIDENCE_X_ACCEL_REDIRECT_PREFIX = os.environ.get("EVIDENCE_X_ACCEL_REDIRECT_PRE
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
 # Uploads above this size are spooled to a temporary file rather than held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Audit entries are deleted this many days after they were written (audit_prune, daily):
+# seven years by default, as for other safeguarding records. 0 keeps them all.
+AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "2555"))
 
 # Celery: a real broker when REDIS_URL is set, otherwise tasks run in-process.
 REDIS_URL = os.environ.get("REDIS_URL", "")

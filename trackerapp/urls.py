@@ -9,10 +9,16 @@ from actions import views as action_views
 admin.site.site_header = "Learning review action tracker – administration"
 admin.site.site_title = "Tracker administration"
 
+# Django's 403 and 404 pages, with an audit entry for a signed-in person (audit.views).
+handler403 = "audit.views.access_denied"
+handler404 = "audit.views.not_found"
+
 urlpatterns = [
     path("", action_views.home, name="home"),
     path("sign-in/", account_views.SignInView.as_view(), name="login"),
     path("sign-out/", account_views.SignOutView.as_view(), name="logout"),
+    path("account/", include("accounts.urls")),
+    path("account/two-factor/", include("mfa.urls")),
     path("notifications/", action_views.notifications, name="notifications"),
     path("notifications/read/", action_views.notifications_read, name="notifications_read"),
     path(
@@ -22,7 +28,7 @@ urlpatterns = [
     ),
     path("reviews/", include("reviews.urls")),
     path("actions/", include("actions.urls")),
-    path("", include("governance.urls")),
     path("imports/", include("imports.urls")),
+    path("", include("governance.urls")),
     path("admin/", admin.site.urls),
 ]

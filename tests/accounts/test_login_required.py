@@ -7,8 +7,16 @@ from tests.urls import concrete_path, iter_patterns
 
 pytestmark = pytest.mark.django_db
 
-# The only pages a stranger may reach: the sign-in pages themselves.
-OPEN_ROUTES = {"sign-in/", "admin/login/"}
+# The only pages a stranger may reach: the sign-in pages themselves, and the password
+# reset by email (which signs nobody in).
+OPEN_ROUTES = {
+    "sign-in/",
+    "admin/login/",
+    "account/password-reset/",
+    "account/password-reset/sent/",
+    "account/password-reset/<uidb64>/<token>/",
+    "account/password-reset/done/",
+}
 
 
 def all_routes() -> list[str]:

@@ -3,14 +3,21 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from tests import factories
+
 pytestmark = pytest.mark.django_db
 
 
-def test_it_signs_in_and_lands_on_home(client, cast):
+def test_it_signs_in_with_the_code_and_lands_on_home(client, cast):
     response = client.post(
         reverse("login"),
         {"username": "commissioner", "password": "test-password-123"},
         follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("mfa:verify") + "?next=%2F"
+    device = factories.totp_device(cast.commissioner)
+    response = client.post(
+        reverse("mfa:verify"), {"code": factories.totp_code(device), "next": "/"}, follow=True
     )
     assert response.redirect_chain[-1][0] == reverse("home")
     assert b"<h1>Dashboard</h1>" in response.content

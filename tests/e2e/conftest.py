@@ -1,7 +1,8 @@
 """Headless Chromium from Debian (/usr/bin/chromium), driven by Playwright.
 
 Playwright's own browser downloads are never used. Pages are also checked with the
-axe-core engine for serious or critical WCAG 2.2 AA violations.
+axe-core engine for serious or critical WCAG 2.2 AA violations, and every browser context
+a test opens reports Content-Security-Policy violations: a test with any fails.
 """
 
 from __future__ import annotations
@@ -49,8 +50,42 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
+@pytest.fixture(autouse=True)
+def csp_violations(request, monkeypatch) -> Iterator[list[str]]:
+    """Watches every context the test opens, the `page` fixture's or its own
+    `browser.new_context()`, for the console errors Chromium writes when the
+    Content-Security-Policy blocks something, and fails the test if there were any."""
+    if "browser" not in request.fixturenames:
+        yield []
+        return
+    browser = request.getfixturevalue("browser")
+    violations: list[str] = []
+    opened: list[object] = []
+    new_context = browser.new_context
+
+    def watched_new_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.on("console", lambda message: _note_csp_violation(message, violations))
+        opened.append(context)
+        return context
+
+    monkeypatch.setattr(browser, "new_context", watched_new_context)
+    yield violations
+    # Closing delivers any console messages still in flight (a no-op if already closed).
+    for context in opened:
+        context.close()
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations))
+
+
+def _note_csp_violation(message, violations: list[str]) -> None:
+    if "Content Security Policy" in message.text:
+        where = message.location.get("url") or (message.page.url if message.page else "")
+        violations.append(f"{where}: {message.text}")
+
+
 @pytest.fixture
-def page(browser):
+def page(browser, csp_violations):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     opened = context.new_page()
     opened.set_default_timeout(15_000)
@@ -71,8 +106,39 @@ def assert_accessible(page) -> None:
 
 
 def sign_in(page, base_url: str, username: str, password: str) -> None:
+    """Signs in as a real user does: password, then the code from their authenticator
+    app (given the known test key if they have none), unless the password was refused."""
+    from accounts.models import User
+    from tests import factories
+
+    user = User.objects.filter(username=username).first()
+    if user is not None:
+        factories.totp_device(user)
     page.goto(f"{base_url}/sign-in/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_load_state()
+    if "/account/two-factor/check/" not in page.url:
+        return
+    page.fill("#id_code", _unused_totp_code(user))
+    page.click("#main-form button[type=submit]")
+    page.wait_for_load_state()
+
+
+def _unused_totp_code(user) -> str:
+    """A code the server will accept now. Each time step is accepted once, so a second
+    sign-in within the same 30 seconds types the next step's code (inside the device's
+    tolerance of one step), and a third waits for the clock to move on."""
+    import time
+
+    from tests import factories
+
+    device = factories.totp_device(user)
+    device.refresh_from_db()
+    while True:
+        now = factories.totp_step(device)
+        wanted = max(now, device.last_t + 1)
+        if wanted <= now + device.tolerance:
+            return factories.totp_code(device, step=wanted)
+        time.sleep(device.step - (time.time() - device.t0) % device.step + 0.1)

@@ -45,8 +45,10 @@ def test_evidence_journey_from_provider_to_assurance(browser, live_server, demo,
     page.check("input[name=status][value=completed]")
     page.fill("textarea[name=note]", "Training delivered; register attached.")
     page.click("#save-status")
+    # A function, not an expression: Playwright evaluates a bare expression with eval(),
+    # which the page's Content-Security-Policy refuses.
     page.wait_for_function(
-        "document.querySelector('#action-status').innerText.includes('Completed')"
+        "() => document.querySelector('#action-status').innerText.includes('Completed')"
     )
     provider.close()
     evidence = Evidence.objects.get(action=action, original_filename="MCA training register.pdf")
@@ -74,7 +76,9 @@ def test_evidence_journey_from_provider_to_assurance(browser, live_server, demo,
     page.check("input[name=status][value=assured]")
     page.fill("textarea[name=note]", "Register checked against ESR.")
     page.click("#save-status")
-    page.wait_for_function("document.querySelector('#action-status').innerText.includes('Assured')")
+    page.wait_for_function(
+        "() => document.querySelector('#action-status').innerText.includes('Assured')"
+    )
     assert_accessible(page)
     commissioner.close()
     action.refresh_from_db()

@@ -52,8 +52,10 @@ def test_commissioner_filters_opens_an_action_and_changes_its_status(page, live_
     # htmx swaps the live part in place; the history shows the change with the note.
     history = page.locator("#history li").first
     history.wait_for()
+    # A function, not an expression: Playwright evaluates a bare expression with eval(),
+    # which the page's Content-Security-Policy refuses.
     page.wait_for_function(
-        "document.querySelector('#history li') && "
+        "() => document.querySelector('#history li') && "
         "document.querySelector('#history li').innerText.includes('off track → at risk')"
     )
     assert "S. Khan" in history.inner_text()

@@ -72,6 +72,18 @@ def empty_plan(cast):
     return forum, factories.recommendation(review, cast.provider_a)
 
 
+@pytest.fixture(autouse=True)
+def builds_in_process():
+    """Paper builds run in-process here, as with no broker; CI sets REDIS_URL, and the
+    build through a real worker is tested in tests/actions/test_reminders_celery.py."""
+    from trackerapp.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
 def run_tasks():
     """Tasks are enqueued on commit; the test's transaction never commits, so run the
     callbacks at the end of the block (the build itself runs in-process, as with no

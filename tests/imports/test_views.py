@@ -117,6 +117,11 @@ def test_a_commissioner_uploads_maps_previews_answers_and_imports(client, cast):
         name="Forward Thinking Birmingham"
     )
     assert trained.status == Status.COMPLETED and trained.original_time_frame == "Sept 17"
+    from audit.models import AuditEntry
+
+    entry = AuditEntry.objects.get(event="import")
+    assert entry.user == cast.commissioner and entry.object_id == str(plan_import.pk)
+    assert entry.detail["actions_created"] == 2 and entry.detail["sha256"] == plan_import.sha256
 
 
 def test_the_columns_page_shows_another_sheet(client, cast):

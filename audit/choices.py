@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class AuditEvent(models.TextChoices):
+    """What the audit log records (security issue: OWASP ASVS level 2, NHS MFA policy)."""
+
+    SIGN_IN = "sign_in", "Signed in"
+    SIGN_IN_FAILED = "sign_in_failed", "Failed sign-in"
+    SIGN_IN_LOCKED = "sign_in_locked", "Sign-in refused: too many failures"
+    SIGN_OUT = "sign_out", "Signed out"
+    SESSION_EXPIRED = "session_expired", "Session expired"
+    SESSIONS_ENDED = "sessions_ended", "Sessions ended"
+    MFA_ENROLLED = "mfa_enrolled", "Second factor set up"
+    MFA_VERIFIED = "mfa_verified", "Second factor checked"
+    MFA_FAILED = "mfa_failed", "Second factor code refused"
+    MFA_RESET = "mfa_reset", "Second factor reset"
+    RECOVERY_CODES_ISSUED = "recovery_codes_issued", "Recovery codes issued"
+    RECOVERY_CODE_USED = "recovery_code_used", "Recovery code used"
+    PASSWORD_CHANGED = "password_changed", "Password changed"
+    PASSWORD_RESET = "password_reset", "Password reset"
+    PERMISSION_CHANGED = "permission_changed", "Permissions changed"
+    MEMBERSHIP_CHANGED = "membership_changed", "Membership changed"
+    ACCESS_DENIED = "access_denied", "Access refused (403)"
+    NOT_FOUND = "not_found", "Not found or not visible (404)"
+    EVIDENCE_DOWNLOAD = "evidence_download", "Evidence downloaded"
+    PAPER_DOWNLOAD = "paper_download", "Committee paper downloaded"
+    EXPORT = "export", "Data exported"
+    IMPORT = "import", "Action plan imported"
+    AUDIT_PRUNED = "audit_pruned", "Old audit entries deleted"
