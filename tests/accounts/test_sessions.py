@@ -4,7 +4,6 @@ ends them or deactivates the account (security issue, item 3)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from html.parser import HTMLParser
 
 import pytest
 import time_machine
@@ -15,6 +14,7 @@ from accounts.services import user_sessions_end
 from audit.choices import AuditEvent
 from audit.models import AuditEntry
 from tests.conftest import VerifiedClient
+from tests.html_forms import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -114,61 +114,16 @@ def test_it_sends_an_htmx_request_to_sign_in_with_a_whole_page_load(cast):
     assert response["HX-Redirect"] == reverse("login")
 
 
-class FormReader(HTMLParser):
-    """What a browser would submit from the form with the given id, unchanged."""
-
-    def __init__(self, form_id: str) -> None:
-        super().__init__()
-        self.form_id = form_id
-        self.inside = False
-        self.select: str | None = None
-        self.textarea: str | None = None
-        self.data: dict[str, list[str]] = {}
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {key: value or "" for key, value in attrs}
-        if tag == "form":
-            self.inside = a.get("id") == self.form_id
-        if not self.inside:
-            return
-        name = a.get("name")
-        if tag == "input" and name and a.get("type") not in {"submit", "button", "file"}:
-            if a.get("type") in {"checkbox", "radio"} and "checked" not in a:
-                return
-            default = "on" if a.get("type") in {"checkbox", "radio"} else ""
-            self.data.setdefault(name, []).append(a.get("value", default))
-        elif tag == "select":
-            self.select = name
-        elif tag == "option" and self.select and "selected" in a:
-            self.data.setdefault(self.select, []).append(a.get("value", ""))
-        elif tag == "textarea" and name:
-            self.textarea = name
-            self.data.setdefault(name, []).append("")
-
-    def handle_data(self, data: str) -> None:
-        if self.textarea:
-            self.data[self.textarea][-1] += data
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self.inside = False
-        elif tag == "select":
-            self.select = None
-        elif tag == "textarea":
-            self.textarea = None
-
-
 def test_deactivating_a_user_in_the_admin_ends_their_live_session_at_once(client, cast):
     person = signed_in(cast.provider_a_lead)
     assert person.get(reverse("home")).status_code == 200
     client.force_login(cast.admin)
     change = reverse("admin:accounts_user_change", args=[cast.provider_a_lead.pk])
-    form = FormReader("user_form")
-    form.feed(client.get(change).content.decode())
-    assert form.data["is_active"] == ["on"]
-    del form.data["is_active"]
+    form = form_data(client.get(change).content.decode(), "user_form")
+    assert form["is_active"] == ["on"]
+    del form["is_active"]
 
-    response = client.post(change, form.data)
+    response = client.post(change, form)
 
     assert response.status_code == 302, response.content.decode()[:2000]
     cast.provider_a_lead.refresh_from_db()
@@ -187,11 +142,10 @@ def test_saving_a_user_in_the_admin_without_deactivating_keeps_their_session(cli
     person = signed_in(cast.provider_a_lead)
     client.force_login(cast.admin)
     change = reverse("admin:accounts_user_change", args=[cast.provider_a_lead.pk])
-    form = FormReader("user_form")
-    form.feed(client.get(change).content.decode())
-    form.data["job_title"] = ["Named nurse"]
+    form = form_data(client.get(change).content.decode(), "user_form")
+    form["job_title"] = ["Named nurse"]
 
-    assert client.post(change, form.data).status_code == 302
+    assert client.post(change, form).status_code == 302
 
     assert person.get(reverse("home")).status_code == 200
     assert not AuditEntry.objects.filter(event=AuditEvent.SESSIONS_ENDED).exists()

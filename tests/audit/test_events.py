@@ -13,7 +13,7 @@ from accounts.models import Membership
 from audit.choices import AuditEvent
 from audit.models import AuditEntry
 from tests import factories
-from tests.audit.html_forms import form_data
+from tests.html_forms import form_data
 
 pytestmark = pytest.mark.django_db
 
