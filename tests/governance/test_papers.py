@@ -340,12 +340,15 @@ def test_the_url_fetcher_refuses_local_files_and_the_network():
 
 @needs_poppler
 def test_a_paper_cannot_pull_in_a_local_file(tmp_path):
-    secret = tmp_path / "secret.txt"
-    secret.write_text("TOP-SECRET-CONTENT")
+    # A local stylesheet that, if it were loaded, would print its secret on the page.
+    secret = tmp_path / "secret.css"
+    secret.write_text('body::after { content: "TOP-SECRET-CONTENT"; }')
+    picture = tmp_path / "secret.txt"
+    picture.write_text("TOP-SECRET-CONTENT")
     html = (
-        f'<html><body><p>Visible</p><img src="file://{secret}">'
-        f'<object data="file://{secret}"></object>'
-        f'<link rel="stylesheet" href="file:///etc/passwd"></body></html>'
+        f'<html><head><link rel="stylesheet" href="file://{secret}"></head>'
+        f'<body><p>Visible</p><img src="file://{picture}" alt="">'
+        f'<object data="file://{picture}"></object></body></html>'
     )
     data, _pages = render_pdf(html)
     text = pdf_text(data, tmp_path)
