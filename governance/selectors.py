@@ -17,7 +17,14 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import Organisation
-from actions.choices import FINISHED_STATUSES, EvidenceReviewState, ExtensionState, Status
+from actions.choices import (
+    FINISHED_STATUSES,
+    STATUS_BAND,
+    Band,
+    EvidenceReviewState,
+    ExtensionState,
+    Status,
+)
 from actions.models import Action, Evidence, ExtensionRequest
 from actions.selectors import (
     HEADLINE_FORMULA,
@@ -35,7 +42,8 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 SNAPSHOT_SCHEMA = 1
-COMPLETED_STATUSES = frozenset({Status.COMPLETED, Status.ASSURED})
+# "Newly completed" means newly in the committee's Completed band (completed or assured).
+COMPLETED_STATUSES = frozenset(s for s, band in STATUS_BAND.items() if band == Band.COMPLETED)
 
 # Abbreviations a paper may use beyond review types, forums and organisations, which
 # come from the database. Only those that appear in a paper go into its glossary.
@@ -264,9 +272,7 @@ def paper_snapshot(paper: Paper, *, now: datetime | None = None) -> dict[str, An
     meeting = paper.meeting
     forum = meeting.forum
     actions = list(
-        with_listing_columns(paper_scope(forum))
-        .select_related("recommendation__review__review_type", "lead_user")
-        .order_by(
+        with_listing_columns(paper_scope(forum)).order_by(
             "recommendation__review__reference",
             "recommendation__number",
             "recommendation_id",
