@@ -19,6 +19,8 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -528,9 +530,39 @@ def reminders_send(today: date | None = None) -> dict[str, int]:
     }
 
 
+# Any fixed number, unique to this job among the PostgreSQL advisory locks we take.
+REMINDER_RUN_LOCK = 70_600_001
+
+
+@contextmanager
+def _one_run_at_a_time() -> Iterator[bool]:
+    """True if this run may go ahead. Two runs at once would each send every reminder
+    once (the claim sees to that) but could split one person's reminders over two
+    digests; on PostgreSQL a session advisory lock lets the second run stand down.
+    SQLite takes one writer at a time anyway."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [REMINDER_RUN_LOCK])
+        acquired = bool(cursor.fetchone()[0])
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [REMINDER_RUN_LOCK])
+
+
 def reminders_run(today: date | None = None) -> dict[str, int]:
-    """The periodic job: scan, then send."""
-    created = reminders_scan(today)
-    result = reminders_send(today)
+    """The periodic job: scan, then send; a run that finds another one going does
+    nothing (the next run picks up whatever it would have done)."""
+    with _one_run_at_a_time() as may_run:
+        if not may_run:
+            return dict.fromkeys(
+                ("created", "claimed", "digests", "failed", "skipped", "released"), 0
+            ) | {"already_running": 1}
+        created = reminders_scan(today)
+        result = reminders_send(today)
     result["created"] = created
     return result

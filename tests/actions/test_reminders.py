@@ -306,3 +306,31 @@ def test_two_runs_at_once_send_each_reminder_once(ladder):
     recipients = [m.to[0] for m in mail.outbox]
     assert len(recipients) == len(set(recipients)) == 5
     assert Reminder.objects.filter(state=ReminderState.SENT).count() == Reminder.objects.count()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="advisory locks are PostgreSQL's")
+def test_a_run_that_finds_another_one_going_stands_down(ladder):
+    """Otherwise two runs at once could split one person's reminders over two digests."""
+    import psycopg2
+
+    settings_dict = connection.settings_dict
+    other = psycopg2.connect(
+        dbname=settings_dict["NAME"],
+        user=settings_dict["USER"],
+        host=settings_dict["HOST"],
+        port=settings_dict["PORT"] or 5432,
+    )
+    other.autocommit = True
+    with other.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [reminders.REMINDER_RUN_LOCK])
+    mail.outbox.clear()
+    try:
+        with at(DUE + timedelta(days=45)):
+            result = reminders.reminders_run()
+        assert result["already_running"] == 1 and result["digests"] == 0
+        assert mail.outbox == [] and not Reminder.objects.exists()
+    finally:
+        other.close()
+    with at(DUE + timedelta(days=45)):
+        assert reminders.reminders_run()["digests"] == 5
