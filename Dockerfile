@@ -11,13 +11,18 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
+# Dependencies first, so that a code change does not reinstall them.
 COPY pyproject.toml README.md ./
-RUN pip install --no-cache-dir .
+COPY scripts/build_app.sh scripts/
+RUN scripts/build_app.sh install
 COPY . .
-RUN DEBUG=false SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input \
+# CI runs the same two build_app.sh steps in a clean virtualenv (tests/production).
+RUN scripts/build_app.sh static \
  && useradd --system --home /app tracker \
  && mkdir -p /srv/private && chown tracker /srv/private
 USER tracker
 
 EXPOSE 8000
-CMD ["gunicorn", "trackerapp.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# Health checks are per service in docker-compose.yml (python -m trackerapp.probes):
+# web, worker and beat run from this one image with different commands.
+CMD ["gunicorn", "trackerapp.wsgi:application", "--config", "trackerapp/gunicorn.conf.py"]

@@ -18,7 +18,10 @@ tar xzf "htmx.org-${HTMX_VERSION}.tgz" -C htmx
 dest="$root/static/vendor/nhsuk-frontend"
 rm -rf "$dest"
 mkdir -p "$dest"
-cp nhsuk/package/dist/nhsuk/nhsuk-frontend.min.js "$dest/"
+# The source maps are not vendored, so their references go too: the production static
+# storage (WhiteNoise's manifest) refuses to collect a file that names a missing one.
+sed -e 's|//# sourceMappingURL=[^ ]*$||' nhsuk/package/dist/nhsuk/nhsuk-frontend.min.js \
+  >"$dest/nhsuk-frontend.min.js"
 cp -r nhsuk/package/dist/nhsuk/assets "$dest/assets"
 # The built CSS points at /assets/ on the site root and loads the Frutiger web font from
 # assets.nhs.uk. Point the images at our copy, and drop the remote font: it is licensed
@@ -30,6 +33,7 @@ import sys
 css = open(sys.argv[1], encoding="utf-8").read()
 css = css.replace("url(/assets/", "url(assets/")
 css = re.sub(r"@font-face\{[^}]*assets\.nhs\.uk[^}]*\}", "", css)
+css = re.sub(r"/\*# sourceMappingURL=[^*]*\*/", "", css)
 open(sys.argv[2], "w", encoding="utf-8").write(css)
 PY
 cat > "$dest/VERSION" <<TXT

@@ -117,6 +117,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz, answered before host checks, HTTPS redirects and sessions
+    # (a load balancer probes each node by its address over http).
+    "trackerapp.health.HealthCheckMiddleware",
+    # Gives each request an id for the logs and the X-Request-ID header.
+    "trackerapp.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise so that static files carry the CSP too.
     "trackerapp.middleware.SecurityHeadersMiddleware",
@@ -257,10 +262,39 @@ STORAGES = {
         )
     },
 }
+# With DEBUG off WhiteNoise serves the collected files under their content-hashed names
+# with `Cache-Control: max-age=315360000, public, immutable`; tests/production checks it.
 
 # Evidence and issued papers live here: outside STATIC_ROOT and never served by URL,
 # only through views that check access.
 PRIVATE_STORAGE_ROOT = Path(os.environ.get("PRIVATE_STORAGE_ROOT", BASE_DIR / "var" / "private"))
+# With STORAGE_S3_BUCKET set they go to that S3 (or S3-compatible) bucket instead, which
+# every web node and worker shares; the bucket stays private (no ACL is set on objects,
+# so the bucket's own policy applies) and files still reach a browser only through the
+# access-checked views, streamed by Django. Credentials come from the usual AWS
+# variables or the instance's role.
+STORAGE_S3_BUCKET = os.environ.get("STORAGE_S3_BUCKET", "")
+if STORAGE_S3_BUCKET:
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": STORAGE_S3_BUCKET,
+            "endpoint_url": os.environ.get("STORAGE_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("STORAGE_S3_REGION") or None,
+            "location": os.environ.get("STORAGE_S3_PREFIX", ""),
+            "addressing_style": os.environ.get("STORAGE_S3_ADDRESSING_STYLE") or None,
+            "default_acl": None,
+            # Stored names are random; never replace an object that happens to exist.
+            "file_overwrite": False,
+            # Nothing links to the bucket, but should a URL ever be made it expires soon.
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            # A download is spooled to disk beyond this, not held in a worker's memory.
+            "max_memory_size": 5 * 1024 * 1024,
+        },
+    }
+else:
+    STORAGES["private"] = {"BACKEND": "trackerapp.storage.PrivateFileSystemStorage"}
 EVIDENCE_MAX_UPLOAD_BYTES = int(os.environ.get("EVIDENCE_MAX_UPLOAD_BYTES", 25 * 1024 * 1024))
 EVIDENCE_MAX_FILES_PER_UPLOAD = int(os.environ.get("EVIDENCE_MAX_FILES_PER_UPLOAD", "10"))
 # Office files are zip containers: refuse any whose directory promises more than this.
@@ -337,14 +371,51 @@ REMINDER_DIGEST_ITEMS_PER_SECTION = 50
 # Weekly digests of the non-urgent rungs go out on this weekday (0 = Monday).
 REMINDER_WEEKLY_DIGEST_WEEKDAY = 0
 
+# Logs go to standard error, one line per event. LOG_FORMAT=json makes each line one JSON
+# object (time, level, logger, message, request id, user id) for a log collector; the
+# default is plain text for a person at a terminal (trackerapp.logs). Expected refusals
+# (403, 404) are logged as one line, never with a traceback.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be text or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_context": {"()": "trackerapp.logs.RequestContextFilter"},
+        "no_traceback_for_refusals": {"()": "trackerapp.logs.NoTracebackForRefusalsFilter"},
+    },
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "trackerapp.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_context", "no_traceback_for_refusals"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         # WeasyPrint's font subsetting logs every table it reads at INFO.
         "fontTools": {"level": "WARNING"},
+        # Django's own "django" handlers (console with DEBUG, mail_admins without) would
+        # print a second copy of every request error; ours is the only one.
+        "django": {"handlers": [], "propagate": True},
     },
 }
+
+# Optional error reporting: SENTRY_DSN sends unhandled errors (not 403s or 404s) to
+# Sentry or a compatible service. Off when unset. No personal data is sent: no user
+# names, addresses, cookies or request bodies; only the user's id.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from trackerapp.logs import sentry_init  # noqa: E402
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )

@@ -1,6 +1,9 @@
-"""Private file storage for evidence and issued papers.
+"""Private file storage for evidence, issued papers and imported plans.
 
-Files here are never reachable by URL: only views that check access stream them.
+Files here are never reachable by URL: only views that check access stream them
+(trackerapp.downloads). Where they live is the `private` entry of settings.STORAGES: a
+local folder by default (PRIVATE_STORAGE_ROOT), or an S3 bucket when STORAGE_S3_BUCKET
+is set, which several web nodes and workers can share.
 """
 
 from __future__ import annotations
@@ -10,10 +13,13 @@ import uuid
 from pathlib import PurePosixPath
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, empty
 
 
-class PrivateStorage(FileSystemStorage):
+class PrivateFileSystemStorage(FileSystemStorage):
     """Reads PRIVATE_STORAGE_ROOT on every use rather than once at start-up, so the
     folder can be changed by configuration (and by tests) without a stale copy."""
 
@@ -30,8 +36,26 @@ class PrivateStorage(FileSystemStorage):
         return None
 
 
-def private_storage() -> FileSystemStorage:
-    return PrivateStorage()
+class _ConfiguredPrivateStorage(LazyObject):
+    """The `private` storage, looked up when first used. Model fields take it at import
+    time, so it must follow a change of STORAGES (tests switch to S3) rather than keep
+    the backend that was configured first."""
+
+    def _setup(self) -> None:
+        self._wrapped = storages["private"]
+
+
+_private_storage = _ConfiguredPrivateStorage()
+
+
+@receiver(setting_changed)
+def _storages_changed(*, setting: str, **_kwargs: object) -> None:
+    if setting == "STORAGES":
+        _private_storage._wrapped = empty
+
+
+def private_storage() -> Storage:
+    return _private_storage  # type: ignore[return-value]
 
 
 def random_evidence_name(_instance: object, filename: str) -> str:
