@@ -48,9 +48,7 @@ def migrations_check() -> None:
 def redis_check() -> None:
     import redis
 
-    client = redis.Redis.from_url(
-        settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2
-    )
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
     try:
         client.ping()
     finally:
@@ -120,4 +118,6 @@ class HealthCheckMiddleware:
         if request.path_info == HEALTH_PATH:
             return _json(200, {"status": "ok"})
         ready, results = readiness()
-        return _json(200 if ready else 503, {"status": "ok" if ready else "failed", "checks": results})
+        return _json(
+            200 if ready else 503, {"status": "ok" if ready else "failed", "checks": results}
+        )

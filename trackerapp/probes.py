@@ -35,7 +35,8 @@ def worker() -> str | None:
 
 
 def beat() -> str | None:
-    candidates = [BEAT_SCHEDULE_FILE, BEAT_SCHEDULE_FILE + ".db"]
+    # The schedule is a shelve: one file, or .dat/.dir/.bak, by the dbm module at hand.
+    candidates = [BEAT_SCHEDULE_FILE] + [BEAT_SCHEDULE_FILE + s for s in (".db", ".dat", ".dir")]
     ages = [time.time() - os.path.getmtime(p) for p in candidates if os.path.exists(p)]
     if not ages:
         return f"no beat schedule file at {BEAT_SCHEDULE_FILE}"
