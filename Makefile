@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint check-system
+.PHONY: install run test production-check lint check-system
 
 check-system:
 	@scripts/check_system.sh
@@ -30,8 +30,17 @@ run: install
 	@echo "Demo only: two-factor sign-in is switched off (MFA_REQUIRED=false). Never use real data."
 	MFA_REQUIRED=false $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# The whole suite, tests/production included (it starts the production stack when
+# DATABASE_URL names PostgreSQL and REDIS_URL is set, and says it skipped otherwise).
 test: install
 	$(BIN)/python -m pytest
+
+# Only the production stack check: a clean virtualenv built as the image is, then two
+# gunicorn nodes, a Celery worker and beat with DEBUG off on PostgreSQL, Redis and a
+# local S3 server; every demo role signs in with the second factor and every page
+# reachable from its home page is fetched (tests/production).
+production-check: install
+	$(BIN)/python -m pytest -m production tests/production
 
 lint: install
 	$(BIN)/ruff check .
