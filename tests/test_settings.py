@@ -35,6 +35,10 @@ CONFIG_VARS |= {
     "SESSION_ABSOLUTE_LIFETIME_HOURS",
     "PASSWORD_MIN_LENGTH",
     "MFA_REQUIRED",
+    "STORAGE_S3_BUCKET",
+    "STORAGE_S3_ENDPOINT_URL",
+    "SENTRY_DSN",
+    "LOG_FORMAT",
     # Set by the browser tests' conftest for Playwright's event loop; never deployed.
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 }
@@ -155,3 +159,59 @@ def test_the_suite_itself_runs_on_postgresql_in_ci(db):
     from django.db import connection
 
     assert connection.vendor == "postgresql"
+
+
+STORAGE_PROBE = (
+    "import json, django; django.setup(); from trackerapp.storage import private_storage; "
+    "s = private_storage(); s._setup(); w = s._wrapped; "
+    "print(json.dumps({'backend': type(w).__module__ + '.' + type(w).__name__, "
+    "'bucket': getattr(w, 'bucket_name', None), 'endpoint': getattr(w, 'endpoint_url', None), "
+    "'overwrite': getattr(w, 'file_overwrite', None), 'acl': getattr(w, 'default_acl', 'x')}))"
+)
+
+
+def test_private_files_stay_in_the_local_folder_by_default():
+    result = settings_with(command=["-c", STORAGE_PROBE])
+    assert result.returncode == 0, result.stderr
+    config = json.loads(result.stdout.strip().splitlines()[-1])
+    assert config["backend"] == "trackerapp.storage.PrivateFileSystemStorage"
+
+
+def test_private_files_go_to_s3_when_a_bucket_is_named():
+    result = settings_with(
+        command=["-c", STORAGE_PROBE],
+        STORAGE_S3_BUCKET="tracker-evidence",
+        STORAGE_S3_ENDPOINT_URL="http://127.0.0.1:9000",
+    )
+    assert result.returncode == 0, result.stderr
+    config = json.loads(result.stdout.strip().splitlines()[-1])
+    assert config == {
+        "backend": "storages.backends.s3.S3Storage",
+        "bucket": "tracker-evidence",
+        "endpoint": "http://127.0.0.1:9000",
+        "overwrite": False,
+        "acl": None,
+    }
+
+
+SENTRY_PROBE = (
+    "import json, django; django.setup(); import sentry_sdk; c = sentry_sdk.get_client(); "
+    "print(json.dumps({'active': c.is_active(), 'pii': c.options.get('send_default_pii')}))"
+)
+
+
+def test_error_reporting_is_off_unless_a_dsn_is_given():
+    result = settings_with(command=["-c", SENTRY_PROBE])
+    assert json.loads(result.stdout.strip().splitlines()[-1])["active"] is False
+
+
+def test_error_reporting_with_a_dsn_sends_no_personal_data():
+    result = settings_with(command=["-c", SENTRY_PROBE], SENTRY_DSN="http://key@127.0.0.1:9/1")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {"active": True, "pii": False}
+
+
+def test_it_refuses_an_unknown_log_format():
+    result = settings_with(LOG_FORMAT="xml")
+    assert result.returncode != 0
+    assert "LOG_FORMAT must be text or json" in result.stderr
