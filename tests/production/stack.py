@@ -27,17 +27,11 @@ from urllib.parse import urlsplit
 
 import requests
 
+from accounts.management.commands.load_demo import CAST
+
 ROOT = Path(__file__).resolve().parents[2]
-DEMO_PASSWORD = "demo-tracker-2026"
-DEMO_ROLES = [
-    "admin",
-    "commissioner",
-    "secretary",
-    "provider.lead",
-    "provider.contributor",
-    "provider.b",
-    "viewer",
-]
+# Every account the demo data creates, each signed in and crawled.
+DEMO_ROLES = [person[0] for person in CAST]
 BUCKET = "tracker-private"
 
 
