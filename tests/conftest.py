@@ -14,6 +14,7 @@ from django.test import Client
 
 from accounts.choices import OrganisationKind, Role
 from tests import factories
+from tests.browser import browser, csp_violations  # noqa: F401 - shared by e2e and production
 
 
 @pytest.fixture(autouse=True)

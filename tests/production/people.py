@@ -16,7 +16,8 @@ from urllib.parse import urljoin
 
 import requests
 
-from tests.production.stack import DEMO_PASSWORD, Stack
+from accounts.management.commands.load_demo import DEMO_PASSWORD
+from tests.production.stack import Stack
 
 STEP_SECONDS = 30
 
