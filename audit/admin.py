@@ -101,6 +101,8 @@ class AuditEntryAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'
         response["Cache-Control"] = "no-store"
         response["X-Content-Type-Options"] = "nosniff"
+        # As every download (trackerapp.downloads): never run as a page if opened inline.
+        response["Content-Security-Policy"] = "sandbox"
         return response
 
 

@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from actions.views import require_manager
@@ -29,6 +28,7 @@ from imports.selectors import (
     reviews_of,
 )
 from imports.template import XLSX_CONTENT_TYPE, template_workbook
+from trackerapp.downloads import generated_file_response
 
 
 def import_start(request: HttpRequest) -> HttpResponse:
@@ -50,10 +50,9 @@ def import_start(request: HttpRequest) -> HttpResponse:
 
 def import_template(request: HttpRequest) -> HttpResponse:
     require_manager(request)
-    response = HttpResponse(template_workbook(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, "action-plan-template.xlsx")
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return generated_file_response(
+        template_workbook(), filename="action-plan-template.xlsx", content_type=XLSX_CONTENT_TYPE
+    )
 
 
 def _draft(request: HttpRequest, pk: int) -> PlanImport:
