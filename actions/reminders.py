@@ -312,9 +312,11 @@ def _skip_unreachable() -> int:
     unreachable = Reminder.objects.filter(state=ReminderState.PENDING).filter(
         Q(recipient__is_active=False) | Q(recipient__email="")
     )
-    for username, active in unreachable.values_list(
-        "recipient__username", "recipient__is_active"
-    ).distinct():
+    # order_by() first: Reminder.Meta.ordering would join the ordering columns into the
+    # DISTINCT and log one line per reminder instead of one per person.
+    for username, active in (
+        unreachable.order_by().values_list("recipient__username", "recipient__is_active").distinct()
+    ):
         logger.warning(
             "Reminders for %s not emailed: %s",
             username,

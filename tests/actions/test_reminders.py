@@ -171,6 +171,27 @@ def test_people_without_email_or_inactive_are_skipped_and_logged(ladder, cast, c
     ).exists()  # inactive: never chosen
 
 
+def test_an_unreachable_person_is_logged_once_however_many_reminders_they_have(
+    ladder, cast, caplog
+):
+    cast.provider_a_contributor.email = ""
+    cast.provider_a_contributor.save()
+    for _ in range(3):
+        factories.action(
+            on=cast.recommendation,
+            owner=cast.provider_a,
+            lead_user=cast.provider_a_contributor,
+            due=DUE,
+        )
+    with caplog.at_level("WARNING", logger="actions.reminders"):
+        run_on(DUE - timedelta(days=7))
+    skipped = Reminder.objects.filter(
+        recipient=cast.provider_a_contributor, state=ReminderState.SKIPPED
+    ).count()
+    assert skipped >= 2
+    assert caplog.text.count("a.contributor not emailed") == 1
+
+
 def test_a_weekly_digest_waits_for_monday_but_overdue_does_not(ladder, cast):
     cast.provider_a_contributor.digest_frequency = DigestFrequency.WEEKLY
     cast.provider_a_contributor.save()
