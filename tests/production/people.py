@@ -30,8 +30,8 @@ def totp(key_base32: str, step: int) -> str:
     return f"{number % 1_000_000:06d}"
 
 
-class Forms(HTMLParser):
-    """Every form's action and its hidden inputs, and every link and asset."""
+class PageParts(HTMLParser):
+    """A page's links, its stylesheets, scripts and images, and its hidden form inputs."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -51,10 +51,10 @@ class Forms(HTMLParser):
             self.hidden.setdefault(values["name"], values.get("value", ""))
 
 
-def parse(html: str) -> Forms:
-    forms = Forms()
-    forms.feed(html)
-    return forms
+def parse(html: str) -> PageParts:
+    parts = PageParts()
+    parts.feed(html)
+    return parts
 
 
 # The last time step each user's code was used: the server accepts each step once.

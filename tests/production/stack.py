@@ -183,15 +183,7 @@ def start_stack(work: Path) -> Stack:
         wait_until(
             lambda: requests.get(f"http://127.0.0.1:{s3_port}/", timeout=2).ok, what="S3 server"
         )
-        import boto3
-
-        boto3.client(
-            "s3",
-            endpoint_url=env["STORAGE_S3_ENDPOINT_URL"],
-            region_name="eu-west-2",
-            aws_access_key_id="production-check",
-            aws_secret_access_key="production-check",
-        ).create_bucket(
+        s3_client(stack).create_bucket(
             Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-2"}
         )
         stack.manage("migrate", "--no-input")
@@ -260,6 +252,19 @@ def stop_stack(stack: Stack) -> None:
             process.wait()
     server = urlsplit(os.environ["DATABASE_URL"])
     _psql(server._replace(path="/postgres").geturl(), f"DROP DATABASE IF EXISTS {stack.database}")
+
+
+def s3_client(stack: Stack):
+    """A client of the stack's S3 server, with the credentials the app is given."""
+    import boto3
+
+    return boto3.client(
+        "s3",
+        endpoint_url=stack.env["STORAGE_S3_ENDPOINT_URL"],
+        region_name=stack.env["STORAGE_S3_REGION"],
+        aws_access_key_id=stack.env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=stack.env["AWS_SECRET_ACCESS_KEY"],
+    )
 
 
 def _psql(url: str, statement: str) -> None:

