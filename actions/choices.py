@@ -125,3 +125,6 @@ class ReminderState(models.TextChoices):
     CLAIMED = "claimed", "Being sent"
     SENT = "sent", "Sent"
     SKIPPED = "skipped", "Not emailed"
+    # Refused for good by the mail server (5xx), or still failing after the retry cap:
+    # never tried again by itself, shown to administrators and commissioners.
+    FAILED = "failed", "Could not be delivered"

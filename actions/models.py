@@ -361,6 +361,9 @@ class ReminderQuerySet(models.QuerySet):
     def unread(self) -> ReminderQuerySet:
         return self.filter(read_at__isnull=True)
 
+    def undelivered(self) -> ReminderQuerySet:
+        return self.filter(state=ReminderState.FAILED)
+
 
 class Reminder(models.Model):
     """One rung of the ladder for one person about one action or meeting: the send log
@@ -390,7 +393,11 @@ class Reminder(models.Model):
     claim_token = models.CharField(max_length=32, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Send attempts that reached the mail server; capped by REMINDER_MAX_ATTEMPTS, so it
+    # can never overflow however long an address keeps failing.
     attempts = models.PositiveSmallIntegerField(default=0)
+    # After a temporary failure: not claimed again before this time (backoff).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
 

@@ -1,4 +1,5 @@
-"""Deadline reminders and escalation (DESIGN §6).
+"""Deadline reminders and escalation (DESIGN §6; the failure rules are in
+docs/reminders.md).
 
 A run is two steps, each safe to repeat or to run twice at once:
 
@@ -6,8 +7,12 @@ A run is two steps, each safe to repeat or to run twice at once:
    (recipient, action or meeting, rung, due date). The unique key turns a repeat into
    a no-op, so a run that is repeated, retried or started twice writes each row once.
 2. send: pending rows are claimed with a conditional UPDATE (only rows still pending
-   change hands), grouped into one digest per person, sent, and marked sent. Rows
-   claimed by a run that crashed are released after a timeout and sent by the next run.
+   change hands), checked again against the action (finished, extended or reassigned
+   actions drop out), grouped into one digest per person, sent over one connection, and
+   marked sent the moment the server accepts each digest. A temporary failure is retried
+   with backoff, a permanent one (or one past the retry cap) is marked failed and shown
+   in the app; neither holds up anyone else's digest. Rows claimed by a run that crashed
+   are sent by the next run.
 
 The due date used is the revised one after an extension (Action.effective_due), so an
 extension starts the ladder again for the new date; finished actions drop out because
@@ -17,16 +22,20 @@ only open actions are scanned.
 from __future__ import annotations
 
 import logging
+import smtplib
+import time
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import TruncDate
@@ -82,12 +91,16 @@ def _rows(queryset: QuerySet, recipient: str) -> QuerySet:
 
 
 def _lead_sources(actions: QuerySet) -> list[QuerySet]:
-    """The action's lead; where no person is named, the owning provider's leads."""
+    """The action's lead; where no person is named, or the named lead cannot receive it
+    (has left, or has no email address), the owning provider's leads as well, so that
+    somebody at the provider is always told."""
+    lead_unreachable = (
+        Q(lead_user__isnull=True) | Q(lead_user__is_active=False) | Q(lead_user__email="")
+    )
     return [
         _rows(actions.filter(lead_user__is_active=True), "lead_user_id"),
         _rows(
-            actions.filter(
-                lead_user__isnull=True,
+            actions.filter(lead_unreachable).filter(
                 owner_organisation__memberships__role=Role.PROVIDER_LEAD,
                 owner_organisation__memberships__user__is_active=True,
             ),
@@ -153,53 +166,66 @@ def _forum_officer_sources(actions: QuerySet) -> list[QuerySet]:
     ]
 
 
+def _overdue_sources(actions: QuerySet) -> list[QuerySet]:
+    return _lead_sources(actions) + _commissioner_sources(actions)
+
+
+# Who hears of an action at each rung. The scan applies each rung's date window; the
+# sender asks the same question again at send time, without the window.
+ACTION_RUNG_SOURCES: dict[str, Callable[[QuerySet], list[QuerySet]]] = {
+    Rung.DUE_7: _lead_sources,
+    Rung.DUE_14: _lead_sources,
+    Rung.DUE_30: _lead_sources,
+    Rung.OVERDUE: _overdue_sources,
+    Rung.OVERDUE_14: _provider_lead_sources,
+    Rung.OVERDUE_30: _forum_officer_sources,
+}
+
+
 def reminders_scan(today: date | None = None) -> int:
     """Writes the reminder rows that are due today. Returns how many were new."""
     today = today or timezone.localdate()
     policy = ReminderPolicy.current()
     longest, middle, shortest = policy.due_soon_thresholds
     dated = Action.objects.open().filter(effective_due__isnull=False).order_by()
-    created = 0
 
     # Due soon: only the most urgent window applies, so nobody is told "30 days" and
-    # "7 days" about the same action in one digest.
-    windows = [
-        (Rung.DUE_7, today, today + timedelta(days=shortest)),
-        (Rung.DUE_14, today + timedelta(days=shortest + 1), today + timedelta(days=middle)),
-        (Rung.DUE_30, today + timedelta(days=middle + 1), today + timedelta(days=longest)),
-    ]
-    for rung, start, end in windows:
-        in_window = dated.filter(effective_due__gte=start, effective_due__lte=end)
-        for source in _lead_sources(in_window):
+    # "7 days" about the same action in one digest. Overdue rungs are a ladder: each one
+    # reached fires once for that due date.
+    in_scope = {
+        Rung.DUE_7: dated.filter(
+            effective_due__gte=today, effective_due__lte=today + timedelta(days=shortest)
+        ),
+        Rung.DUE_14: dated.filter(
+            effective_due__gte=today + timedelta(days=shortest + 1),
+            effective_due__lte=today + timedelta(days=middle),
+        ),
+        Rung.DUE_30: dated.filter(
+            effective_due__gte=today + timedelta(days=middle + 1),
+            effective_due__lte=today + timedelta(days=longest),
+        ),
+        Rung.OVERDUE: dated.filter(effective_due__lt=today),
+        Rung.OVERDUE_14: dated.filter(
+            effective_due__lte=today - timedelta(days=policy.escalate_to_provider_days)
+        ),
+        Rung.OVERDUE_30: dated.filter(
+            effective_due__lte=today - timedelta(days=policy.escalate_to_forum_days)
+        ),
+    }
+    created = 0
+    for rung, actions in in_scope.items():
+        for source in ACTION_RUNG_SOURCES[rung](actions):
             created += _insert(source, rung=rung, kind="action")
-
-    # Overdue rungs are a ladder: each one reached fires once for that due date.
-    overdue = dated.filter(effective_due__lt=today)
-    for source in _lead_sources(overdue) + _commissioner_sources(overdue):
-        created += _insert(source, rung=Rung.OVERDUE, kind="action")
-    provider_escalation = dated.filter(
-        effective_due__lte=today - timedelta(days=policy.escalate_to_provider_days)
-    )
-    for source in _provider_lead_sources(provider_escalation):
-        created += _insert(source, rung=Rung.OVERDUE_14, kind="action")
-    forum_escalation = dated.filter(
-        effective_due__lte=today - timedelta(days=policy.escalate_to_forum_days)
-    )
-    for source in _forum_officer_sources(forum_escalation):
-        created += _insert(source, rung=Rung.OVERDUE_30, kind="action")
-
     created += _scan_evidence(today, policy)
     created += _scan_call_for_papers(today, policy)
     return created
 
 
-def _scan_evidence(today: date, policy: ReminderPolicy) -> int:
-    cutoff = timezone.now() - timedelta(days=policy.evidence_review_days)
-    waiting = Evidence.objects.filter(
-        review_state=EvidenceReviewState.PENDING, uploaded_at__lt=cutoff
-    ).order_by()
-    waiting = waiting.annotate(uploaded_on=TruncDate("uploaded_at"))
-    sources = [
+def _evidence_sources(waiting: QuerySet) -> list[QuerySet]:
+    """The commissioners who review an evidence item (named people for restricted
+    reviews); one row per item, keyed by the day it was uploaded."""
+    waiting = waiting.order_by().annotate(uploaded_on=TruncDate("uploaded_at"))
+    return [
         _source(
             waiting.filter(
                 action__recommendation__review__restricted=False,
@@ -222,7 +248,17 @@ def _scan_evidence(today: date, policy: ReminderPolicy) -> int:
             "action_id",
         ),
     ]
-    return sum(_insert(source, rung=Rung.EVIDENCE_PENDING, kind="evidence") for source in sources)
+
+
+def _scan_evidence(today: date, policy: ReminderPolicy) -> int:
+    cutoff = timezone.now() - timedelta(days=policy.evidence_review_days)
+    waiting = Evidence.objects.filter(
+        review_state=EvidenceReviewState.PENDING, uploaded_at__lt=cutoff
+    )
+    return sum(
+        _insert(source, rung=Rung.EVIDENCE_PENDING, kind="evidence")
+        for source in _evidence_sources(waiting)
+    )
 
 
 def _scan_call_for_papers(today: date, policy: ReminderPolicy) -> int:
@@ -299,11 +335,17 @@ class Digest:
         return ", ".join(parts) or "Reminders"
 
 
-def _release_lost_claims(now) -> int:
-    cutoff = now - timedelta(minutes=settings.REMINDER_CLAIM_TIMEOUT_MINUTES)
-    return Reminder.objects.filter(state=ReminderState.CLAIMED, claimed_at__lt=cutoff).update(
-        state=ReminderState.PENDING, claim_token=""
-    )
+def _release_lost_claims(now: datetime, *, sole_run: bool) -> int:
+    """Claims left by a run that died. A run that holds the PostgreSQL run lock is the
+    only live run (a dead run's lock goes with its connection), so every claim it finds
+    is lost and is released at once; elsewhere a claim is lost once its lease, renewed
+    before each digest, has run out."""
+    lost = Reminder.objects.filter(state=ReminderState.CLAIMED)
+    if not sole_run:
+        lost = lost.filter(
+            claimed_at__lt=now - timedelta(seconds=settings.REMINDER_CLAIM_LEASE_SECONDS)
+        )
+    return lost.update(state=ReminderState.PENDING, claim_token="")
 
 
 def _skip_unreachable() -> int:
@@ -327,11 +369,12 @@ def _skip_unreachable() -> int:
     )
 
 
-def _claimable(today: date) -> Q:
+def _claimable(today: date, now: datetime) -> Q:
     due_now = Q(rung__in=URGENT_RUNGS) | Q(recipient__digest_frequency=DigestFrequency.DAILY)
     if today.weekday() == settings.REMINDER_WEEKLY_DIGEST_WEEKDAY:
         due_now |= Q(recipient__digest_frequency=DigestFrequency.WEEKLY)
-    return due_now
+    # A reminder whose last attempt failed for the time being waits out its backoff.
+    return due_now & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
 
 
 def _entry(reminder: Reminder, today: date, site: str, stale: dict) -> DigestEntry:
@@ -405,6 +448,16 @@ class Claimed:
     recipient_id: int
     rung: str
     subject_key: str
+    key_date: date
+
+    @property
+    def kind(self) -> str:
+        """ "action", "evidence" or "meeting"."""
+        return self.subject_key.partition(":")[0]
+
+    @property
+    def subject_id(self) -> int:
+        return int(self.subject_key.partition(":")[2])
 
 
 FULL_ROW = (
@@ -457,7 +510,50 @@ def build_digest(
     return digest
 
 
-def _send_digest(digest: Digest) -> None:
+DUE_SOON_RUNGS = frozenset({Rung.DUE_7, Rung.DUE_14, Rung.DUE_30})
+
+
+def _no_longer_due(claimed: list[Claimed], today: date) -> list[int]:
+    """The claimed reminders that the action or evidence no longer calls for: a row may
+    have waited days for a weekly digest or a retry, and since then the action may have
+    been finished, extended (a new key date), reassigned to another lead or moved past
+    its due date, or the evidence reviewed. The same sources as the scan are asked again
+    for exactly these actions and items, without the date windows."""
+    actions_by_rung: dict[str, set[int]] = defaultdict(set)
+    evidence_ids: set[int] = set()
+    for item in claimed:
+        if item.kind == "action":
+            actions_by_rung[item.rung].add(item.subject_id)
+        elif item.kind == "evidence":
+            evidence_ids.add(item.subject_id)
+    still_due: set[tuple[int, str, str, date]] = set()
+    for rung, ids in actions_by_rung.items():
+        actions = Action.objects.open().filter(pk__in=ids, effective_due__isnull=False)
+        if rung in DUE_SOON_RUNGS:  # past its date, the overdue rungs take over
+            actions = actions.filter(effective_due__gte=today)
+        for source in ACTION_RUNG_SOURCES[rung](actions.order_by()):
+            still_due.update(
+                (recipient, f"action:{subject}", rung, key)
+                for recipient, subject, key, _a in source
+            )
+    if evidence_ids:
+        waiting = Evidence.objects.filter(
+            pk__in=evidence_ids, review_state=EvidenceReviewState.PENDING
+        )
+        for source in _evidence_sources(waiting):
+            still_due.update(
+                (recipient, f"evidence:{subject}", Rung.EVIDENCE_PENDING, key)
+                for recipient, subject, key, _a in source
+            )
+    return [
+        item.pk
+        for item in claimed
+        if item.kind != "meeting"
+        and (item.recipient_id, item.subject_key, item.rung, item.key_date) not in still_due
+    ]
+
+
+def _send_digest(digest: Digest, mail: BaseEmailBackend) -> None:
     context: dict[str, Any] = {
         "digest": digest,
         "recipient": digest.recipient,
@@ -469,67 +565,177 @@ def _send_digest(digest: Digest) -> None:
         subject=subject,
         body=render_to_string("emails/digest-body.txt", context),
         to=[digest.recipient.email],
+        connection=mail,
     )
     message.attach_alternative(render_to_string("emails/digest-body.html", context), "text/html")
     message.send()
 
 
-def reminders_send(today: date | None = None) -> dict[str, int]:
-    """Claims the pending reminders that are due to go out, sends one digest per
-    person, and marks them sent. A failed send puts the rows back for the next run."""
+class Failure(StrEnum):
+    """What a failed send says about the next attempt."""
+
+    # The server refused this message or address for good (5xx): never retried.
+    PERMANENT = "permanent"
+    # A 4xx reply, or anything else about this one message: retried with backoff.
+    TEMPORARY = "temporary"
+    # The connection broke, timed out or was refused: retried with backoff, and the
+    # connection is opened again before the next digest.
+    CONNECTION = "connection"
+
+
+def _failure_kind(error: Exception) -> Failure:
+    # smtplib's errors are OSErrors too, so they are told apart first.
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _reply in error.recipients.values()]
+        return Failure.PERMANENT if codes and min(codes) >= 500 else Failure.TEMPORARY
+    code = getattr(error, "smtp_code", 0)
+    if code == 421:  # "service not available, closing channel"
+        return Failure.CONNECTION
+    if isinstance(error, smtplib.SMTPDataError | smtplib.SMTPSenderRefused):
+        return Failure.PERMANENT if code >= 500 else Failure.TEMPORARY
+    if isinstance(error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError | OSError):
+        return Failure.CONNECTION
+    return Failure.TEMPORARY
+
+
+def _record_failure(rows: QuerySet, error: Exception, kind: Failure, now: datetime) -> int:
+    """Puts one digest's rows back for a later attempt, or marks them failed: at once
+    for a permanent refusal, or once they reach REMINDER_MAX_ATTEMPTS. Returns how many
+    were marked failed."""
+    reason = f"{type(error).__name__}: {error}"[:300]
+    rows.update(attempts=F("attempts") + 1, last_error=reason)
+    finished = (
+        rows
+        if kind == Failure.PERMANENT
+        else rows.filter(attempts__gte=settings.REMINDER_MAX_ATTEMPTS)
+    )
+    failed = finished.update(state=ReminderState.FAILED, claim_token="", next_attempt_at=None)
+    # Backoff doubles with each attempt: 5, 10, 20, 40 ... minutes by default.
+    for attempts in set(rows.order_by().values_list("attempts", flat=True)):
+        delay = settings.REMINDER_RETRY_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0)
+        rows.filter(attempts=attempts).update(
+            state=ReminderState.PENDING,
+            claim_token="",
+            next_attempt_at=now + timedelta(seconds=delay),
+        )
+    return failed
+
+
+@dataclass
+class SendResult:
+    claimed: int = 0
+    digests: int = 0
+    failed: int = 0
+    undeliverable: int = 0
+    withdrawn: int = 0
+    skipped: int = 0
+    released: int = 0
+    deferred: int = 0
+    mail_server_down: int = 0
+    cut_short: int = 0
+
+
+def reminders_send(today: date | None = None, *, sole_run: bool = False) -> dict[str, int]:
+    """Claims the pending reminders that are due to go out, sends one digest per person
+    over one mail connection, and marks each digest's rows sent as soon as the server
+    has accepted it (so a crash can repeat at most the digest in flight).
+
+    1. Lost claims are released and unreachable people skipped.
+    2. Due rows are claimed; rows nothing calls for any more are withdrawn.
+    3. Each digest is built and sent. A failure is recorded for that person alone
+       (backoff, or failed for good) and the run goes on; a mail server that cannot be
+       reached at all ends the sending, and so does REMINDER_RUN_MAX_SECONDS.
+    4. Whatever is still claimed goes back, unchanged, for the next run.
+    """
+    started = time.monotonic()
     today = today or timezone.localdate()
     now = timezone.now()
-    released = _release_lost_claims(now)
-    skipped = _skip_unreachable()
+    result = SendResult(
+        released=_release_lost_claims(now, sole_run=sole_run), skipped=_skip_unreachable()
+    )
     token = uuid.uuid4().hex
     # The claim: only rows still pending change hands, so two runs never share a row.
-    claimed = (
+    result.claimed = (
         Reminder.objects.filter(state=ReminderState.PENDING)
-        .filter(_claimable(today))
-        .update(
-            state=ReminderState.CLAIMED,
-            claim_token=token,
-            claimed_at=now,
-            attempts=F("attempts") + 1,
-        )
+        .filter(_claimable(today, now))
+        .update(state=ReminderState.CLAIMED, claim_token=token, claimed_at=now)
     )
-    # Light rows for counting and grouping; full rows only for the lines a digest shows.
-    mine = [
+    mine = Reminder.objects.filter(claim_token=token, state=ReminderState.CLAIMED)
+    claimed = [
         Claimed(*row)
-        for row in Reminder.objects.filter(claim_token=token, state=ReminderState.CLAIMED)
-        .order_by("recipient_id", "key_date", "pk")
-        .values_list("pk", "recipient_id", "rung", "subject_key")
+        for row in mine.order_by("recipient_id", "key_date", "pk").values_list(
+            "pk", "recipient_id", "rung", "subject_key", "key_date"
+        )
     ]
+    gone = set(_no_longer_due(claimed, today))
+    if gone:
+        result.withdrawn, _ = Reminder.objects.filter(pk__in=gone).delete()
+        claimed = [item for item in claimed if item.pk not in gone]
     by_recipient: dict[int, list[Claimed]] = defaultdict(list)
-    for item in mine:
+    for item in claimed:
         by_recipient[item.recipient_id].append(item)
     recipients = User.objects.in_bulk(list(by_recipient))
-    papers = [item.pk for item in mine if item.rung == Rung.CALL_FOR_PAPERS]
+    papers = [item.pk for item in claimed if item.rung == Rung.CALL_FOR_PAPERS]
     stale = _stale_for_meeting(
         list(Reminder.objects.select_related(*FULL_ROW).filter(pk__in=papers))
     )
-    sent = failed = 0
-    for recipient_id, rows in by_recipient.items():
-        recipient = recipients[recipient_id]
-        mine_for_recipient = Reminder.objects.filter(claim_token=token, recipient_id=recipient_id)
-        try:
-            _send_digest(build_digest(recipient, rows, today, stale))
-        except Exception as error:  # noqa: BLE001 - any mail failure is retried later
-            logger.exception("Digest to %s failed; it will be retried", recipient.username)
-            mine_for_recipient.update(
-                state=ReminderState.PENDING, claim_token="", last_error=str(error)[:300]
+    mail = get_connection(fail_silently=False)
+    connected = False
+    try:
+        for recipient_id, rows in by_recipient.items():
+            if time.monotonic() - started > settings.REMINDER_RUN_MAX_SECONDS:
+                result.cut_short = 1
+                logger.warning("Reminder run reached its time limit; the rest wait for the next")
+                break
+            if not connected:
+                try:
+                    mail.open()
+                except Exception:  # noqa: BLE001 - nothing was sent; all of it waits
+                    result.mail_server_down = 1
+                    logger.exception("Mail server unreachable; reminders wait for the next run")
+                    break
+                connected = True
+            recipient = recipients[recipient_id]
+            # Renew the lease: this run is alive and still sending.
+            mine.update(claimed_at=timezone.now())
+            digest_rows = mine.filter(recipient_id=recipient_id)
+            try:
+                _send_digest(build_digest(recipient, rows, today, stale), mail)
+            except Exception as error:  # noqa: BLE001 - recorded for this person only
+                kind = _failure_kind(error)
+                logger.warning(
+                    "Digest to %s failed (%s): %s", recipient.username, kind.value, error
+                )
+                result.failed += 1
+                result.undeliverable += _record_failure(digest_rows, error, kind, timezone.now())
+                if kind == Failure.CONNECTION:
+                    connected = _close_quietly(mail)
+                continue
+            # Recorded at once: between the server's acceptance and this update is the
+            # only moment a crash could send the same digest twice.
+            digest_rows.update(
+                state=ReminderState.SENT,
+                sent_at=timezone.now(),
+                attempts=F("attempts") + 1,
+                next_attempt_at=None,
+                last_error="",
             )
-            failed += 1
-            continue
-        mine_for_recipient.update(state=ReminderState.SENT, sent_at=timezone.now(), last_error="")
-        sent += 1
-    return {
-        "claimed": claimed,
-        "digests": sent,
-        "failed": failed,
-        "skipped": skipped,
-        "released": released,
-    }
+            result.digests += 1
+    finally:
+        if connected:
+            _close_quietly(mail)
+        result.deferred = mine.update(state=ReminderState.PENDING, claim_token="")
+    return asdict(result)
+
+
+def _close_quietly(mail: BaseEmailBackend) -> bool:
+    """Closes the connection (a QUIT to a broken server may fail); returns False, the
+    new connected state."""
+    try:
+        mail.close()
+    except Exception:  # noqa: BLE001 - the connection is dropped either way
+        logger.info("Mail connection closed uncleanly", exc_info=True)
+    return False
 
 
 # Any fixed number, unique to this job among the PostgreSQL advisory locks we take.
@@ -557,14 +763,14 @@ def _one_run_at_a_time() -> Iterator[bool]:
 
 
 def reminders_run(today: date | None = None) -> dict[str, int]:
-    """The periodic job: scan, then send; a run that finds another one going does
-    nothing (the next run picks up whatever it would have done)."""
+    """The periodic job: scan, then send. A run that finds another one going does
+    nothing and says so (`stood_down`); the next run picks up whatever it would have
+    done."""
     with _one_run_at_a_time() as may_run:
         if not may_run:
-            return dict.fromkeys(
-                ("created", "claimed", "digests", "failed", "skipped", "released"), 0
-            ) | {"already_running": 1}
+            logger.info("Another reminder run is in progress; this run stood down")
+            return {"stood_down": 1}
         created = reminders_scan(today)
-        result = reminders_send(today)
-    result["created"] = created
-    return result
+        # Only PostgreSQL has the run lock that makes this the one live run.
+        result = reminders_send(today, sole_run=connection.vendor == "postgresql")
+    return {"stood_down": 0, "created": created, **result}

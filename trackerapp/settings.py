@@ -354,6 +354,10 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tracker@localhost")
+# Seconds any one SMTP operation (connect, greeting, each command) may take. Without it a
+# mail server that accepts the connection and never answers holds the reminder run for
+# good.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 
 SERVICE_NAME = "Learning review action tracker"
 # Absolute links in emails.
@@ -365,8 +369,17 @@ REMINDER_ESCALATE_TO_PROVIDER_DAYS = 14
 REMINDER_ESCALATE_TO_FORUM_DAYS = 30
 REMINDER_CALL_FOR_PAPERS_DAYS = 7
 REMINDER_EVIDENCE_REVIEW_DAYS = 10
-# A claimed reminder not marked sent after this long was lost in a crash: send it again.
-REMINDER_CLAIM_TIMEOUT_MINUTES = 15
+# A claimed reminder is leased to its run for this long, renewed before each digest; a
+# lease that runs out was lost in a crash and the next run sends it. (On PostgreSQL the
+# run lock tells sooner: a run that holds it knows every other claim is a dead run's.)
+REMINDER_CLAIM_LEASE_SECONDS = 90
+# A run stops starting new digests after this long and leaves the rest, unclaimed, to the
+# next run; with EMAIL_TIMEOUT this bounds how long a run holds the run lock.
+REMINDER_RUN_MAX_SECONDS = int(os.environ.get("REMINDER_RUN_MAX_SECONDS", "120"))
+# Temporary failures (4xx, a dropped connection) are retried after 5, 10, 20, 40 ...
+# minutes; after this many attempts the reminder is marked failed and shown in the app.
+REMINDER_MAX_ATTEMPTS = 6
+REMINDER_RETRY_BACKOFF_SECONDS = 300
 REMINDER_DIGEST_ITEMS_PER_SECTION = 50
 # Weekly digests of the non-urgent rungs go out on this weekday (0 = Monday).
 REMINDER_WEEKLY_DIGEST_WEEKDAY = 0

@@ -6,7 +6,6 @@ import threading
 from datetime import date, datetime, timedelta
 
 import pytest
-import time_machine
 from django.core import mail
 from django.db import connection
 from django.urls import reverse
@@ -15,60 +14,9 @@ from django.utils import timezone
 from accounts.choices import DigestFrequency
 from actions import reminders, services
 from actions.choices import ReminderState, Rung, Status
-from actions.models import Evidence, Reminder
-from governance.choices import ForumKind
+from actions.models import Reminder
 from tests import factories
-
-DUE = date(2027, 3, 31)
-
-
-def at(day: date):
-    return time_machine.travel(
-        timezone.make_aware(datetime.combine(day, datetime.min.time()) + timedelta(hours=7)),
-        tick=False,
-    )
-
-
-@pytest.fixture
-def ladder(cast):
-    """Provider A's action, led by the contributor, monitored by the ICB's SAG (chaired
-    by the second commissioner, served by the secretary). Both commissioners are
-    safeguarding leads of the ICB, so both own the action."""
-    for user in (
-        cast.commissioner,
-        cast.other_commissioner,
-        cast.secretary,
-        cast.provider_a_lead,
-        cast.provider_a_contributor,
-        cast.provider_b_lead,
-        cast.viewer,
-    ):
-        user.email = f"{user.username}@example.nhs.uk"
-        user.save()
-    forum = factories.forum(organisation=cast.icb, kind=ForumKind.SAG)
-    forum.chair, forum.secretary = cast.other_commissioner, cast.secretary
-    forum.save()
-    action = cast.action_a
-    action.due_date = DUE
-    action.lead_user = cast.provider_a_contributor
-    action.monitoring_forum = forum
-    action.save()
-    # Keep the cast's other actions and pending evidence out of the way.
-    Evidence.objects.all().delete()
-    for other in (cast.action_b, cast.restricted_action_a):
-        other.status = Status.CLOSED
-        other.closure_rationale = "Not part of this test."
-        other.save()
-    return action
-
-
-def run_on(day: date) -> dict[str, list[str]]:
-    """Runs the job on a day; returns each recipient's digest subject and body."""
-    mail.outbox.clear()
-    with at(day):
-        reminders.reminders_run()
-    return {message.to[0].split("@")[0]: [message.subject, message.body] for message in mail.outbox}
-
+from tests.actions.ladder import DUE, at, run_on
 
 pytestmark = pytest.mark.django_db
 
@@ -162,7 +110,8 @@ def test_people_without_email_or_inactive_are_skipped_and_logged(ladder, cast, c
     cast.commissioner.save()
     with caplog.at_level("WARNING", logger="actions.reminders"):
         sent = run_on(DUE + timedelta(days=1))
-    assert set(sent) == {"commissioner2"}
+    # The lead cannot be emailed, so the provider's lead is told instead.
+    assert set(sent) == {"commissioner2", "a.lead"}
     assert "a.contributor not emailed: no email address" in caplog.text
     skipped = Reminder.objects.filter(recipient=cast.provider_a_contributor).get()
     assert skipped.state == ReminderState.SKIPPED
@@ -213,21 +162,41 @@ def test_a_crash_between_claim_and_send_is_recovered_by_the_next_run(ladder, set
             state=ReminderState.CLAIMED,
             claim_token="dead-run",
             claimed_at=timezone.now()
-            - timedelta(minutes=settings.REMINDER_CLAIM_TIMEOUT_MINUTES + 1),
+            - timedelta(seconds=settings.REMINDER_CLAIM_LEASE_SECONDS + 1),
         )
     sent = run_on(day)
     assert set(sent) == {"a.contributor", "commissioner", "commissioner2"}
     assert not Reminder.objects.exclude(state=ReminderState.SENT).exists()
 
 
-def test_a_recent_claim_is_left_to_the_run_that_holds_it(ladder):
+def test_a_claim_within_its_lease_is_left_to_the_run_that_holds_it(ladder, settings):
+    """Without the run lock (SQLite) the lease is all there is: a live run renews it."""
     day = DUE + timedelta(days=1)
     with at(day):
         reminders.reminders_scan()
         Reminder.objects.update(
             state=ReminderState.CLAIMED, claim_token="other-run", claimed_at=timezone.now()
         )
-    assert run_on(day) == {}
+    mail.outbox.clear()
+    with at(day, timedelta(seconds=settings.REMINDER_CLAIM_LEASE_SECONDS - 1)):
+        assert reminders.reminders_send(sole_run=False)["digests"] == 0
+    with at(day, timedelta(seconds=settings.REMINDER_CLAIM_LEASE_SECONDS + 1)):
+        assert reminders.reminders_send(sole_run=False)["digests"] == 3
+    assert len(mail.outbox) == 3
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="the run lock is PostgreSQL's")
+def test_the_run_holding_the_lock_recovers_a_dead_runs_claims_at_once(ladder):
+    """A run that holds the lock is the only live run: claims it finds, however recent,
+    belong to a run that died (its lock went with its connection)."""
+    day = DUE + timedelta(days=1)
+    with at(day):
+        reminders.reminders_scan()
+        Reminder.objects.update(
+            state=ReminderState.CLAIMED, claim_token="dead-run", claimed_at=timezone.now()
+        )
+    sent = run_on(day, timedelta(seconds=5))
+    assert set(sent) == {"a.contributor", "commissioner", "commissioner2"}
 
 
 def test_a_failed_send_is_kept_and_retried(ladder, monkeypatch):
@@ -241,7 +210,10 @@ def test_a_failed_send_is_kept_and_retried(ladder, monkeypatch):
     assert set(Reminder.objects.values_list("state", flat=True)) == {ReminderState.PENDING}
     assert "SMTP server down" in Reminder.objects.first().last_error
     monkeypatch.undo()
-    assert set(run_on(day)) == {"a.contributor", "commissioner", "commissioner2"}
+    # Not before the backoff has passed; then sent.
+    assert run_on(day, timedelta(minutes=4)) == {}
+    sent = run_on(day, timedelta(minutes=5))
+    assert set(sent) == {"a.contributor", "commissioner", "commissioner2"}
 
 
 def test_restricted_actions_go_only_to_the_people_named(cast):
@@ -349,7 +321,7 @@ def test_a_run_that_finds_another_one_going_stands_down(ladder):
     try:
         with at(DUE + timedelta(days=45)):
             result = reminders.reminders_run()
-        assert result["already_running"] == 1 and result["digests"] == 0
+        assert result == {"stood_down": 1}
         assert mail.outbox == [] and not Reminder.objects.exists()
     finally:
         other.close()
