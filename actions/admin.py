@@ -179,6 +179,17 @@ class ReminderAdmin(admin.ModelAdmin):
     ]
     list_filter = ["state", "rung"]
     search_fields = ["recipient__username", "subject_key", "last_error"]
+    actions = ["send_again"]
+
+    @admin.action(description="Send the selected undelivered reminders again")
+    def send_again(self, request, queryset) -> None:
+        from actions.services import reminders_retry_undelivered
+
+        count = reminders_retry_undelivered(
+            by=request.user, reminder_ids=queryset.values_list("pk", flat=True)
+        )
+        self.message_user(request, f"{count} reminders will be sent again with the next run.")
+
     list_select_related = ["recipient"]
     readonly_fields = [f.name for f in Reminder._meta.fields]
 

@@ -364,6 +364,20 @@ class ReminderQuerySet(models.QuerySet):
     def undelivered(self) -> ReminderQuerySet:
         return self.filter(state=ReminderState.FAILED)
 
+    def about_visible_to(self, user: User) -> ReminderQuerySet:
+        """Reminders about what the user may see: actions (and their evidence) visible to
+        them, and calls for papers of their own organisations' forums. Admins see all."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        if user.is_admin:
+            return self.all()
+        own_forums = models.Q(
+            meeting__forum__organisation_id__in=user.memberships.values("organisation_id")
+        )
+        return self.filter(
+            models.Q(action__in=Action.objects.visible_to(user).values("pk")) | own_forums
+        )
+
 
 class Reminder(models.Model):
     """One rung of the ladder for one person about one action or meeting: the send log

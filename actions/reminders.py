@@ -598,11 +598,28 @@ def _failure_kind(error: Exception) -> Failure:
     return Failure.TEMPORARY
 
 
+def _describe(error: Exception) -> str:
+    """The mail server's own words where it gave any ("550 5.1.1 No such mailbox"),
+    for the people who put it right."""
+
+    def reply(code: int, text: bytes | str) -> str:
+        words = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+        return f"{code} {words}".strip()
+
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return "; ".join(
+            f"{reply(code, text)} ({address})" for address, (code, text) in error.recipients.items()
+        )
+    if isinstance(error, smtplib.SMTPResponseException):
+        return reply(error.smtp_code, error.smtp_error)
+    return f"{type(error).__name__}: {error}"
+
+
 def _record_failure(rows: QuerySet, error: Exception, kind: Failure, now: datetime) -> int:
     """Puts one digest's rows back for a later attempt, or marks them failed: at once
     for a permanent refusal, or once they reach REMINDER_MAX_ATTEMPTS. Returns how many
     were marked failed."""
-    reason = f"{type(error).__name__}: {error}"[:300]
+    reason = _describe(error)[:300]
     rows.update(attempts=F("attempts") + 1, last_error=reason)
     finished = (
         rows

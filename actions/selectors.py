@@ -267,6 +267,7 @@ def dashboard_for(user: UserType, today: date | None = None) -> dict[str, Any]:
         "due_soon_count": due_soon.count(),
         "awaiting": short_list(awaiting, ("completed_on", "pk")),
         "awaiting_count": awaiting.count(),
+        "undelivered_count": undelivered_reminders_for(user).count(),
         "status_totals": [
             {"status": s, "label": Status(s).label, "count": totals.get(s, 0)}
             for s in Status.values
@@ -387,4 +388,23 @@ def notifications_for(user: UserType) -> QuerySet:
             "action__recommendation__review", "action__owner_organisation", "meeting__forum"
         )
         .order_by("-created_at", "-pk")
+    )
+
+
+def undelivered_reminders_for(user: UserType) -> QuerySet:
+    """Reminder emails that could not be delivered (refused by the mail server, or
+    failing past the retry cap), newest first, for the safeguarding team and admins to
+    put right: about what the user may see."""
+    from actions.models import Reminder
+
+    return (
+        Reminder.objects.undelivered()
+        .about_visible_to(user)
+        .select_related(
+            "recipient",
+            "action__recommendation__review",
+            "action__owner_organisation",
+            "meeting__forum",
+        )
+        .order_by("-claimed_at", "-pk")
     )

@@ -465,3 +465,20 @@ def digest_frequency_set(*, user: User, frequency: str) -> None:
         raise ValidationError({"digest_frequency": "Choose daily or weekly."})
     user.digest_frequency = frequency
     user.save(update_fields=["digest_frequency"])
+
+
+def reminders_retry_undelivered(*, by: User, reminder_ids: Iterable[int] | None = None) -> int:
+    """Puts undelivered reminders back in the queue, as new (no attempts, no backoff),
+    after someone has put the cause right (a corrected address, a mail server fixed).
+    All the undelivered reminders the person may see, or only those chosen."""
+    from actions.choices import ReminderState
+    from actions.models import Reminder
+
+    if not can_manage_portfolio(by):
+        raise PermissionDenied("Only the safeguarding team can send reminders again.")
+    undelivered = Reminder.objects.undelivered().about_visible_to(by)
+    if reminder_ids is not None:
+        undelivered = undelivered.filter(pk__in=list(reminder_ids))
+    return undelivered.update(
+        state=ReminderState.PENDING, attempts=0, next_attempt_at=None, claim_token=""
+    )

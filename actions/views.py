@@ -32,6 +32,7 @@ from actions.selectors import (
     dashboard_for,
     home_actions_for,
     notifications_for,
+    undelivered_reminders_for,
 )
 from audit.choices import AuditEvent
 from audit.services import audit_record
@@ -441,3 +442,28 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
         {"page": page, "unread_ids": set(), "form": form},
         status=422,
     )
+
+
+def undelivered_reminders(request: HttpRequest) -> HttpResponse:
+    """Reminder emails the mail server refused, or that kept failing, for the
+    safeguarding team to put right and send again."""
+    require_manager(request)
+    page = Paginator(undelivered_reminders_for(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "actions/undelivered_reminders.html", {"page": page})
+
+
+@require_POST
+def undelivered_reminders_retry(request: HttpRequest) -> HttpResponse:
+    require_manager(request)
+    chosen = [int(pk) for pk in request.POST.getlist("reminder") if pk.isdigit()]
+    count = services.reminders_retry_undelivered(
+        by=request.user, reminder_ids=chosen if "reminder" in request.POST else None
+    )
+    messages.success(
+        request,
+        f"{count} reminder{'s' if count != 1 else ''} will be sent again with the next "
+        "reminder run.",
+    )
+    return redirect("undelivered_reminders")

@@ -66,6 +66,8 @@ MATRIX = {
     "notifications": ("get", lambda o: [], EVERYONE),
     "notifications_read": ("post", lambda o: [], row(302, 302, 302, 302, 302, 302, 302)),
     "notification_preferences": ("post", lambda o: [], row(422, 422, 422, 422, 422, 422, 422)),
+    "undelivered_reminders": ("get", lambda o: [], MANAGER_ONLY),
+    "undelivered_reminders_retry": ("post", lambda o: [], row(302, 403, 403, 403, 403, 403, 403)),
     "reviews:list": ("get", lambda o: [], PORTFOLIO_READ),
     "reviews:create": ("get", lambda o: [], MANAGER_ONLY),
     "reviews:detail": ("get", lambda o: [o.review_a.pk], OBJECT_READ),

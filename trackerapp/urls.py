@@ -26,6 +26,16 @@ urlpatterns = [
         action_views.notification_preferences,
         name="notification_preferences",
     ),
+    path(
+        "notifications/undelivered/",
+        action_views.undelivered_reminders,
+        name="undelivered_reminders",
+    ),
+    path(
+        "notifications/undelivered/retry/",
+        action_views.undelivered_reminders_retry,
+        name="undelivered_reminders_retry",
+    ),
     path("reviews/", include("reviews.urls")),
     path("actions/", include("actions.urls")),
     path("imports/", include("imports.urls")),

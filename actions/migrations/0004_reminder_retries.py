@@ -4,20 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('actions', '0003_reminders'),
+        ("actions", "0003_reminders"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='reminder',
-            name='next_attempt_at',
+            model_name="reminder",
+            name="next_attempt_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='reminder',
-            name='state',
-            field=models.CharField(choices=[('pending', 'Waiting to be sent'), ('claimed', 'Being sent'), ('sent', 'Sent'), ('skipped', 'Not emailed'), ('failed', 'Could not be delivered')], default='pending', max_length=10),
+            model_name="reminder",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("pending", "Waiting to be sent"),
+                    ("claimed", "Being sent"),
+                    ("sent", "Sent"),
+                    ("skipped", "Not emailed"),
+                    ("failed", "Could not be delivered"),
+                ],
+                default="pending",
+                max_length=10,
+            ),
         ),
     ]

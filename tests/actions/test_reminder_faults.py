@@ -253,3 +253,51 @@ def test_send_reminders_says_when_it_stood_down(ladder, capsys):
         other.close()
     assert "stood down and sent nothing" in capsys.readouterr().out
     assert not Reminder.objects.exists()
+
+
+# --- 2. shown in the app, and sent again once put right ----------------------------
+
+
+def test_undelivered_reminders_are_shown_to_the_safeguarding_team_and_sent_again(
+    refusing_server, cast, client
+):
+    from django.urls import reverse
+
+    run_on(OVERDUE_DAY)
+    client.force_login(cast.commissioner)
+    dashboard = client.get(reverse("home")).content.decode()
+    assert 'id="undelivered-warning"' in dashboard
+    assert "1 reminder email could not be delivered" in dashboard
+    page = client.get(reverse("undelivered_reminders")).content.decode()
+    assert "refused@example.nhs.uk" in page and "550 5.1.1 No such mailbox" in page
+    assert f"/actions/{cast.action_a.pk}/" in page
+    for person in (cast.provider_a_lead, cast.secretary, cast.viewer):
+        client.force_login(person)
+        assert client.get(reverse("undelivered_reminders")).status_code == 403
+        assert client.post(reverse("undelivered_reminders_retry")).status_code == 403
+    # The address is corrected; the commissioner sends the reminder again.
+    cast.provider_a_contributor.email = "a.contributor@example.nhs.uk"
+    cast.provider_a_contributor.save()
+    client.force_login(cast.commissioner)
+    row = Reminder.objects.get(state=ReminderState.FAILED)
+    response = client.post(reverse("undelivered_reminders_retry"), {"reminder": row.pk})
+    assert response.status_code == 302
+    run_on(OVERDUE_DAY, timedelta(minutes=1))
+    assert refusing_server.delivered_to()["a.contributor@example.nhs.uk"] == 1
+    assert "undelivered-warning" not in client.get(reverse("home")).content.decode()
+
+
+def test_undelivered_reminders_of_a_restricted_review_are_shown_only_to_those_named(cast):
+    from actions.selectors import undelivered_reminders_for
+
+    Reminder.objects.create(
+        recipient=cast.provider_a_lead,
+        rung=Rung.OVERDUE,
+        subject_key=f"action:{cast.restricted_action_a.pk}",
+        key_date=DUE,
+        action=cast.restricted_action_a,
+        state=ReminderState.FAILED,
+    )
+    assert undelivered_reminders_for(cast.commissioner).count() == 1  # named on the review
+    assert undelivered_reminders_for(cast.other_commissioner).count() == 0
+    assert undelivered_reminders_for(cast.admin).count() == 1
