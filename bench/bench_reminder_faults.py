@@ -51,7 +51,7 @@ def main() -> None:
     people = _portfolio(args.people)
     print(f"{len(people)} people, each the lead of one overdue action (one digest each)\n")
     print(
-        f"{"fault":<64} {'expected':>8} {'delivered':>9} {'twice':>5} {'undeliv.':>8} {'lost':>4}"
+        f"{'fault':<64} {'expected':>8} {'delivered':>9} {'twice':>5} {'undeliv.':>8} {'lost':>4}"
     )
     _healthy(people)
     _hanging_then_healthy(people)
