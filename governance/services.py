@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from audit.choices import AuditEvent
@@ -103,16 +103,6 @@ def _drop_draft_pdf(paper: Paper) -> None:
     paper.build_message = ""
 
 
-def _build_is_stuck(paper: Paper) -> bool:
-    """A build whose worker died never reports back; after the task time limit it may
-    be started again."""
-    if paper.build_state not in (BuildState.QUEUED, BuildState.BUILDING):
-        return False
-    started = paper.build_started_at
-    limit = timedelta(seconds=settings.PAPER_BUILD_TIME_LIMIT + 60)
-    return started is None or timezone.now() - started > limit
-
-
 def paper_build_request(*, paper: Paper, by: User) -> Paper:
     """Queue a (re)build of a draft. Claimed with a conditional update, so a double
     click or two secretaries at once queue one build, not two."""
@@ -120,8 +110,9 @@ def paper_build_request(*, paper: Paper, by: User) -> Paper:
     if paper.state != PaperState.DRAFT:
         raise PaperStateError("Only a draft paper can be built.")
     paper.refresh_from_db()
-    if paper.build_state in (BuildState.QUEUED, BuildState.BUILDING) and not _build_is_stuck(paper):
+    if paper.build_state in (BuildState.QUEUED, BuildState.BUILDING) and not paper.build_is_stalled:
         return paper
+    claimed_at = timezone.now()
     # Conditional on what we just read: of two requests at once, one wins.
     claimed = Paper.objects.filter(
         pk=paper.pk,
@@ -132,7 +123,7 @@ def paper_build_request(*, paper: Paper, by: User) -> Paper:
         build_state=BuildState.QUEUED,
         build_progress=0,
         build_message="Waiting for the paper builder to start.",
-        build_started_at=timezone.now(),
+        build_started_at=claimed_at,
     )
     if claimed:
         _enqueue_build(paper.pk)
@@ -142,18 +133,28 @@ def paper_build_request(*, paper: Paper, by: User) -> Paper:
 
 def paper_issue_request(*, paper: Paper, by: User) -> Paper:
     """Issue the paper as last built: its snapshot is the one the secretary checked.
-    The final PDF (without the draft marking) is rendered from that snapshot."""
+    The final PDF (without the draft marking) is rendered from that snapshot. An issue
+    that no worker took up (see Paper.build_is_stalled) may be requested again."""
     _require_paper_manager(by)
-    claimed = Paper.objects.filter(
-        pk=paper.pk, state=PaperState.DRAFT, build_state=BuildState.READY
-    ).update(
+    paper.refresh_from_db()
+    if paper.state == PaperState.ISSUING and paper.build_is_stalled:
+        # Conditional on what we just read, as for a rebuild: of two retries, one wins.
+        claimable = Q(
+            state=PaperState.ISSUING,
+            build_state=paper.build_state,
+            build_started_at=paper.build_started_at,
+        )
+    else:
+        claimable = Q(state=PaperState.DRAFT, build_state=BuildState.READY)
+    claimed_at = timezone.now()
+    claimed = Paper.objects.filter(claimable, pk=paper.pk).update(
         state=PaperState.ISSUING,
         issued_by=by,
-        issued_at=timezone.now(),
+        issued_at=claimed_at,
         build_state=BuildState.QUEUED,
         build_progress=0,
         build_message="Waiting to render the issued paper.",
-        build_started_at=timezone.now(),
+        build_started_at=claimed_at,
     )
     if not claimed:
         paper.refresh_from_db()

@@ -365,6 +365,9 @@ CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 
 # Committee papers: a build that runs longer than this is stopped (and may be retried).
 PAPER_BUILD_TIME_LIMIT = int(os.environ.get("PAPER_BUILD_TIME_LIMIT", "300"))
+# A build still waiting for a worker after this many seconds has most likely lost its
+# message (or no worker is running): the secretary may ask for it again.
+PAPER_BUILD_QUEUE_TIMEOUT = int(os.environ.get("PAPER_BUILD_QUEUE_TIMEOUT", "300"))
 
 # Email: SMTP when EMAIL_HOST is set, otherwise printed to the console.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
