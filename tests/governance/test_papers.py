@@ -464,7 +464,7 @@ def test_only_secretaries_build_and_issue(cast, draft):
 
 def test_a_double_build_request_queues_one_build(cast, draft, monkeypatch):
     queued = []
-    monkeypatch.setattr(services, "_enqueue_build", queued.append)
+    monkeypatch.setattr(services, "_enqueue_build", lambda paper_id, **_: queued.append(paper_id))
     services.paper_build_request(paper=draft, by=cast.secretary)
     services.paper_build_request(paper=draft, by=cast.secretary)
     assert queued == [draft.pk]
