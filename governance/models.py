@@ -221,6 +221,21 @@ class Paper(models.Model):
         return self.state != PaperState.DRAFT
 
     @property
+    def build_is_stalled(self) -> bool:
+        """A build nobody is working on, which may be asked for again: still waiting
+        for a worker after PAPER_BUILD_QUEUE_TIMEOUT (its message was lost, or no worker
+        is running), or still running past the task's time limit (its worker died)."""
+        if self.build_state not in (BuildState.QUEUED, BuildState.BUILDING):
+            return False
+        if self.build_started_at is None:
+            return True
+        if self.build_state == BuildState.QUEUED:
+            limit = settings.PAPER_BUILD_QUEUE_TIMEOUT
+        else:
+            limit = settings.PAPER_BUILD_TIME_LIMIT + 60
+        return timezone.now() - self.build_started_at > timedelta(seconds=limit)
+
+    @property
     def pdf_filename(self) -> str:
         forum = slugify(self.meeting.forum.short_name)
         state = "" if self.state == PaperState.ISSUED else "-draft"

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from audit.choices import AuditEvent
@@ -34,6 +35,16 @@ logger = logging.getLogger(__name__)
 
 class PaperStateError(Exception):
     """The paper is not in a state that allows this (e.g. rebuilding an issued paper)."""
+
+
+BUILDER_UNREACHABLE = (
+    "The paper builder could not be reached. Nothing was built; try again in a few minutes."
+)
+
+
+class PaperBuilderUnreachable(Exception):
+    """The build or issue could not be handed to the paper builder (the Celery broker).
+    The paper has been put back so that the secretary can try again."""
 
 
 def _require_paper_manager(user: User) -> None:
@@ -103,16 +114,6 @@ def _drop_draft_pdf(paper: Paper) -> None:
     paper.build_message = ""
 
 
-def _build_is_stuck(paper: Paper) -> bool:
-    """A build whose worker died never reports back; after the task time limit it may
-    be started again."""
-    if paper.build_state not in (BuildState.QUEUED, BuildState.BUILDING):
-        return False
-    started = paper.build_started_at
-    limit = timedelta(seconds=settings.PAPER_BUILD_TIME_LIMIT + 60)
-    return started is None or timezone.now() - started > limit
-
-
 def paper_build_request(*, paper: Paper, by: User) -> Paper:
     """Queue a (re)build of a draft. Claimed with a conditional update, so a double
     click or two secretaries at once queue one build, not two."""
@@ -120,8 +121,9 @@ def paper_build_request(*, paper: Paper, by: User) -> Paper:
     if paper.state != PaperState.DRAFT:
         raise PaperStateError("Only a draft paper can be built.")
     paper.refresh_from_db()
-    if paper.build_state in (BuildState.QUEUED, BuildState.BUILDING) and not _build_is_stuck(paper):
+    if paper.build_state in (BuildState.QUEUED, BuildState.BUILDING) and not paper.build_is_stalled:
         return paper
+    claimed_at = timezone.now()
     # Conditional on what we just read: of two requests at once, one wins.
     claimed = Paper.objects.filter(
         pk=paper.pk,
@@ -132,43 +134,102 @@ def paper_build_request(*, paper: Paper, by: User) -> Paper:
         build_state=BuildState.QUEUED,
         build_progress=0,
         build_message="Waiting for the paper builder to start.",
-        build_started_at=timezone.now(),
+        build_started_at=claimed_at,
     )
     if claimed:
-        _enqueue_build(paper.pk)
+        # A draft already built keeps its PDF if nothing could be queued.
+        was_ready = paper.build_state == BuildState.READY
+        _enqueue_build(
+            paper.pk,
+            claimed_at=claimed_at,
+            if_unreachable={
+                "build_state": BuildState.READY if was_ready else BuildState.FAILED,
+                "build_progress": 100 if was_ready else 0,
+            },
+        )
     paper.refresh_from_db()
+    _raise_if_unreachable(paper, claimed_at)
     return paper
 
 
 def paper_issue_request(*, paper: Paper, by: User) -> Paper:
     """Issue the paper as last built: its snapshot is the one the secretary checked.
-    The final PDF (without the draft marking) is rendered from that snapshot."""
+    The final PDF (without the draft marking) is rendered from that snapshot. An issue
+    that no worker took up (see Paper.build_is_stalled) may be requested again."""
     _require_paper_manager(by)
-    claimed = Paper.objects.filter(
-        pk=paper.pk, state=PaperState.DRAFT, build_state=BuildState.READY
-    ).update(
+    paper.refresh_from_db()
+    if paper.state == PaperState.ISSUING and paper.build_is_stalled:
+        # Conditional on what we just read, as for a rebuild: of two retries, one wins.
+        claimable = Q(
+            state=PaperState.ISSUING,
+            build_state=paper.build_state,
+            build_started_at=paper.build_started_at,
+        )
+    else:
+        claimable = Q(state=PaperState.DRAFT, build_state=BuildState.READY)
+    claimed_at = timezone.now()
+    claimed = Paper.objects.filter(claimable, pk=paper.pk).update(
         state=PaperState.ISSUING,
         issued_by=by,
-        issued_at=timezone.now(),
+        issued_at=claimed_at,
         build_state=BuildState.QUEUED,
         build_progress=0,
         build_message="Waiting to render the issued paper.",
-        build_started_at=timezone.now(),
+        build_started_at=claimed_at,
     )
     if not claimed:
         paper.refresh_from_db()
         if paper.state != PaperState.DRAFT:
             raise PaperStateError("This paper has already been issued.")
         raise PaperStateError("Build the paper and check it before issuing it.")
-    _enqueue_build(paper.pk)
+    # Back to the checked draft, ready to issue again: nothing of it has changed.
+    _enqueue_build(
+        paper.pk,
+        claimed_at=claimed_at,
+        if_unreachable={
+            "state": PaperState.DRAFT,
+            "issued_by": None,
+            "issued_at": None,
+            "build_state": BuildState.READY,
+            "build_progress": 100,
+        },
+    )
     paper.refresh_from_db()
+    _raise_if_unreachable(paper, claimed_at)
     return paper
 
 
-def _enqueue_build(paper_id: int) -> None:
+def _enqueue_build(
+    paper_id: int, *, claimed_at: datetime, if_unreachable: dict[str, object]
+) -> None:
+    transaction.on_commit(partial(_publish_build, paper_id, claimed_at, if_unreachable))
+
+
+def _publish_build(paper_id: int, claimed_at: datetime, if_unreachable: dict[str, object]) -> None:
+    """Hand the build to the broker. If that fails the paper must not be left waiting
+    for a task that will never come: it is put back as if_unreachable says, with the
+    reason. Never raises, as an on_commit callback that raised would skip the callbacks
+    after it and turn the secretary's request into a server error."""
     from governance.tasks import paper_build
 
-    transaction.on_commit(lambda: paper_build.delay(paper_id))
+    try:
+        # Nobody waits on the result: the paper row is the result. Asking for one would
+        # also make each web process subscribe to it on the result backend first.
+        paper_build.apply_async(args=[paper_id], ignore_result=True)
+    except Exception:
+        # Whatever the cause (broker down, timed out, refused), nothing was queued.
+        logger.exception("Paper %s: the build could not be handed to the broker", paper_id)
+        # Only the claim this request made: a worker that did get a message moves it on.
+        Paper.objects.filter(
+            pk=paper_id, build_state=BuildState.QUEUED, build_started_at=claimed_at
+        ).update(build_message=BUILDER_UNREACHABLE, **if_unreachable)
+
+
+def _raise_if_unreachable(paper: Paper, claimed_at: datetime) -> None:
+    # Outside a transaction the publish has already run; inside one it runs at commit,
+    # and a failure is then recorded on the paper for the page to show.
+    if paper.build_started_at == claimed_at and paper.build_message == BUILDER_UNREACHABLE:
+        raise PaperBuilderUnreachable(BUILDER_UNREACHABLE)
 
 
 def _progress(paper_id: int, percent: int, message: str) -> None:

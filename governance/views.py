@@ -183,7 +183,7 @@ def _paper_action(request: HttpRequest, pk: int, act, done: str) -> HttpResponse
     require_paper_manager(request)
     try:
         result = act(paper)
-    except services.PaperStateError as error:
+    except (services.PaperStateError, services.PaperBuilderUnreachable) as error:
         messages.error(request, str(error))
         return redirect(paper)
     messages.success(request, done)

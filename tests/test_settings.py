@@ -34,6 +34,9 @@ CONFIG_VARS |= {
     "SESSION_IDLE_TIMEOUT_MINUTES",
     "SESSION_ABSOLUTE_LIFETIME_HOURS",
     "PASSWORD_MIN_LENGTH",
+    "BROKER_CONNECT_TIMEOUT",
+    "BROKER_SOCKET_TIMEOUT",
+    "BROKER_PUBLISH_RETRIES",
     "MFA_REQUIRED",
     "STORAGE_S3_BUCKET",
     "STORAGE_S3_ENDPOINT_URL",
@@ -87,6 +90,30 @@ def test_it_uses_a_real_broker_with_redis_url():
     config = read(REDIS_URL="redis://127.0.0.1:6379/3")
     assert config["eager"] is False
     assert config["broker"] == "redis://127.0.0.1:6379/3"
+
+
+BROKER_PROBE = (
+    "import json, django; django.setup(); from trackerapp.celery import app; c = app.conf; "
+    "print(json.dumps([c.broker_transport_options, c.task_publish_retry_policy['max_retries'], "
+    "c.redis_socket_connect_timeout, c.redis_socket_timeout]))"
+)
+
+
+def test_every_call_to_the_broker_and_result_backend_has_a_time_limit():
+    def bounds(**env: str) -> list:
+        result = settings_with(command=["-c", BROKER_PROBE], REDIS_URL="redis://r:6379/0", **env)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout.strip().splitlines()[-1])
+
+    transport, retries, backend_connect, backend_socket = bounds()
+    assert (transport["socket_connect_timeout"], transport["socket_timeout"]) == (2, 5)
+    assert (retries, backend_connect, backend_socket) == (1, 2, 5)
+    transport, retries, backend_connect, backend_socket = bounds(
+        BROKER_CONNECT_TIMEOUT="1", BROKER_SOCKET_TIMEOUT="3", BROKER_PUBLISH_RETRIES="0"
+    )
+    assert (transport["socket_connect_timeout"], transport["socket_timeout"]) == (1, 3)
+    assert (retries, backend_connect, backend_socket) == (0, 1, 3)
+    assert transport["visibility_timeout"] == 3600
 
 
 def test_it_refuses_to_run_without_debug_and_without_a_secret_key():

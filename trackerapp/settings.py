@@ -333,15 +333,41 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "600"))
+# Web requests publish to the broker (a paper build), so every broker call is bounded: an
+# unreachable Redis must cost the secretary seconds, not a hung request. Without these,
+# redis-py waits for ever on a Redis that accepts and never answers, or a host that drops
+# packets. A refused connection fails at once; otherwise a publish costs at most about
+# (BROKER_PUBLISH_RETRIES + 1) x the connect or socket timeout.
+BROKER_CONNECT_TIMEOUT = float(os.environ.get("BROKER_CONNECT_TIMEOUT", "2"))
+BROKER_SOCKET_TIMEOUT = float(os.environ.get("BROKER_SOCKET_TIMEOUT", "5"))
+BROKER_PUBLISH_RETRIES = int(os.environ.get("BROKER_PUBLISH_RETRIES", "1"))
 # Redis redelivers a task not acknowledged within its visibility timeout; the periodic
-# scan is short and idempotent, so a redelivery is harmless.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# scan is short and idempotent, so a redelivery is harmless. The socket timeout must stay
+# well above kombu's one-second BRPOP poll, which it also bounds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": BROKER_CONNECT_TIMEOUT,
+    "socket_timeout": BROKER_SOCKET_TIMEOUT,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": BROKER_PUBLISH_RETRIES,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+# The result backend is the same Redis; Celery's own defaults are no connect timeout and
+# a two-minute command timeout.
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = BROKER_CONNECT_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = BROKER_SOCKET_TIMEOUT
 from trackerapp.beat_schedule import BEAT_SCHEDULE  # noqa: E402
 
 CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 
 # Committee papers: a build that runs longer than this is stopped (and may be retried).
 PAPER_BUILD_TIME_LIMIT = int(os.environ.get("PAPER_BUILD_TIME_LIMIT", "300"))
+# A build still waiting for a worker after this many seconds has most likely lost its
+# message (or no worker is running): the secretary may ask for it again.
+PAPER_BUILD_QUEUE_TIMEOUT = int(os.environ.get("PAPER_BUILD_QUEUE_TIMEOUT", "300"))
 
 # Email: SMTP when EMAIL_HOST is set, otherwise printed to the console.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

@@ -259,6 +259,14 @@ def test_a_configured_but_unreachable_scanner_refuses_rather_than_skips(cast, se
         attach(cast, samples.upload("a.csv", samples.CSV))
 
 
+def test_a_scanner_that_never_answers_is_given_up_on_after_clamav_timeout(cast, settings):
+    silent = socket.create_server(("127.0.0.1", 0))  # accepts (the kernel does), never replies
+    settings.CLAMAV_ADDRESS = f"tcp://127.0.0.1:{silent.getsockname()[1]}"
+    settings.CLAMAV_TIMEOUT = 0.5
+    with silent, pytest.raises(ValidationError, match="could not be checked for viruses"):
+        attach(cast, samples.upload("a.csv", samples.CSV))
+
+
 def test_without_a_scanner_it_logs_a_notice(cast, settings, caplog):
     settings.CLAMAV_ADDRESS = ""
     with caplog.at_level("INFO", logger="actions.evidence_files"):

@@ -464,7 +464,7 @@ def test_only_secretaries_build_and_issue(cast, draft):
 
 def test_a_double_build_request_queues_one_build(cast, draft, monkeypatch):
     queued = []
-    monkeypatch.setattr(services, "_enqueue_build", queued.append)
+    monkeypatch.setattr(services, "_enqueue_build", lambda paper_id, **_: queued.append(paper_id))
     services.paper_build_request(paper=draft, by=cast.secretary)
     services.paper_build_request(paper=draft, by=cast.secretary)
     assert queued == [draft.pk]
@@ -639,16 +639,63 @@ def test_the_calendar_and_forum_pages_show_the_terms(client, cast, sag):
     assert len(calendar.context["calendar"]["past"]) == 1
 
 
-def test_the_build_panel_polls_while_building_and_stops_when_ready(client, cast, draft):
+def test_the_build_panel_polls_while_building_and_stops_when_ready(client, cast, draft, settings):
     client.force_login(cast.secretary)
     url = reverse("governance:paper_progress", args=[draft.pk])
+    started = timezone.now()
     Paper.objects.filter(pk=draft.pk).update(
-        build_state=BuildState.BUILDING, build_progress=40, build_message="Laying out the pages."
+        build_state=BuildState.BUILDING,
+        build_progress=40,
+        build_message="Laying out the pages.",
+        build_started_at=started,
     )
     building = client.get(url).content.decode()
     assert 'hx-trigger="every 2s"' in building
     assert 'value="40"' in building and "Laying out the pages." in building
-    build(draft, cast.secretary)  # a build that was stuck may not block a retry forever
+    # A build whose worker died may not block a retry forever.
+    with time_machine.travel(started + timedelta(seconds=settings.PAPER_BUILD_TIME_LIMIT + 61)):
+        build(draft, cast.secretary)
     ready = client.get(url).content.decode()
     assert "hx-trigger" not in ready
     assert "Download the draft PDF" in ready
+
+
+def test_a_build_no_worker_has_started_can_be_asked_for_again(client, cast, draft, settings):
+    settings.PAPER_BUILD_QUEUE_TIMEOUT = 300
+    client.force_login(cast.secretary)
+    url = reverse("governance:paper_progress", args=[draft.pk])
+    queued_at = timezone.now()
+    Paper.objects.filter(pk=draft.pk).update(
+        build_state=BuildState.QUEUED,
+        build_started_at=queued_at,
+        build_message="Waiting for the paper builder to start.",
+    )
+    with time_machine.travel(queued_at + timedelta(minutes=4)):
+        waiting = client.get(url).content.decode()
+    assert 'hx-trigger="every 2s"' in waiting and "Try building it again" not in waiting
+    with time_machine.travel(queued_at + timedelta(minutes=6)):
+        stalled = client.get(url).content.decode()
+        assert "has not started" in stalled and "Try building it again" in stalled
+        assert "hx-trigger" not in stalled
+        assert build(draft, cast.secretary).build_state == BuildState.READY
+
+
+def test_an_issue_no_worker_has_started_can_be_asked_for_again(client, cast, draft, settings):
+    settings.PAPER_BUILD_QUEUE_TIMEOUT = 300
+    paper = build(draft, cast.secretary)
+    asked_at = timezone.now()
+    Paper.objects.filter(pk=paper.pk).update(
+        state=PaperState.ISSUING,
+        issued_by=cast.secretary,
+        issued_at=asked_at,
+        build_state=BuildState.QUEUED,
+        build_progress=0,
+        build_started_at=asked_at,
+    )
+    client.force_login(cast.secretary)
+    with time_machine.travel(asked_at + timedelta(minutes=6)):
+        assert "Try issuing it again" in client.get(paper.get_absolute_url()).content.decode()
+        with run_tasks():
+            client.post(reverse("governance:paper_issue", args=[paper.pk]))
+    paper.refresh_from_db()
+    assert (paper.state, paper.build_state) == (PaperState.ISSUED, BuildState.READY)
