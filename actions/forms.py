@@ -119,6 +119,20 @@ class ActionFilterForm(NHSFormMixin, forms.Form):
         return queryset.order_by(*SORTS.get(data.get("sort") or "due", SORTS["due"]))
 
 
+def version_field() -> forms.IntegerField:
+    """The version of the action the person opened. Required: a save without it could
+    not be checked and might overwrite a change the person never saw (DESIGN §8)."""
+    refused = (
+        "This form was sent without the version of the action you opened, so it was not "
+        "saved. Reload the page and make your change again."
+    )
+    return forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={"required": refused, "invalid": refused, "min_value": refused},
+    )
+
+
 class StatusForm(NHSFormMixin, forms.Form):
     status = forms.ChoiceField(label="New status", widget=forms.RadioSelect)
     note = forms.CharField(
@@ -132,7 +146,7 @@ class StatusForm(NHSFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Needed only when closing the action.",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = version_field()
 
     def __init__(self, *args, action: Action, user: UserType, **kwargs):
         kwargs.setdefault("initial", {"version": action.version})
@@ -160,7 +174,7 @@ class ActionForm(NHSFormMixin, forms.ModelForm):
         label="Revised due date",
         help_text="Only after an agreed extension. For example, 31/12/2026",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = version_field()
 
     class Meta:
         model = Action
@@ -179,6 +193,8 @@ class ActionForm(NHSFormMixin, forms.ModelForm):
         self.fields["lead_role_title"].label = "Lead (role title)"
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+        else:
+            del self.fields["version"]  # a new action has no version to check against
 
     def _post_clean(self):
         # Validation of the model belongs to the service (which runs full_clean under a

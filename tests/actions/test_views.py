@@ -164,6 +164,53 @@ def test_edit_tells_the_second_editor_and_keeps_the_first_change(client, cast):
     assert cast.action_a.description == "First edit"
 
 
+def _uk(day) -> str:
+    return f"{day:%d/%m/%Y}" if day else ""
+
+
+def edit_post(action: Action, **changes) -> dict:
+    """The edit form as a browser sends it, opened at the action's current version."""
+    opened = {
+        "number": action.number,
+        "description": action.description,
+        "owner_organisation": action.owner_organisation_id,
+        "lead_role_title": action.lead_role_title,
+        "lead_user": action.lead_user_id or "",
+        "original_time_frame": action.original_time_frame,
+        "due_date": _uk(action.due_date),
+        "revised_due_date": _uk(action.revised_due_date),
+        "expected_outcome": action.expected_outcome,
+        "evidence_required": action.evidence_required,
+        "monitoring_forum": action.monitoring_forum_id or "",
+        "version": action.version,
+    }
+    return {**opened, **changes}
+
+
+def test_it_refuses_an_edit_posted_without_a_version(client, cast):
+    as_user(client, cast.commissioner)
+    data = edit_post(cast.action_a, description="Saved with no conflict check")
+    del data["version"]
+    response = client.post(reverse("actions:edit", args=[cast.action_a.pk]), data)
+    assert response.status_code == 422
+    assert "sent without the version of the action you opened" in response.content.decode()
+    cast.action_a.refresh_from_db()
+    assert cast.action_a.description != "Saved with no conflict check"
+    assert cast.action_a.version == 1
+
+
+def test_it_refuses_a_status_change_posted_without_a_version(client, cast):
+    as_user(client, cast.provider_a_lead)
+    response = client.post(
+        reverse("actions:status", args=[cast.action_a.pk]),
+        {"status": Status.AT_RISK, "note": "No version"},
+    )
+    assert response.status_code == 422
+    assert "sent without the version of the action you opened" in response.content.decode()
+    cast.action_a.refresh_from_db()
+    assert cast.action_a.status == Status.ON_TRACK and cast.action_a.version == 1
+
+
 def test_the_action_list_filters(client, cast):
     cast.action_b.status = Status.OFF_TRACK
     cast.action_b.save()
