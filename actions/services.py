@@ -86,17 +86,30 @@ def statuses_settable_by(user: User, action: Action) -> list[str]:
     return [s for s in Status.values if s in PROVIDER_SETTABLE_STATUSES]
 
 
+def _stale(action: Action) -> StaleActionError:
+    latest = action.history.select_related("history_user").first()
+    who = latest.history_user.display_name if latest and latest.history_user else "someone"
+    return StaleActionError(
+        action=action,
+        changed_by=who,
+        changed_at=latest.history_date if latest else action.updated_at,
+    )
+
+
+def action_check_version(*, action: Action, expected_version: int) -> None:
+    """Raises StaleActionError if the action has moved on since the person opened it.
+    For a form whose choices follow the current action (the status form): a post from
+    an older version must be told of the conflict, not that its choice is invalid."""
+    if action.version != expected_version:
+        raise _stale(action)
+
+
 def _lock(action: Action, expected_version: int | None) -> Action:
-    """Re-reads the action under a row lock and refuses the write if it has moved on."""
+    """Re-reads the action under a row lock and refuses the write if it has moved on.
+    Only progress updates pass None: they change nothing another person is editing."""
     locked = Action.objects.select_for_update().get(pk=action.pk)
     if expected_version is not None and locked.version != expected_version:
-        latest = locked.history.select_related("history_user").first()
-        who = latest.history_user.display_name if latest and latest.history_user else "someone"
-        raise StaleActionError(
-            action=locked,
-            changed_by=who,
-            changed_at=latest.history_date if latest else locked.updated_at,
-        )
+        raise _stale(locked)
     return locked
 
 
