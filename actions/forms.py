@@ -184,13 +184,14 @@ class ActionForm(NHSFormMixin, forms.ModelForm):
             "expected_outcome": forms.Textarea(attrs={"rows": 2}),
             "evidence_required": forms.Textarea(attrs={"rows": 2}),
         }
+        # Here, not in __init__: the mixin's __init__ has already built (and cached) the
+        # bound fields with their labels by the time ours runs.
+        labels = {"lead_user": "Lead (person)", "lead_role_title": "Lead (role title)"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner_organisation"].queryset = organisation_choices()
         self.fields["lead_user"].queryset = lead_choices()
-        self.fields["lead_user"].label = "Lead (person)"
-        self.fields["lead_role_title"].label = "Lead (role title)"
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
         else:
