@@ -241,11 +241,9 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
                 **form.service_fields(),
             )
-        except services.StaleActionError as error:
+        except services.StaleEditError as error:
             stale = error
-            form = ActionForm(request.POST, instance=error.action)
-            form.data = form.data.copy()
-            form.data["version"] = str(error.action.version)
+            form = ActionForm(instance=error.action, merge=error.merge)
         except ValidationError as error:
             form.add_error(None, error)
         else:
