@@ -1,15 +1,18 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.db import models
 from django.db.models import Q
 
 from accounts.choices import OrganisationKind
 from accounts.models import Organisation, User
 from actions.choices import Status
 from actions.models import Action
-from actions.services import EDITABLE_FIELDS, statuses_settable_by
+from actions.services import EDITABLE_FIELDS, EditMerge, statuses_settable_by
 from governance.models import Forum
 from reviews.models import Review, ReviewType, Theme
 from trackerapp.forms import NHSFormMixin, UKDateField
@@ -119,6 +122,20 @@ class ActionFilterForm(NHSFormMixin, forms.Form):
         return queryset.order_by(*SORTS.get(data.get("sort") or "due", SORTS["due"]))
 
 
+def version_field() -> forms.IntegerField:
+    """The version of the action the person opened. Required: a save without it could
+    not be checked and might overwrite a change the person never saw (DESIGN §8)."""
+    refused = (
+        "This form was sent without the version of the action you opened, so it was not "
+        "saved. Reload the page and make your change again."
+    )
+    return forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={"required": refused, "invalid": refused, "min_value": refused},
+    )
+
+
 class StatusForm(NHSFormMixin, forms.Form):
     status = forms.ChoiceField(label="New status", widget=forms.RadioSelect)
     note = forms.CharField(
@@ -132,7 +149,7 @@ class StatusForm(NHSFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Needed only when closing the action.",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = version_field()
 
     def __init__(self, *args, action: Action, user: UserType, **kwargs):
         kwargs.setdefault("initial", {"version": action.version})
@@ -153,14 +170,42 @@ class ProgressUpdateForm(NHSFormMixin, forms.Form):
     text.error_messages["required"] = "Enter the update."
 
 
+def _shown(field: forms.Field, value: Any) -> str:
+    """A field's value as the person reads it, for the conflict page."""
+    if isinstance(field, forms.ModelChoiceField) and value not in (None, ""):
+        if not isinstance(value, models.Model):
+            value = field.queryset.model._default_manager.filter(pk=value).first()
+        return (getattr(value, "display_name", "") or str(value)) if value else "Not set"
+    if isinstance(value, date):
+        return f"{value:%-d %B %Y}"
+    return str(value) if value not in (None, "") else "Not set"
+
+
+@dataclass(frozen=True)
+class MergeRow:
+    """One field of a refused edit: its value now saved and the person's own."""
+
+    label: str
+    saved: str
+    yours: str
+    keep: forms.BoundField | None = None
+
+
 class ActionForm(NHSFormMixin, forms.ModelForm):
+    """Adds or edits an action's details. After a refused (stale) edit it is built from
+    the service's EditMerge: the merged values are filled in, and each field both
+    people changed is carried hidden with the person's value beside a required choice
+    (`keep_<field>`) between that and the value now saved. The names of those fields
+    travel in `clashing_fields`, so a re-post without a choice is refused, not saved."""
+
     due_date = UKDateField(required=False, label="Due date")
     revised_due_date = UKDateField(
         required=False,
         label="Revised due date",
         help_text="Only after an agreed extension. For example, 31/12/2026",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = version_field()
+    clashing_fields = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Action
@@ -170,15 +215,36 @@ class ActionForm(NHSFormMixin, forms.ModelForm):
             "expected_outcome": forms.Textarea(attrs={"rows": 2}),
             "evidence_required": forms.Textarea(attrs={"rows": 2}),
         }
+        # Here, not in __init__: the mixin's __init__ has already built (and cached) the
+        # bound fields with their labels by the time ours runs.
+        labels = {"lead_user": "Lead (person)", "lead_role_title": "Lead (role title)"}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, merge: EditMerge | None = None, **kwargs):
+        if merge is not None:
+            kwargs["initial"] = {**merge.values, "clashing_fields": ",".join(merge.clashes)}
         super().__init__(*args, **kwargs)
+        self.merge = merge
         self.fields["owner_organisation"].queryset = organisation_choices()
         self.fields["lead_user"].queryset = lead_choices()
-        self.fields["lead_user"].label = "Lead (person)"
-        self.fields["lead_role_title"].label = "Lead (role title)"
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
+        if not self.instance.pk:
+            del self.fields["version"], self.fields["clashing_fields"]
+            self.clashes: tuple[str, ...] = ()
+            return
+        self.fields["version"].initial = self.instance.version
+        if merge is not None:
+            self.clashes = merge.clashes
+        else:
+            posted = (self.data.get("clashing_fields") or "").split(",")
+            self.clashes = tuple(name for name in EDITABLE_FIELDS if name in posted)
+        for name in self.clashes:
+            label = self.fields[name].label
+            self.fields[name].widget = forms.HiddenInput()
+            self.fields[f"keep_{name}"] = forms.ChoiceField(
+                label=f"Which {label.lower()} do you want to keep?",
+                choices=[("theirs", "Keep the one now saved"), ("yours", "Use yours")],
+                widget=forms.RadioSelect(attrs={"class": "nhsuk-radios__input"}),
+                error_messages={"required": f"Choose which {label.lower()} to keep."},
+            )
 
     def _post_clean(self):
         # Validation of the model belongs to the service (which runs full_clean under a
@@ -193,7 +259,57 @@ class ActionForm(NHSFormMixin, forms.ModelForm):
             )
 
     def service_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
+        """The values to save; a clash settled in favour of the saved value is left out,
+        so the save keeps whatever is saved."""
+        return {
+            name: self.cleaned_data[name]
+            for name in EDITABLE_FIELDS
+            if self.cleaned_data.get(f"keep_{name}") != "theirs"
+        }
+
+    def edit_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if not name.startswith("keep_")]
+
+    def _yours(self, name: str) -> Any:
+        raw = self[name].value()
+        if not self.is_bound:
+            return raw
+        try:
+            return self.fields[name].clean(raw)
+        except forms.ValidationError:
+            return raw
+
+    def _saved(self, name: str) -> Any:
+        return getattr(self.instance, Action._meta.get_field(name).attname)
+
+    def clash_rows(self) -> list[MergeRow]:
+        return [
+            MergeRow(
+                label=self.fields[name].label,
+                saved=_shown(self.fields[name], self._saved(name)),
+                yours=_shown(self.fields[name], self._yours(name)),
+                keep=self[f"keep_{name}"],
+            )
+            for name in self.clashes
+        ]
+
+    def _rows(self, names: tuple[str, ...]) -> list[MergeRow]:
+        return [
+            MergeRow(
+                label=self.fields[name].label,
+                saved=_shown(self.fields[name], self._saved(name)),
+                yours=_shown(self.fields[name], self._yours(name)),
+            )
+            for name in names
+        ]
+
+    def theirs_rows(self) -> list[MergeRow]:
+        """Fields only the other person changed: kept as they saved them."""
+        return self._rows(self.merge.theirs) if self.merge else []
+
+    def yours_rows(self) -> list[MergeRow]:
+        """Fields only this person changed: applied when they save again."""
+        return self._rows(self.merge.yours) if self.merge else []
 
 
 class BulkActionForm(NHSFormMixin, forms.Form):

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from actions.choices import FINISHED_STATUSES, EvidenceReviewState, ExtensionState, Status
@@ -67,6 +67,79 @@ class StaleActionError(Exception):
         )
 
 
+@dataclass(frozen=True)
+class EditMerge:
+    """A refused edit of an action's details, merged field by field against what was
+    saved since the person opened the form:
+    - `theirs`: fields only the other person changed; their values stay;
+    - `yours`: fields only this person changed; applied when they save again;
+    - `clashes`: fields both changed to different values; the person chooses.
+    `values` is the action as it is now with this person's changes on top (for a
+    clash, their value, still to be confirmed against the saved one)."""
+
+    values: dict[str, Any]
+    theirs: tuple[str, ...]
+    yours: tuple[str, ...]
+    clashes: tuple[str, ...]
+
+
+@dataclass
+class StaleEditError(StaleActionError):
+    """A stale edit of the action's details, with the merge to offer the person."""
+
+    merge: EditMerge
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, str):
+        # Browsers send textarea line breaks as CRLF; the form strips the ends.
+        return value.replace("\r\n", "\n").strip()
+    return value
+
+
+def merge_edits(
+    *, base: dict[str, Any] | None, current: dict[str, Any], yours: dict[str, Any]
+) -> EditMerge:
+    """Three-way merge of one action's details. `base` is what the person opened (None
+    when that version is not in the history: then every difference is a clash, since
+    nobody can tell whose change it was); `yours` may hold only some fields, and a field
+    it leaves out is one the person did not change."""
+    values = dict(current)
+    theirs: list[str] = []
+    mine: list[str] = []
+    clashes: list[str] = []
+    for name, now in current.items():
+        was = now if base is None else base[name]
+        they_changed = base is None or _comparable(now) != _comparable(was)
+        you_changed = name in yours and _comparable(yours[name]) != _comparable(was)
+        if you_changed and _comparable(yours[name]) == _comparable(now):
+            continue  # both made the same change
+        if you_changed:
+            values[name] = yours[name]
+            (clashes if they_changed else mine).append(name)
+        elif they_changed and base is not None:
+            theirs.append(name)
+    return EditMerge(values=values, theirs=tuple(theirs), yours=tuple(mine), clashes=tuple(clashes))
+
+
+def _details(source: Any) -> dict[str, Any]:
+    """The editable fields of an action or of one of its history records, foreign keys
+    as ids (a history record may name a row deleted since)."""
+    return {name: getattr(source, Action._meta.get_field(name).attname) for name in EDITABLE_FIELDS}
+
+
+def action_edit_merge(*, current: Action, opened_version: int, yours: dict[str, Any]) -> EditMerge:
+    """Merges a stale edit with the action as it is now; the version the person opened
+    is read back from the action's history (every write bumps the version and records
+    a history row)."""
+    opened = current.history.filter(version=opened_version).first()
+    return merge_edits(
+        base=_details(opened) if opened else None, current=_details(current), yours=yours
+    )
+
+
 def can_manage_portfolio(user: User) -> bool:
     return user.is_authenticated and user.manages_portfolio
 
@@ -86,17 +159,30 @@ def statuses_settable_by(user: User, action: Action) -> list[str]:
     return [s for s in Status.values if s in PROVIDER_SETTABLE_STATUSES]
 
 
+def _stale(action: Action) -> StaleActionError:
+    latest = action.history.select_related("history_user").first()
+    who = latest.history_user.display_name if latest and latest.history_user else "someone"
+    return StaleActionError(
+        action=action,
+        changed_by=who,
+        changed_at=latest.history_date if latest else action.updated_at,
+    )
+
+
+def action_check_version(*, action: Action, expected_version: int) -> None:
+    """Raises StaleActionError if the action has moved on since the person opened it.
+    For a form whose choices follow the current action (the status form): a post from
+    an older version must be told of the conflict, not that its choice is invalid."""
+    if action.version != expected_version:
+        raise _stale(action)
+
+
 def _lock(action: Action, expected_version: int | None) -> Action:
-    """Re-reads the action under a row lock and refuses the write if it has moved on."""
+    """Re-reads the action under a row lock and refuses the write if it has moved on.
+    Only progress updates pass None: they change nothing another person is editing."""
     locked = Action.objects.select_for_update().get(pk=action.pk)
     if expected_version is not None and locked.version != expected_version:
-        latest = locked.history.select_related("history_user").first()
-        who = latest.history_user.display_name if latest and latest.history_user else "someone"
-        raise StaleActionError(
-            action=locked,
-            changed_by=who,
-            changed_at=latest.history_date if latest else locked.updated_at,
-        )
+        raise _stale(locked)
     return locked
 
 
@@ -205,14 +291,28 @@ def action_update(
     *, action: Action, by: User, expected_version: int | None, **fields: Any
 ) -> Action:
     """Edits an action's details (not its status). A revised due date can only move
-    forward from the original (the original is kept for slippage reporting)."""
+    forward from the original (the original is kept for slippage reporting).
+    If the action was saved since `expected_version`, nothing is written: the
+    StaleEditError carries the field-by-field merge for the person to confirm."""
     if not can_manage_portfolio(by):
         raise PermissionDenied("Only the safeguarding team can edit actions.")
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"Not editable: {sorted(unknown)}")
     with transaction.atomic():
-        locked = _lock(action, expected_version)
+        try:
+            locked = _lock(action, expected_version)
+        except StaleActionError as stale:
+            assert expected_version is not None  # _lock only refuses a stated version
+            merge = action_edit_merge(
+                current=stale.action, opened_version=expected_version, yours=fields
+            )
+            raise StaleEditError(
+                action=stale.action,
+                changed_by=stale.changed_by,
+                changed_at=stale.changed_at,
+                merge=merge,
+            ) from None
         for name, value in fields.items():
             setattr(locked, name, value)
         _save(locked, by=by, note="Details edited")

@@ -153,9 +153,15 @@ def action_status(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.can_update_action(request.user, action):
         raise PermissionDenied("You cannot change this action.")
     form = StatusForm(request.POST, action=action, user=request.user)
-    if not form.is_valid():
-        return _action_page(request, action, status_form=form, code=422)
     try:
+        if not form.is_valid():
+            # The choices follow the action as it is now; a post from an older version
+            # is told of the conflict rather than that its choice is not allowed.
+            if form.cleaned_data.get("version") is not None:
+                services.action_check_version(
+                    action=action, expected_version=form.cleaned_data["version"]
+                )
+            return _action_page(request, action, status_form=form, code=422)
         services.action_set_status(
             action=action,
             by=request.user,
@@ -179,10 +185,13 @@ def action_status(request: HttpRequest, pk: int) -> HttpResponse:
     return _done(request, action, "Status changed.")
 
 
-def _rebound(form: StatusForm, fresh: Action, user) -> StatusForm:
-    """The person's input kept, against the action's current version and choices."""
-    initial = {**form.cleaned_data, "version": fresh.version}
-    return StatusForm(initial=initial, action=fresh, user=user)
+def _rebound(form: StatusForm, fresh: Action, user) -> StatusForm | None:
+    """The person's input kept, as posted (it may no longer be a valid choice), against
+    the action's current version and choices; no form if they may no longer set any."""
+    if not services.statuses_settable_by(user, fresh):
+        return None
+    kept = {name: form.data.get(name, "") for name in ("status", "note", "closure_rationale")}
+    return StatusForm(initial={**kept, "version": fresh.version}, action=fresh, user=user)
 
 
 @require_POST
@@ -233,11 +242,9 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
                 **form.service_fields(),
             )
-        except services.StaleActionError as error:
+        except services.StaleEditError as error:
             stale = error
-            form = ActionForm(request.POST, instance=error.action)
-            form.data = form.data.copy()
-            form.data["version"] = str(error.action.version)
+            form = ActionForm(instance=error.action, merge=error.merge)
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -200,3 +200,29 @@ def test_bulk_changes_refused_for_providers(cast):
     with pytest.raises(PermissionDenied):
         services.action_bulk_add_note(actions=[cast.action_a], by=cast.provider_a_lead, text="x")
     assert not Action.objects.get(pk=cast.action_a.pk).updates.exists()
+
+
+def test_it_merges_a_stale_edit_field_by_field():
+    base = {"description": "Audit", "expected_outcome": "A\nB", "lead_user": 1, "due_date": None}
+    current = {**base, "description": "Audit referrals", "lead_user": 2}
+    yours = {
+        "description": "Audit triage",  # both changed, differently
+        "expected_outcome": "A\r\nB ",  # as a browser sends it back: unchanged
+        "lead_user": 2,  # both made the same change
+        "due_date": date(2026, 6, 30),  # only yours
+    }
+    merge = services.merge_edits(base=base, current=current, yours=yours)
+    assert merge.clashes == ("description",)
+    assert merge.yours == ("due_date",)
+    assert merge.theirs == ()
+    assert merge.values == {**current, "description": "Audit triage", "due_date": date(2026, 6, 30)}
+    untouched = services.merge_edits(base=base, current=current, yours={})
+    assert untouched.theirs == ("description", "lead_user") and untouched.values == current
+
+
+def test_it_calls_every_difference_a_clash_when_the_opened_version_is_unknown():
+    current = {"description": "Now", "number": "1.1"}
+    merge = services.merge_edits(
+        base=None, current=current, yours={"description": "Mine", "number": "1.1"}
+    )
+    assert merge.clashes == ("description",) and merge.yours == () and merge.theirs == ()

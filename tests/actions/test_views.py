@@ -3,11 +3,15 @@ what bad input gets back."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
 from actions.choices import Status
 from actions.models import Action
+from actions.services import EDITABLE_FIELDS
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -162,6 +166,171 @@ def test_edit_tells_the_second_editor_and_keeps_the_first_change(client, cast):
     assert "was changed by" in second.content.decode()
     cast.action_a.refresh_from_db()
     assert cast.action_a.description == "First edit"
+
+
+def _uk(day) -> str:
+    return f"{day:%d/%m/%Y}" if day else ""
+
+
+def edit_post(action: Action, **changes) -> dict:
+    """The edit form as a browser sends it, opened at the action's current version."""
+    opened = {
+        "number": action.number,
+        "description": action.description,
+        "owner_organisation": action.owner_organisation_id,
+        "lead_role_title": action.lead_role_title,
+        "lead_user": action.lead_user_id or "",
+        "original_time_frame": action.original_time_frame,
+        "due_date": _uk(action.due_date),
+        "revised_due_date": _uk(action.revised_due_date),
+        "expected_outcome": action.expected_outcome,
+        "evidence_required": action.evidence_required,
+        "monitoring_forum": action.monitoring_forum_id or "",
+        "version": action.version,
+    }
+    return {**opened, **changes}
+
+
+def as_page_sends(form) -> dict:
+    """What a browser posts back from a rendered form: every input's value as written
+    into the page; a radio group with nothing chosen sends nothing."""
+    sent = {}
+    for field in form:
+        shown = field.field.widget.format_value(field.value())
+        if isinstance(shown, list):
+            if not shown and field.widget_type == "radioselect":
+                continue
+            shown = shown[0] if shown else ""
+        sent[field.html_name] = "" if shown is None else shown
+    return sent
+
+
+def another_value(cast, name: str):
+    """A valid new value for each editable field, as the form posts it."""
+    return {
+        "number": "9.9",
+        "description": "Audit the front door's triage of DHR referrals",
+        "owner_organisation": cast.provider_b.pk,
+        "lead_role_title": "Deputy Chief Nurse",
+        "lead_user": cast.provider_a_contributor.pk,
+        "original_time_frame": "Quarter 4",
+        "due_date": "31/05/2026",
+        "revised_due_date": "30/09/2026",
+        "expected_outcome": "Fewer missed referrals\r\nin the quarterly audit",
+        "evidence_required": "Audit report",
+        "monitoring_forum": factories.forum(organisation=cast.icb).pk,
+    }[name]
+
+
+@pytest.mark.parametrize("theirs", EDITABLE_FIELDS)
+def test_it_keeps_a_field_only_the_first_editor_changed(client, cast, theirs):
+    """Both opened version 1; the first changed one field, the second another. Saving
+    again from the conflict page applies the second change and keeps the first."""
+    action = cast.action_a
+    action.due_date = date(2026, 6, 30)  # so that a revised due date is valid
+    action.save()
+    opened = edit_post(action)
+    mine, my_change = ("number", "7.7") if theirs == "description" else ("description", "Mine")
+    url = reverse("actions:edit", args=[action.pk])
+    first_change = another_value(cast, theirs)
+    as_user(client, cast.commissioner)
+    assert client.post(url, {**opened, theirs: first_change}).status_code == 302
+    as_user(client, cast.other_commissioner)
+    conflict = client.post(url, {**opened, mine: my_change})
+    assert conflict.status_code == 409
+    page = conflict.content.decode()
+    assert f"changed by {cast.commissioner.display_name}" in page
+    assert "Changed by both of you" not in page
+    again = client.post(url, as_page_sends(conflict.context["form"]))
+    assert again.status_code == 302
+    action.refresh_from_db()
+    saved = edit_post(action)
+    assert saved[theirs] == first_change
+    assert saved[mine] == my_change
+    assert action.version == 3
+
+
+@pytest.mark.parametrize("keep", ["theirs", "yours"])
+def test_it_asks_which_value_to_keep_when_both_changed_one_field(client, cast, keep):
+    action = cast.action_a
+    opened = edit_post(action)
+    url = reverse("actions:edit", args=[action.pk])
+    as_user(client, cast.commissioner)
+    assert (
+        client.post(url, {**opened, "expected_outcome": "Fewer missed referrals"}).status_code
+        == 302
+    )
+    as_user(client, cast.other_commissioner)
+    conflict = client.post(
+        url, {**opened, "expected_outcome": "All staff trained", "evidence_required": "Register"}
+    )
+    assert conflict.status_code == 409
+    page = conflict.content.decode()
+    assert "Changed by both of you" in page
+    assert "Fewer missed referrals" in page and "All staff trained" in page
+    assert "choose which to keep" in page
+    resent = as_page_sends(conflict.context["form"])
+
+    undecided = client.post(url, resent)
+    assert undecided.status_code == 422
+    assert "Choose which expected outcome to keep" in undecided.content.decode()
+    assert "Changed by both of you" in undecided.content.decode()
+    action.refresh_from_db()
+    assert action.expected_outcome == "Fewer missed referrals" and action.version == 2
+
+    decided = client.post(url, {**resent, "keep_expected_outcome": keep})
+    assert decided.status_code == 302
+    action.refresh_from_db()
+    expected = "Fewer missed referrals" if keep == "theirs" else "All staff trained"
+    assert action.expected_outcome == expected
+    assert action.evidence_required == "Register"
+
+
+def test_it_merges_again_when_a_third_person_saves_before_the_second_tries_again(client, cast):
+    action = cast.action_a
+    opened = edit_post(action)
+    url = reverse("actions:edit", args=[action.pk])
+    as_user(client, cast.commissioner)
+    client.post(url, {**opened, "expected_outcome": "First"})
+    as_user(client, cast.other_commissioner)
+    conflict = client.post(url, {**opened, "description": "Second"})
+    resent = as_page_sends(conflict.context["form"])
+    as_user(client, cast.admin)
+    action.refresh_from_db()
+    assert client.post(url, edit_post(action, evidence_required="Third")).status_code == 302
+    as_user(client, cast.other_commissioner)
+    second_conflict = client.post(url, resent)
+    assert second_conflict.status_code == 409
+    assert "Changed by both of you" not in second_conflict.content.decode()
+    again = client.post(url, as_page_sends(second_conflict.context["form"]))
+    assert again.status_code == 302
+    action.refresh_from_db()
+    assert action.description == "Second"
+    assert action.expected_outcome == "First" and action.evidence_required == "Third"
+
+
+def test_it_refuses_an_edit_posted_without_a_version(client, cast):
+    as_user(client, cast.commissioner)
+    data = edit_post(cast.action_a, description="Saved with no conflict check")
+    del data["version"]
+    response = client.post(reverse("actions:edit", args=[cast.action_a.pk]), data)
+    assert response.status_code == 422
+    assert "sent without the version of the action you opened" in response.content.decode()
+    cast.action_a.refresh_from_db()
+    assert cast.action_a.description != "Saved with no conflict check"
+    assert cast.action_a.version == 1
+
+
+def test_it_refuses_a_status_change_posted_without_a_version(client, cast):
+    as_user(client, cast.provider_a_lead)
+    response = client.post(
+        reverse("actions:status", args=[cast.action_a.pk]),
+        {"status": Status.AT_RISK, "note": "No version"},
+    )
+    assert response.status_code == 422
+    assert "sent without the version of the action you opened" in response.content.decode()
+    cast.action_a.refresh_from_db()
+    assert cast.action_a.status == Status.ON_TRACK and cast.action_a.version == 1
 
 
 def test_the_action_list_filters(client, cast):
