@@ -10,11 +10,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.ports import free_port
 
 
 @dataclass

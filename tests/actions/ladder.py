@@ -3,10 +3,13 @@ run of the job on that day."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 import time_machine
 from django.core import mail
+from django.db import connection
 from django.utils import timezone
 
 from actions import reminders
@@ -29,3 +32,29 @@ def run_on(day: date, later: timedelta = timedelta()) -> dict[str, list[str]]:
     with at(day, later):
         reminders.reminders_run()
     return {message.to[0].split("@")[0]: [message.subject, message.body] for message in mail.outbox}
+
+
+@contextmanager
+def run_lock_held_elsewhere() -> Iterator[None]:
+    """Another session holds the reminder run lock, as a run in progress on another
+    worker would. Unlocked explicitly on the way out: the server lets go of a closed
+    session's locks a moment after the close, and a run straight after must not race
+    that."""
+    import psycopg2
+
+    settings_dict = connection.settings_dict
+    other = psycopg2.connect(
+        dbname=settings_dict["NAME"],
+        user=settings_dict["USER"],
+        host=settings_dict["HOST"],
+        port=settings_dict["PORT"] or 5432,
+    )
+    other.autocommit = True
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [reminders.REMINDER_RUN_LOCK])
+        yield
+    finally:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [reminders.REMINDER_RUN_LOCK])
+        other.close()

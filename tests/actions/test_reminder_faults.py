@@ -16,7 +16,7 @@ from actions import reminders, services
 from actions.choices import ReminderState, Rung, Status
 from actions.models import Reminder
 from tests import factories
-from tests.actions.ladder import DUE, at, run_on
+from tests.actions.ladder import DUE, at, run_lock_held_elsewhere, run_on
 from tests.mail_servers import HangingServer, RecordingHandler, RecordingServer
 
 pytestmark = pytest.mark.django_db
@@ -234,23 +234,8 @@ def test_send_reminders_says_what_it_did(ladder, capsys):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor == "sqlite", reason="the run lock is PostgreSQL's")
 def test_send_reminders_says_when_it_stood_down(ladder, capsys):
-    import psycopg2
-
-    settings_dict = connection.settings_dict
-    other = psycopg2.connect(
-        dbname=settings_dict["NAME"],
-        user=settings_dict["USER"],
-        host=settings_dict["HOST"],
-        port=settings_dict["PORT"] or 5432,
-    )
-    other.autocommit = True
-    try:
-        with other.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s)", [reminders.REMINDER_RUN_LOCK])
-        with at(OVERDUE_DAY):
-            call_command("send_reminders")
-    finally:
-        other.close()
+    with run_lock_held_elsewhere(), at(OVERDUE_DAY):
+        call_command("send_reminders")
     assert "stood down and sent nothing" in capsys.readouterr().out
     assert not Reminder.objects.exists()
 

@@ -16,7 +16,7 @@ from actions import reminders, services
 from actions.choices import ReminderState, Rung, Status
 from actions.models import Reminder
 from tests import factories
-from tests.actions.ladder import DUE, at, run_on
+from tests.actions.ladder import DUE, at, run_lock_held_elsewhere, run_on
 
 pytestmark = pytest.mark.django_db
 
@@ -305,29 +305,9 @@ def test_two_runs_at_once_send_each_reminder_once(ladder):
 @pytest.mark.skipif(connection.vendor == "sqlite", reason="advisory locks are PostgreSQL's")
 def test_a_run_that_finds_another_one_going_stands_down(ladder):
     """Otherwise two runs at once could split one person's reminders over two digests."""
-    import psycopg2
-
-    settings_dict = connection.settings_dict
-    other = psycopg2.connect(
-        dbname=settings_dict["NAME"],
-        user=settings_dict["USER"],
-        host=settings_dict["HOST"],
-        port=settings_dict["PORT"] or 5432,
-    )
-    other.autocommit = True
-    with other.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s)", [reminders.REMINDER_RUN_LOCK])
     mail.outbox.clear()
-    try:
-        with at(DUE + timedelta(days=45)):
-            result = reminders.reminders_run()
-        assert result == {"stood_down": 1}
-        assert mail.outbox == [] and not Reminder.objects.exists()
-    finally:
-        # Unlocked explicitly: the server lets go of a closed session's locks a moment
-        # after the close, and the run below must not race that.
-        with other.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [reminders.REMINDER_RUN_LOCK])
-        other.close()
+    with run_lock_held_elsewhere(), at(DUE + timedelta(days=45)):
+        assert reminders.reminders_run() == {"stood_down": 1}
+    assert mail.outbox == [] and not Reminder.objects.exists()
     with at(DUE + timedelta(days=45)):
         assert reminders.reminders_run()["digests"] == 5

@@ -18,16 +18,11 @@ from django.urls import reverse
 from governance.choices import BuildState, PaperState
 from governance.models import Paper
 from tests import factories
+from tests.ports import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)  # publish on commit, as in production
 
 UNREACHABLE = "The paper builder could not be reached"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextmanager

@@ -17,7 +17,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,17 +27,12 @@ from urllib.parse import urlsplit
 import requests
 
 from accounts.management.commands.load_demo import CAST
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 # Every account the demo data creates, each signed in and crawled.
 DEMO_ROLES = [person[0] for person in CAST]
 BUCKET = "tracker-private"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass
