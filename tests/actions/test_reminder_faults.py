@@ -90,6 +90,22 @@ def test_the_reminders_go_out_once_the_mail_server_answers_again(ladder, smtp):
     assert states() == {ReminderState.SENT: 3}
 
 
+def test_a_run_stops_starting_digests_at_its_time_limit_and_leaves_the_rest_unclaimed(
+    ladder, smtp, settings
+):
+    settings.REMINDER_RUN_MAX_SECONDS = 0.5
+    with RecordingServer(RecordingHandler(delay=0.4)) as server:
+        smtp(server.port)
+        with at(OVERDUE_DAY):
+            result = reminders.reminders_run()
+        assert result["cut_short"] == 1
+        assert 1 <= result["digests"] < 3 and result["deferred"] == 3 - result["digests"]
+        assert ReminderState.CLAIMED not in states()
+        run_on(OVERDUE_DAY, timedelta(minutes=1))  # the next run sends the rest
+        delivered = server.handler.delivered_to()
+    assert len(delivered) == 3 and set(delivered.values()) == {1}
+
+
 # --- 2. refused for good (5xx) and for now (4xx) ------------------------------------
 
 
