@@ -25,6 +25,8 @@ from urllib.parse import urlparse
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from trackerapp.bounded import BoundExceeded, run_bounded
+
 logger = logging.getLogger(__name__)
 
 CHUNK = 1024 * 1024
@@ -369,6 +371,33 @@ def virus_scan(data: bytes, name: str) -> str:
     raise refuse(name, "could not be checked for viruses just now. Try again later.")
 
 
+def _identify_within_bounds(data: bytes, name: str, extension: str) -> AllowedType:
+    """_identify in a child process with a memory, CPU and time budget (trackerapp.bounded):
+    a file built to exhaust the parsers costs the child, never the web worker."""
+    try:
+        return run_bounded(
+            _identify,
+            data,
+            name,
+            extension,
+            memory_bytes=settings.EVIDENCE_CHECK_MEMORY_BYTES,
+            cpu_seconds=settings.EVIDENCE_CHECK_CPU_SECONDS,
+            wall_seconds=settings.EVIDENCE_CHECK_SECONDS,
+        )
+    except BoundExceeded as exceeded:
+        logger.warning("Evidence %s refused: checking it ran out of %s", name, exceeded.reason)
+        raise refuse(
+            name,
+            "could not be checked within the memory and time allowed, so it cannot be "
+            "accepted. Save it again as a new file (for a PDF, print it to a new PDF) and "
+            "upload that.",
+        ) from None
+    except RuntimeError as error:
+        # A fault in a checker must refuse the file, never fail the request.
+        logger.error("Evidence %s could not be checked: %s", name, error)
+        raise refuse(name, "could not be read, so it cannot be accepted.") from None
+
+
 def inspect_upload(upload: IO[bytes], filename: str, size: int) -> tuple[InspectedFile, bytes]:
     """Checks one upload end to end and returns what to store. Raises ValidationError
     with a message meant for the person uploading."""
@@ -388,6 +417,6 @@ def inspect_upload(upload: IO[bytes], filename: str, size: int) -> tuple[Inspect
     data, sha256 = _read_all(upload, name, limit)
     if not data:
         raise refuse(name, "is empty.")
-    allowed = _identify(data, name, extension)
+    allowed = _identify_within_bounds(data, name, extension)
     scan = virus_scan(data, name)
     return InspectedFile(name, extension, allowed, len(data), sha256, scan), data

@@ -302,6 +302,12 @@ EVIDENCE_ZIP_MAX_ENTRIES = int(os.environ.get("EVIDENCE_ZIP_MAX_ENTRIES", "2000"
 EVIDENCE_ZIP_MAX_UNCOMPRESSED_BYTES = int(
     os.environ.get("EVIDENCE_ZIP_MAX_UNCOMPRESSED_BYTES", 250 * 1024 * 1024)
 )
+# The content checks run in a child process with these bounds (trackerapp.bounded): a
+# file that needs more memory or time than this to check is refused, and the web worker
+# never grows or stalls past its request timeout because of one upload.
+EVIDENCE_CHECK_MEMORY_BYTES = int(os.environ.get("EVIDENCE_CHECK_MEMORY_BYTES", 384 * 1024 * 1024))
+EVIDENCE_CHECK_CPU_SECONDS = int(os.environ.get("EVIDENCE_CHECK_CPU_SECONDS", "10"))
+EVIDENCE_CHECK_SECONDS = float(os.environ.get("EVIDENCE_CHECK_SECONDS", "15"))
 # Optional ClamAV daemon: "tcp://127.0.0.1:3310" or "unix:///run/clamav/clamd.ctl".
 # Unset: uploads are not scanned and a notice is logged for each.
 CLAMAV_ADDRESS = os.environ.get("CLAMAV_ADDRESS", "")
