@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+
 import pytest
 
 from actions.choices import Status
@@ -7,6 +10,7 @@ from actions.models import Evidence
 from governance.choices import ForumKind
 from tests import factories
 from tests.actions.ladder import DUE
+from tests.clamd import Clamd, clamd_binary
 
 
 @pytest.fixture
@@ -40,3 +44,20 @@ def ladder(cast):
         other.closure_rationale = "Not part of this test."
         other.save()
     return action
+
+
+@pytest.fixture
+def clamd(tmp_path) -> Iterator[Clamd]:
+    """A real clamd that knows only the EICAR test file (tests/clamd.py), stopped after
+    the test. In CI a missing clamd fails rather than skips, so a broken install step in
+    .ci/run cannot pass unnoticed."""
+    binary = clamd_binary()
+    if binary is None:
+        reason = "clamd is not installed (apt-get install clamav-daemon; .ci/run installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    daemon = Clamd(binary, tmp_path / "clamd")
+    daemon.start()
+    yield daemon
+    daemon.stop()
