@@ -211,6 +211,8 @@ AXES_RESET_ON_SUCCESS = True
 # Attempts during a lock-out do not restart it, so "try again in 15 minutes" holds.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "accounts.views.sign_in_locked_out"
+# Cuts a username to the length axes stores, so an over-long one is counted, not a 500.
+AXES_USERNAME_CALLABLE = "accounts.throttling.attempt_username"
 # The audit log is the record of sign-ins; axes keeps only the failure counts.
 AXES_DISABLE_ACCESS_LOG = True
 # The client address is REMOTE_ADDR, as in the audit log: behind a proxy, the proxy sets
