@@ -15,7 +15,6 @@ import re
 import socket
 import struct
 import unicodedata
-import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -26,6 +25,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from trackerapp.bounded import BoundExceeded, run_bounded
+from trackerapp.zip_members import (
+    Encrypted,
+    TooLarge,
+    TooManyMembers,
+    ZipLimits,
+    ZipMembers,
+    ZipRefused,
+    check_zip,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -231,33 +239,39 @@ OPENDOCUMENT_MIMETYPE = {
     ".odt": (b"application/vnd.oasis.opendocument.text", ODT),
     ".ods": (b"application/vnd.oasis.opendocument.spreadsheet", ODS),
 }
+# [Content_Types].xml and mimetype are read into memory; a real one is a few KB (one
+# line per part, and parts are limited in number), so more than this is not an Office file.
+ZIP_INDEX_PART_MAX_BYTES = 2 * 1024 * 1024
 
 
 def _check_zip_container(data: bytes, name: str, extension: str) -> AllowedType:
-    """Office and OpenDocument files are zip files. The central directory is checked
-    for entry count and total uncompressed size before any member is read."""
+    """Office and OpenDocument files are zip files. Every member is read by the bytes it
+    really holds, within the limits, before the parts that say what the file is are
+    looked at; a zip whose directory under-states a member is a zip bomb."""
+    limits = ZipLimits(
+        max_members=settings.EVIDENCE_ZIP_MAX_ENTRIES,
+        max_total_bytes=settings.EVIDENCE_ZIP_MAX_UNCOMPRESSED_BYTES,
+        max_ratio=200,
+    )
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError):
-        raise refuse(name, "is damaged and cannot be opened.") from None
-    max_entries = settings.EVIDENCE_ZIP_MAX_ENTRIES
-    max_total = settings.EVIDENCE_ZIP_MAX_UNCOMPRESSED_BYTES
-    if len(members) > max_entries:
-        raise refuse(name, f"has too many parts ({len(members)}) to be a normal document.")
-    total = sum(m.file_size for m in members)
-    if total > max_total:
+        with check_zip(data, limits) as archive:
+            return _check_office_parts(archive, name, extension)
+    except TooManyMembers as error:
+        raise refuse(name, f"has too many parts ({error.count}) to be a normal document.") from None
+    except TooLarge:
         raise refuse(
             name, 'expands to far more than its size (a "zip bomb"), so it cannot be accepted.'
-        )
-    for member in members:
-        if member.compress_size and member.file_size / member.compress_size > 200:
-            raise refuse(
-                name, 'expands to far more than its size (a "zip bomb"), so it cannot be accepted.'
-            )
-        if member.flag_bits & 0x1:
-            raise refuse(name, "is password-protected. Remove the password and upload it again.")
-    names = {m.filename for m in members}
+        ) from None
+    except Encrypted:
+        raise refuse(
+            name, "is password-protected. Remove the password and upload it again."
+        ) from None
+    except ZipRefused:
+        raise refuse(name, "is damaged and cannot be opened.") from None
+
+
+def _check_office_parts(archive: ZipMembers, name: str, extension: str) -> AllowedType:
+    names = archive.names
     lowered = {n.lower() for n in names}
     if any(n.endswith("vbaproject.bin") or n.endswith(".bin") and "vba" in n for n in lowered):
         raise refuse(
@@ -268,13 +282,16 @@ def _check_zip_container(data: bytes, name: str, extension: str) -> AllowedType:
         part, allowed = OFFICE_MAIN_PART[extension]
         if "[Content_Types].xml" not in names or part not in names:
             raise refuse(name, f"is not a real {allowed.label} (its name says {extension}).")
-        content_types = archive.read("[Content_Types].xml")  # small, and the size is checked
+        content_types = archive.read("[Content_Types].xml", limit=ZIP_INDEX_PART_MAX_BYTES)
         if b"macroEnabled" in content_types or b"vbaProject" in content_types:
             raise refuse(name, "contains macros. Save it as a normal document and upload that.")
         return allowed
     if extension in OPENDOCUMENT_MIMETYPE:
         expected, allowed = OPENDOCUMENT_MIMETYPE[extension]
-        if "mimetype" not in names or archive.read("mimetype").strip() != expected:
+        if (
+            "mimetype" not in names
+            or archive.read("mimetype", limit=ZIP_INDEX_PART_MAX_BYTES).strip() != expected
+        ):
             raise refuse(name, f"is not a real {allowed.label} (its name says {extension}).")
         if any(n.lower().startswith("basic/") or n.lower().startswith("scripts/") for n in names):
             raise refuse(name, "contains macros. Save it without macros and upload that.")

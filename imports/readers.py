@@ -21,16 +21,27 @@ import io
 import logging
 import re
 import warnings
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from pathlib import PurePosixPath
 
+from django.conf import settings
 from openpyxl.utils import column_index_from_string, coordinate_to_tuple, get_column_letter
 from openpyxl.worksheet._reader import INLINE_STRING, WorkSheetParser
 from openpyxl.xml.constants import SHEET_MAIN_NS
+
+from trackerapp.zip_members import (
+    Encrypted,
+    LargerThanDeclared,
+    TooLarge,
+    TooManyMembers,
+    ZipLimits,
+    ZipMembers,
+    ZipRefused,
+    check_zip,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -40,8 +51,8 @@ TEXT_EXTENSIONS = frozenset({".csv", ".txt", ".tsv"})
 
 MAX_ROWS = 50_000
 MAX_COLUMNS = 100
-ZIP_MAX_ENTRIES = 2_000
-ZIP_MAX_UNCOMPRESSED_BYTES = 120 * 1024 * 1024
+# A real [Content_Types].xml is a line per part; parts are limited in number.
+CONTENT_TYPES_MAX_BYTES = 2 * 1024 * 1024
 
 CFB_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # An Excel file protected with a password to open is an OLE compound file holding these
@@ -177,25 +188,44 @@ def decode_text(data: bytes) -> str | None:
     return None
 
 
+def _zip_limits() -> ZipLimits:
+    return ZipLimits(
+        max_members=settings.IMPORT_ZIP_MAX_ENTRIES,
+        max_total_bytes=settings.IMPORT_ZIP_MAX_UNCOMPRESSED_BYTES,
+    )
+
+
 def _check_zip(data: bytes) -> str:
-    """An .xlsx is a zip holding [Content_Types].xml and xl/workbook.xml. The directory
-    is checked (entries, unpacked size, encryption) before any part is read."""
+    """An .xlsx is a zip holding [Content_Types].xml and xl/workbook.xml. openpyxl
+    believes the zip's directory about each part's size, so every part is read here
+    first by its real bytes (check_zip, bounded by the limits): a workbook that gets
+    past this has a directory that tells the truth, and openpyxl reads no more than it."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
-        raise UnreadableFile(DAMAGED_MESSAGE) from None
-    if len(members) > ZIP_MAX_ENTRIES:
-        raise UnreadableFile(f"This file has too many parts ({len(members)}) to be a plan.")
-    if sum(m.file_size for m in members) > ZIP_MAX_UNCOMPRESSED_BYTES:
+        with check_zip(data, _zip_limits()) as archive:
+            return _check_workbook_parts(archive)
+    except TooManyMembers as error:
         raise UnreadableFile(
-            "This workbook unpacks to far more than a plan needs (over "
-            f"{ZIP_MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB). Split it, or delete unused "
-            "sheets and empty rows, and upload it again."
-        )
-    if any(m.flag_bits & 0x1 for m in members):
-        raise UnreadableFile(PASSWORD_MESSAGE)
-    names = {m.filename for m in members}
+            f"This file has too many parts ({error.count}) to be a plan."
+        ) from None
+    except LargerThanDeclared:
+        raise UnreadableFile(
+            "This workbook unpacks to more than its own index records, as a “zip bomb” "
+            "does, so it cannot be imported."
+        ) from None
+    except TooLarge:
+        limit = settings.IMPORT_ZIP_MAX_UNCOMPRESSED_BYTES // (1024 * 1024)
+        raise UnreadableFile(
+            f"This workbook unpacks to far more than a plan needs (over {limit} MB). "
+            "Split it, or delete unused sheets and empty rows, and upload it again."
+        ) from None
+    except Encrypted:
+        raise UnreadableFile(PASSWORD_MESSAGE) from None
+    except ZipRefused:
+        raise UnreadableFile(DAMAGED_MESSAGE) from None
+
+
+def _check_workbook_parts(archive: ZipMembers) -> str:
+    names = archive.names
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         if "word/document.xml" in names:
             raise UnreadableFile(
@@ -214,10 +244,7 @@ def _check_zip(data: bytes) -> str:
         if "[Content_Types].xml" in names or any(n.startswith("xl/") for n in names):
             raise UnreadableFile(DAMAGED_MESSAGE)
         raise UnreadableFile(f"This is a zip archive, not a spreadsheet. {NOT_A_SPREADSHEET}")
-    try:
-        content_types = archive.read("[Content_Types].xml")
-    except (zipfile.BadZipFile, OSError, EOFError, zipfile.LargeZipFile):
-        raise UnreadableFile(DAMAGED_MESSAGE) from None
+    content_types = archive.read("[Content_Types].xml", limit=CONTENT_TYPES_MAX_BYTES)
     if b"macroEnabled" in content_types or "xl/vbaProject.bin" in names:
         raise UnreadableFile(
             "This workbook contains macros (.xlsm). Save it as an Excel workbook (.xlsx) "
@@ -412,9 +439,10 @@ class SpreadsheetSource:
         if not path:
             return b""
         try:
-            with zipfile.ZipFile(io.BytesIO(self.data)) as archive:
-                return archive.read(path)
-        except (KeyError, zipfile.BadZipFile, OSError, EOFError):
+            # identify() has read every member already; this reads just the one.
+            with ZipMembers(self.data, _zip_limits()) as archive:
+                return archive.read(path, limit=settings.IMPORT_ZIP_MAX_UNCOMPRESSED_BYTES)
+        except (KeyError, ZipRefused):
             return b""
 
 

@@ -136,6 +136,10 @@ class Review(models.Model):
             return
         if self.parent_id == self.pk:
             raise ValidationError({"parent": "A review cannot be its own parent."})
+        if self.review_type_id is None:
+            # No type, or one the form refused: its own error says so, and there is no
+            # type to check the parent against.
+            return
         if not self.review_type.is_contribution:
             raise ValidationError(
                 {

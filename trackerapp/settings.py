@@ -211,6 +211,8 @@ AXES_RESET_ON_SUCCESS = True
 # Attempts during a lock-out do not restart it, so "try again in 15 minutes" holds.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "accounts.views.sign_in_locked_out"
+# Cuts a username to the length axes stores, so an over-long one is counted, not a 500.
+AXES_USERNAME_CALLABLE = "accounts.throttling.attempt_username"
 # The audit log is the record of sign-ins; axes keeps only the failure counts.
 AXES_DISABLE_ACCESS_LOG = True
 # The client address is REMOTE_ADDR, as in the audit log: behind a proxy, the proxy sets
@@ -297,7 +299,9 @@ else:
     STORAGES["private"] = {"BACKEND": "trackerapp.storage.PrivateFileSystemStorage"}
 EVIDENCE_MAX_UPLOAD_BYTES = int(os.environ.get("EVIDENCE_MAX_UPLOAD_BYTES", 25 * 1024 * 1024))
 EVIDENCE_MAX_FILES_PER_UPLOAD = int(os.environ.get("EVIDENCE_MAX_FILES_PER_UPLOAD", "10"))
-# Office files are zip containers: refuse any whose directory promises more than this.
+# Office files are zip containers: refuse any with more members than this, or whose
+# members really unpack (counted as they are read, whatever the zip's directory says)
+# to more than this in all.
 EVIDENCE_ZIP_MAX_ENTRIES = int(os.environ.get("EVIDENCE_ZIP_MAX_ENTRIES", "2000"))
 EVIDENCE_ZIP_MAX_UNCOMPRESSED_BYTES = int(
     os.environ.get("EVIDENCE_ZIP_MAX_UNCOMPRESSED_BYTES", 250 * 1024 * 1024)
@@ -317,6 +321,11 @@ CLAMAV_TIMEOUT = float(os.environ.get("CLAMAV_TIMEOUT", "30"))
 EVIDENCE_X_ACCEL_REDIRECT_PREFIX = os.environ.get("EVIDENCE_X_ACCEL_REDIRECT_PREFIX", "")
 # Action plans imported from Excel or CSV: refused above this size.
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
+# The same limits for an imported .xlsx, checked before openpyxl reads any of it.
+IMPORT_ZIP_MAX_ENTRIES = int(os.environ.get("IMPORT_ZIP_MAX_ENTRIES", "2000"))
+IMPORT_ZIP_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("IMPORT_ZIP_MAX_UNCOMPRESSED_BYTES", 120 * 1024 * 1024)
+)
 # Uploads above this size are spooled to a temporary file rather than held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

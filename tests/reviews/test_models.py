@@ -86,3 +86,11 @@ def test_it_holds_each_role_only_in_the_right_kind_of_organisation(kind, role, a
     else:
         with pytest.raises(ValidationError):
             membership.full_clean()
+
+
+def test_it_reports_a_missing_type_as_such_when_a_parent_is_given(csp):
+    contribution = imr(factories.review(code="DHR", body=csp), csp)
+    contribution.review_type = None
+    with pytest.raises(ValidationError) as error:
+        contribution.full_clean()
+    assert list(error.value.message_dict) == ["review_type"]

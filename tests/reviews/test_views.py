@@ -161,3 +161,21 @@ def test_a_recommendation_not_accepted_needs_a_rationale(client, cast):
     )
     assert response.status_code == 422
     assert "Say why the recommendation was not accepted" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("review_type", "message"),
+    [("", "This field is required"), ("999999", "Select a valid choice"), ("IMR", "valid choice")],
+)
+def test_a_contribution_without_a_valid_type_is_refused_not_a_500(
+    client, cast, review_type, message
+):
+    as_user(client, cast.commissioner)
+    before = Review.objects.count()
+    response = client.post(
+        reverse("reviews:create"),
+        review_form(cast, review_type=review_type, parent=cast.review.pk),
+    )
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    assert Review.objects.count() == before
