@@ -84,8 +84,9 @@ MERGE_CELL = re.compile(
 ANY_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 CELL_REFERENCE = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
-# <v>…</v> is a saved result; an empty <v/> (what openpyxl writes) is none.
-HAS_VALUE = re.compile(rb"<(?:\w+:)?v(?:\s[^>/]*)?>")
+# <v>…</v> with something in it is a saved result; an empty <v/> or <v></v> (what
+# openpyxl writes, depending on whether lxml is installed) is none.
+HAS_VALUE = re.compile(rb"<(?:\w+:)?v(?:\s[^>/]*)?>\s*[^<\s]")
 TEXT_TAG = f"{{{SHEET_MAIN_NS}}}t"
 RUN_TAG = f"{{{SHEET_MAIN_NS}}}r"
 

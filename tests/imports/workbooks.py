@@ -54,7 +54,8 @@ def xlsx(
 
 def with_cached_values(data: bytes, values: dict[str, str]) -> bytes:
     """Adds the saved text result Excel would write to formula cells (openpyxl writes an
-    empty <v/>, as a program that never calculated the workbook does)."""
+    empty <v/>, or <v></v> when lxml is installed, as a program that never calculated
+    the workbook does)."""
     source = zipfile.ZipFile(io.BytesIO(data))
     output = io.BytesIO()
     with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
@@ -62,7 +63,7 @@ def with_cached_values(data: bytes, values: dict[str, str]) -> bytes:
             body = source.read(item.filename)
             if item.filename.startswith("xl/worksheets/sheet"):
                 for ref, value in values.items():
-                    pattern = rf'<c r="{ref}"([^>]*)><f>(.*?)</f><v\s*/>'.encode()
+                    pattern = rf'<c r="{ref}"([^>]*)><f>(.*?)</f>(?:<v\s*/>|<v></v>)'.encode()
                     body = re.sub(
                         pattern,
                         lambda m, r=ref, v=value: (
