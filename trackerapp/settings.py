@@ -302,6 +302,14 @@ EVIDENCE_ZIP_MAX_ENTRIES = int(os.environ.get("EVIDENCE_ZIP_MAX_ENTRIES", "2000"
 EVIDENCE_ZIP_MAX_UNCOMPRESSED_BYTES = int(
     os.environ.get("EVIDENCE_ZIP_MAX_UNCOMPRESSED_BYTES", 250 * 1024 * 1024)
 )
+# PDFs are parsed, not scanned as bytes: refuse any with more objects than this, any whose
+# object streams (together) or any cross-reference stream expand beyond this, or whose
+# check runs longer. Page content and images are never decoded.
+EVIDENCE_PDF_MAX_OBJECTS = int(os.environ.get("EVIDENCE_PDF_MAX_OBJECTS", "100000"))
+EVIDENCE_PDF_MAX_DECODED_BYTES = int(
+    os.environ.get("EVIDENCE_PDF_MAX_DECODED_BYTES", 64 * 1024 * 1024)
+)
+EVIDENCE_PDF_CHECK_SECONDS = float(os.environ.get("EVIDENCE_PDF_CHECK_SECONDS", "10"))
 # Optional ClamAV daemon: "tcp://127.0.0.1:3310" or "unix:///run/clamav/clamd.ctl".
 # Unset: uploads are not scanned and a notice is logged for each.
 CLAMAV_ADDRESS = os.environ.get("CLAMAV_ADDRESS", "")
