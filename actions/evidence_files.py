@@ -24,6 +24,7 @@ from urllib.parse import urlparse
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from actions.pdf_checks import PdfLimits, PdfRefused, check_pdf
 from trackerapp.bounded import BoundExceeded, run_bounded
 from trackerapp.zip_members import (
     Encrypted,
@@ -90,11 +91,6 @@ MARKUP = re.compile(
     rb"|javascript\s*:",
     re.IGNORECASE,
 )
-PDF_DANGER = re.compile(
-    rb"/(?:JavaScript|JS|Launch|EmbeddedFile|RichMedia|XFA|SubmitForm|ImportData)\b"
-)
-PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
 CFB_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -205,29 +201,21 @@ def _check_jpeg(data: bytes, name: str) -> None:
         raise refuse(name, "contains web page or script content, so it cannot be accepted.")
 
 
-def _pdf_bodies(data: bytes):
-    yield data
-    for match in PDF_STREAM.finditer(data):
-        raw = match.group(1)
-        try:
-            yield zlib.decompressobj().decompress(raw, 50 * 1024 * 1024)
-        except zlib.error:
-            continue
-
-
 def _check_pdf(data: bytes, name: str) -> None:
-    """Refuses JavaScript, launch actions and embedded files, including where a PDF
-    hides them in compressed streams or spells names with #xx escapes."""
+    """Refuses JavaScript, launch actions and embedded files wherever a PDF keeps them
+    (object streams, any filter, #xx escapes), and any PDF that cannot be read in full
+    within the limits."""
     if not data.rstrip().endswith(b"%%EOF") and b"%%EOF" not in data[-2048:]:
         raise refuse(name, "is not a complete PDF.")
-    for body in _pdf_bodies(data):
-        unescaped = PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), body)
-        if PDF_DANGER.search(unescaped):
-            raise refuse(
-                name,
-                "is a PDF that contains JavaScript, launch actions or embedded files. "
-                'Print it to a new PDF ("Microsoft Print to PDF" or "Save as PDF") and upload that.',
-            )
+    limits = PdfLimits(
+        max_objects=settings.EVIDENCE_PDF_MAX_OBJECTS,
+        max_decoded_bytes=settings.EVIDENCE_PDF_MAX_DECODED_BYTES,
+        time_budget_seconds=settings.EVIDENCE_PDF_CHECK_SECONDS,
+    )
+    try:
+        check_pdf(data, limits)
+    except PdfRefused as reason:
+        raise refuse(name, str(reason)) from None
 
 
 OFFICE_MAIN_PART = {

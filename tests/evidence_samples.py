@@ -10,6 +10,8 @@ from functools import lru_cache
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tests import hostile_pdf_samples
+
 
 def upload(name: str, data: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type="application/octet-stream")
@@ -23,18 +25,13 @@ def pdf() -> bytes:
 
 
 def pdf_with(body: bytes) -> bytes:
-    return b"%PDF-1.4\n1 0 obj\n" + body + b"\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    """A one-page PDF whose catalogue also has the entries of the dictionary `body`."""
+    entries = body.strip().removeprefix(b"<<").removesuffix(b">>")
+    return hostile_pdf_samples.one_page_pdf(catalog_extra=entries)
 
 
 def pdf_with_compressed_javascript() -> bytes:
-    payload = zlib.compress(b"<< /S /JavaScript /JS (app.alert(1)) >>")
-    return (
-        b"%PDF-1.5\n1 0 obj\n<< /Length "
-        + str(len(payload)).encode()
-        + b" /Filter /FlateDecode >>\nstream\n"
-        + payload
-        + b"\nendstream\nendobj\n%%EOF\n"
-    )
+    return hostile_pdf_samples.javascript_in_flate_object_stream()
 
 
 def _chunk(kind: bytes, body: bytes) -> bytes:

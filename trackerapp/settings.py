@@ -306,6 +306,14 @@ EVIDENCE_ZIP_MAX_ENTRIES = int(os.environ.get("EVIDENCE_ZIP_MAX_ENTRIES", "2000"
 EVIDENCE_ZIP_MAX_UNCOMPRESSED_BYTES = int(
     os.environ.get("EVIDENCE_ZIP_MAX_UNCOMPRESSED_BYTES", 250 * 1024 * 1024)
 )
+# PDFs are parsed, not scanned as bytes: refuse any with more objects than this, any whose
+# object streams (together) or any cross-reference stream expand beyond this, or whose
+# check runs longer. Page content and images are never decoded.
+EVIDENCE_PDF_MAX_OBJECTS = int(os.environ.get("EVIDENCE_PDF_MAX_OBJECTS", "100000"))
+EVIDENCE_PDF_MAX_DECODED_BYTES = int(
+    os.environ.get("EVIDENCE_PDF_MAX_DECODED_BYTES", 64 * 1024 * 1024)
+)
+EVIDENCE_PDF_CHECK_SECONDS = float(os.environ.get("EVIDENCE_PDF_CHECK_SECONDS", "10"))
 # The content checks run in a child process with these bounds (trackerapp.bounded): a
 # file that needs more memory or time than this to check is refused, and the web worker
 # never grows or stalls past its request timeout because of one upload.
