@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.setup import bench_django, signed_in_client  # noqa: E402
+from bench.setup import bench_django, signed_in_client, without_static_manifest  # noqa: E402
 
 BENCH_DATABASE = "postgres://postgres@127.0.0.1:5432/tracker_bench_import"
 TIME_FRAMES = [
@@ -111,10 +111,7 @@ def main() -> None:
     from imports.selectors import mapping_view, plan_for
     from reviews.services import review_types_ensure_defaults
 
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+    without_static_manifest()
     settings.PRIVATE_STORAGE_ROOT = Path(settings.BASE_DIR) / "var" / "bench-private"
     call_command("migrate", verbosity=0)
     review_types_ensure_defaults()

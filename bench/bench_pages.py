@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.setup import bench_django, signed_in_client  # noqa: E402
+from bench.setup import bench_django, signed_in_client, without_static_manifest  # noqa: E402
 
 
 def main() -> None:
@@ -40,11 +40,7 @@ def main() -> None:
     from reviews.models import Review, ReviewType, Theme
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    # Static URLs without a collectstatic manifest; the pages' own work is what is timed.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+    without_static_manifest()
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
     commissioner = generate(args.actions)

@@ -53,6 +53,21 @@ def bench_django(default_database: str = BENCH_DATABASE) -> None:
     django.setup()
 
 
+def without_static_manifest() -> None:
+    """Static URLs without a collectstatic manifest (production's storage needs one):
+    the pages' own work is what is measured."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    # Through override_settings, whose signal drops storages already opened.
+    override_settings(
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+    ).enable()
+
+
 def signed_in_client(user):
     """A test client signed in as `user` with the second factor passed, as after a real
     sign-in, so the timed pages include the MFA check every request makes."""
