@@ -79,9 +79,8 @@ JPEG = AllowedType("JPEG image", "image/jpeg", frozenset({".jpg", ".jpeg"}))
 EML = AllowedType("email (.eml)", "message/rfc822", frozenset({".eml"}))
 MSG = AllowedType("Outlook message (.msg)", "application/vnd.ms-outlook", frozenset({".msg"}))
 
-ALLOWED_EXTENSIONS = frozenset().union(
-    *(t.extensions for t in (PDF, DOCX, XLSX, PPTX, ODT, ODS, CSV, TXT, PNG, JPEG, EML, MSG))
-)
+ALLOWED_TYPES = (PDF, DOCX, XLSX, PPTX, ODT, ODS, CSV, TXT, PNG, JPEG, EML, MSG)
+ALLOWED_EXTENSIONS = frozenset().union(*(t.extensions for t in ALLOWED_TYPES))
 ALLOWED_LIST = "PDF, Word (.docx), Excel (.xlsx), PowerPoint (.pptx), OpenDocument (.odt, .ods), CSV, text, PNG, JPEG or email (.eml, .msg)"
 
 # Markup that makes a file a web page or script whatever it is called. Looked for in
@@ -123,6 +122,19 @@ class InspectedFile:
     size: int
     sha256: str
     scan_result: str
+
+
+def type_label(content_type: str, filename: str) -> str:
+    """What kind of file stored evidence is ("PDF", "Excel workbook"), from the type
+    found when it was checked, else its name's extension."""
+    extension = PurePosixPath(filename.lower()).suffix
+    for allowed in ALLOWED_TYPES:
+        if content_type == allowed.content_type:
+            return allowed.label
+    for allowed in ALLOWED_TYPES:
+        if extension in allowed.extensions:
+            return allowed.label
+    return "file"
 
 
 def refuse(name: str, reason: str) -> ValidationError:

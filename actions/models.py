@@ -235,12 +235,28 @@ class Evidence(models.Model):
     class Meta:
         ordering = ["-uploaded_at", "-pk"]
         verbose_name_plural = "evidence"
+        permissions = [
+            (
+                "download_evidence",
+                "Can download evidence files (viewers need this; the safeguarding team, "
+                "secretaries and the owning provider do not)",
+            )
+        ]
         indexes = [
             models.Index(fields=["review_state", "uploaded_at"], name="evidence_queue_idx"),
         ]
 
     def __str__(self) -> str:
         return self.original_filename or self.description
+
+    @property
+    def type_label(self) -> str:
+        """The kind of file ("PDF", "Excel workbook"), which anyone who sees the
+        evidence may know, also those who may not open it."""
+        # Imported here: the file checkers bring pikepdf, which models need not load.
+        from actions.evidence_files import type_label
+
+        return type_label(self.content_type, self.original_filename)
 
     def clean(self) -> None:
         if self.review_state == EvidenceReviewState.REJECTED and not self.rejection_reason.strip():

@@ -151,6 +151,28 @@ def can_update_action(user: User, action: Action) -> bool:
     return action.owner_organisation_id in user.provider_organisation_ids
 
 
+# The per-person grant an administrator gives in the admin (User permissions) to someone
+# who would otherwise see evidence only as a line in a table: a lay viewer (DESIGN §4).
+DOWNLOAD_EVIDENCE_PERMISSION = "actions.download_evidence"
+
+
+def may_download_evidence(user: User, evidence: Evidence) -> bool:
+    """Whether this person may open the raw file of evidence they can already see
+    (`Evidence.objects.visible_to` decides that): administrators, commissioners and
+    committee secretaries, the people of the provider that owns the action (they
+    uploaded it), and anyone else, viewers included, only with the grant. The download
+    view and every page that links a download ask this, so they cannot disagree."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    # Secretaries see what their organisation's commissioners see (DESIGN §4) and put
+    # the evidence in front of the forums; they work inside the commissioner.
+    if user.is_admin or user.is_commissioner or user.is_secretary:
+        return True
+    if evidence.action.owner_organisation_id in user.provider_organisation_ids:
+        return True
+    return user.has_perm(DOWNLOAD_EVIDENCE_PERMISSION)
+
+
 def statuses_settable_by(user: User, action: Action) -> list[str]:
     if can_manage_portfolio(user):
         return list(Status.values)

@@ -323,9 +323,14 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """Streams an evidence file to someone who may see its action, as an attachment
-    that no browser will render, and records the download."""
-    evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
+    """Streams an evidence file to someone who may see its action and open its files,
+    as an attachment that no browser will render, and records the download. Evidence
+    they can see but not open (a viewer without the grant) is 403, not 404."""
+    evidence = get_object_or_404(
+        Evidence.objects.visible_to(request.user).select_related("action"), pk=pk
+    )
+    if not services.may_download_evidence(request.user, evidence):
+        raise PermissionDenied("Evidence files need a grant from an administrator.")
     services.evidence_download_record(evidence=evidence, by=request.user, request=request)
     return private_file_response(
         evidence.file, filename=evidence.original_filename, content_type=evidence.content_type

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import date, timedelta
 
+from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
@@ -110,6 +111,14 @@ def evidence(*, on: Action, by: User, state: str = EvidenceReviewState.PENDING) 
     item.file.save("audit.txt", ContentFile(b"audit"), save=False)
     item.save()
     return item
+
+
+def evidence_download_grant(to: User) -> None:
+    """What an administrator does on the person's admin page: "User permissions", "Can
+    download evidence files"."""
+    to.user_permissions.add(
+        Permission.objects.get(content_type__app_label="actions", codename="download_evidence")
+    )
 
 
 def forum(

@@ -15,6 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions import services
+from actions.models import EvidenceDownload
+from audit.choices import AuditEvent
+from audit.models import AuditEntry
 from tests import factories
 from tests.urls import iter_patterns
 
@@ -49,6 +52,8 @@ OPEN_TO_ALL = row(200, 200, 200, 200, 200, 200, 200, anonymous=200)
 PORTFOLIO_READ = row(200, 200, 403, 403, 403, 200, 403)
 MANAGER_ONLY = row(200, 403, 403, 403, 403, 403, 403)
 OBJECT_READ = row(200, 200, 200, 200, 404, 200, 404)
+# Raw evidence: a viewer sees it listed, but opens the file only with a grant (below).
+EVIDENCE_FILE = row(200, 200, 200, 200, 404, 403, 404)
 OBJECT_MANAGE = row(200, 403, 403, 403, 404, 403, 404)
 OBJECT_WRITE_POST = row(422, 403, 422, 422, 404, 403, 404)
 OBJECT_DECIDE_POST = row(302, 403, 403, 403, 404, 403, 404)
@@ -86,7 +91,7 @@ MATRIX = {
     "actions:extension_request": ("post", lambda o: [o.action_a.pk], OBJECT_WRITE_POST),
     "actions:create": ("get", lambda o: [o.recommendation_a.pk], OBJECT_MANAGE),
     "actions:evidence_queue": ("get", lambda o: [], MANAGER_ONLY),
-    "actions:evidence_download": ("get", lambda o: [o.evidence_a.pk], OBJECT_READ),
+    "actions:evidence_download": ("get", lambda o: [o.evidence_a.pk], EVIDENCE_FILE),
     "actions:evidence_review": ("post", lambda o: [o.evidence_a.pk], OBJECT_DECIDE_POST),
     "actions:extension_decide": ("post", lambda o: [o.extension_a.pk], OBJECT_DECIDE_POST),
     "governance:forum_list": ("get", lambda o: [], PORTFOLIO_READ),
@@ -185,3 +190,20 @@ def test_each_role_gets_the_expected_answer(client, cast, name):
         if who == "anonymous" and response.status_code == 302 and name != "logout":
             assert response["Location"].startswith(reverse("login")), response["Location"]
     assert answers == expected
+
+
+def test_it_lets_a_viewer_granted_evidence_downloads_open_the_file_and_logs_it(client, cast):
+    objects = ProviderAObjects(cast)
+    factories.evidence_download_grant(to=cast.viewer)
+    client.force_login(cast.viewer)
+
+    response = client.get(reverse("actions:evidence_download", args=[objects.evidence_a.pk]))
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"audit"
+    assert EvidenceDownload.objects.filter(evidence=objects.evidence_a, user=cast.viewer).exists()
+    assert AuditEntry.objects.filter(
+        event=AuditEvent.EVIDENCE_DOWNLOAD,
+        user=cast.viewer,
+        object_id=str(objects.evidence_a.pk),
+    ).exists()

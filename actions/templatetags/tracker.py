@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import template
 from django.utils.html import format_html
 
+from actions import services
 from actions.choices import STATUS_STYLE, Status
 
 register = template.Library()
@@ -33,3 +34,10 @@ def field_widget(bound_field) -> str:
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return bound_field.as_widget(attrs=attrs)
+
+
+@register.simple_tag
+def may_download_evidence(user, evidence) -> bool:
+    """`{% may_download_evidence user item as downloadable %}`: the download view's own
+    rule, so a page never links a file the person would be refused."""
+    return services.may_download_evidence(user, evidence)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,6 +13,7 @@ from actions import services
 from actions.choices import EvidenceReviewState, ExtensionState, Status
 from actions.models import Action, Evidence, EvidenceDownload, ExtensionRequest
 from tests import evidence_samples as samples
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +90,64 @@ def test_download_of_evidence_the_user_cannot_see_is_not_found(client, cast, who
     response = client.get(reverse("actions:evidence_download", args=[target.pk]))
     assert response.status_code == 404
     assert not EvidenceDownload.objects.exists()
+
+
+def download(client, evidence):
+    return client.get(reverse("actions:evidence_download", args=[evidence.pk]))
+
+
+def test_it_refuses_a_viewer_the_file_without_a_grant(client, cast):
+    response = download(as_user(client, cast.viewer), cast.evidence_a)
+    # They can see the evidence listed on the action, so refused rather than not found.
+    assert response.status_code == 403
+    assert not EvidenceDownload.objects.exists()
+
+
+def test_it_gives_a_viewer_the_file_with_a_grant(client, cast):
+    factories.evidence_download_grant(to=cast.viewer)
+    response = download(as_user(client, cast.viewer), cast.evidence_a)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"audit"
+    assert EvidenceDownload.objects.get().user == cast.viewer
+
+
+@pytest.mark.parametrize(
+    "who", ["admin", "commissioner", "secretary", "provider_a_lead", "provider_a_contributor"]
+)
+def test_it_still_gives_the_file_to_the_team_and_the_owning_provider(client, cast, who):
+    response = download(as_user(client, getattr(cast, who)), cast.evidence_a)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"audit"
+
+
+def action_page(client, user, action) -> str:
+    response = as_user(client, user).get(reverse("actions:detail", args=[action.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_it_lists_evidence_to_a_viewer_without_a_grant_but_links_no_file(client, cast):
+    page = action_page(client, cast.viewer, cast.action_a)
+    item = cast.evidence_a
+    assert item.description in page
+    assert "text file" in page
+    assert filesizeformat(item.size_bytes) in page
+    assert cast.provider_a_lead.display_name in page
+    assert item.get_review_state_display() in page
+    assert reverse("actions:evidence_download", args=[item.pk]) not in page
+    assert item.original_filename not in page
+
+
+def test_it_links_the_file_for_a_viewer_with_a_grant(client, cast):
+    factories.evidence_download_grant(to=cast.viewer)
+    page = action_page(client, cast.viewer, cast.action_a)
+    assert reverse("actions:evidence_download", args=[cast.evidence_a.pk]) in page
+
+
+@pytest.mark.parametrize("who", ["commissioner", "secretary", "provider_a_contributor"])
+def test_it_links_the_file_for_the_team_and_the_owning_provider(client, cast, who):
+    page = action_page(client, getattr(cast, who), cast.action_a)
+    assert reverse("actions:evidence_download", args=[cast.evidence_a.pk]) in page
 
 
 def test_x_accel_redirect_mode_hands_the_file_to_nginx(client, cast, settings):
