@@ -9,6 +9,7 @@ from accounts.models import Organisation, User
 from governance.models import Forum
 from reviews.choices import Lifecycle
 from reviews.models import Recommendation, Review, ReviewType, Theme
+from reviews.selectors import parent_shown_to
 from trackerapp.forms import NHSFormMixin, UKDateField
 
 if TYPE_CHECKING:
@@ -95,6 +96,12 @@ class ReviewForm(NHSFormMixin, forms.ModelForm):
         self.fields["parent"].queryset = Review.objects.visible_to(user).filter(
             review_type__accepts_contributions=True
         )
+        parent = parent_shown_to(user, self.instance) if self.instance.pk else None
+        if parent is not None and parent.review is None:
+            # A parent they may not see cannot be offered as the choice, and a choice
+            # left blank would detach the IMR from it on save; only those who see it
+            # may change it.
+            del self.fields["parent"]
         self.fields["named_people"].queryset = User.objects.filter(
             is_active=True, memberships__isnull=False
         ).distinct()

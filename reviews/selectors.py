@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -52,6 +53,28 @@ def review_for_user(user: User, pk: int) -> Review:
     )
 
 
+@dataclass(frozen=True)
+class ParentShown:
+    """What a person is shown of the review an IMR contributes to: the review, when
+    they may open it; otherwise only a note, never its reference or title, which name
+    the case (a restricted DHR's reference is itself restricted detail)."""
+
+    review: Review | None
+    note: str = ""
+
+
+def parent_shown_to(user: User, review: Review) -> ParentShown | None:
+    """The one place that decides whether the parent of a review may be shown; None
+    when the review has no parent."""
+    if review.parent_id is None:
+        return None
+    if Review.objects.visible_to(user).filter(pk=review.parent_id).exists():
+        return ParentShown(review=review.parent)
+    if review.parent.restricted:
+        return ParentShown(review=None, note="A restricted review")
+    return ParentShown(review=None, note="A review not shared with you")
+
+
 def review_page(user: User, review: Review) -> dict[str, Any]:
     """The review with what this user may see of it: child reviews, recommendations
     and only the actions visible to them, plus the five committee bands."""
@@ -73,6 +96,7 @@ def review_page(user: User, review: Review) -> dict[str, Any]:
             counts[action.status] = counts.get(action.status, 0) + 1
     return {
         "review": review,
+        "parent": parent_shown_to(user, review),
         "children": list(
             Review.objects.visible_to(user).filter(parent=review).select_related("review_type")
         ),

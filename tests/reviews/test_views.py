@@ -6,6 +6,7 @@ from django.urls import reverse
 from actions.choices import Status
 from reviews.models import Recommendation, Review
 from tests import factories
+from tests.html_forms import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +67,44 @@ def test_a_provider_sees_only_its_own_actions_on_a_review_page(client, cast):
 def test_a_restricted_review_page_is_not_found_for_those_not_named(client, cast, who):
     response = as_user(client, getattr(cast, who)).get(cast.restricted_review.get_absolute_url())
     assert response.status_code == 404
+
+
+def imr_of_the_restricted_review(cast) -> Review:
+    """A non-restricted IMR whose parent DHR is restricted, naming only `commissioner`."""
+    return factories.review(code="IMR", body=cast.csp, parent=cast.restricted_review)
+
+
+@pytest.mark.parametrize("who", ["other_commissioner", "secretary", "viewer"])
+def test_it_withholds_a_restricted_parent_from_those_not_named_on_it(client, cast, who):
+    imr = imr_of_the_restricted_review(cast)
+    page = as_user(client, getattr(cast, who)).get(imr.get_absolute_url()).content.decode()
+    assert imr.reference in page
+    assert cast.restricted_review.reference not in page
+    assert cast.restricted_review.title not in page
+    assert f'href="{cast.restricted_review.get_absolute_url()}"' not in page
+    assert "A restricted review" in page
+
+
+def test_it_shows_a_restricted_parent_to_those_named_on_it(client, cast):
+    imr = imr_of_the_restricted_review(cast)
+    page = as_user(client, cast.commissioner).get(imr.get_absolute_url()).content.decode()
+    assert cast.restricted_review.reference in page
+    assert f'href="{cast.restricted_review.get_absolute_url()}"' in page
+
+
+def test_it_keeps_a_restricted_parent_when_someone_not_named_edits_the_imr(client, cast):
+    imr = imr_of_the_restricted_review(cast)
+    as_user(client, cast.other_commissioner)
+    edit = reverse("reviews:edit", args=[imr.pk])
+    page = client.get(edit).content.decode()
+    assert cast.restricted_review.reference not in page
+    data = form_data(page, "main-form")
+    data["title"] = ["Renamed"]
+
+    assert client.post(edit, data).status_code == 302
+
+    imr.refresh_from_db()
+    assert (imr.title, imr.parent) == ("Renamed", cast.restricted_review)
 
 
 def test_a_commissioner_registers_a_review(client, cast):
