@@ -1,4 +1,5 @@
-"""Writes for meetings and committee papers.
+"""Writes for meetings and committee papers, and the Excel exports (each one written to
+the audit log).
 
 A paper's life: created as a draft → built (snapshot taken, draft PDF rendered, in a
 Celery task) → issued (the checked snapshot re-rendered without the draft marking and
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
 from typing import TYPE_CHECKING
@@ -20,15 +22,21 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from actions.models import ActionQuerySet
+from actions.selectors import action_list_for
 from audit.choices import AuditEvent
 from audit.services import audit_record
 from governance.choices import BuildState, PaperState
+from governance.exports import actions_workbook, export_filename
 from governance.models import Forum, Meeting, Paper, PaperDownload
+from reviews.selectors import review_plan_for
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from accounts.models import User
+    from actions.forms import ActionFilterForm
+    from reviews.models import Review
 
 logger = logging.getLogger(__name__)
 
@@ -337,3 +345,91 @@ def paper_download_record(
         sha256=paper.pdf_sha256,
     )
     return PaperDownload.objects.create(paper=paper, user=by, sha256=paper.pdf_sha256)
+
+
+# --- Excel exports (DESIGN §4, §7) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionsExport:
+    """An action plan exported to Excel: the file, and what went into it."""
+
+    content: bytes
+    filename: str
+    rows: int
+    restricted_reviews: tuple[str, ...]
+
+
+def action_list_export(
+    *, filters: ActionFilterForm, by: User, request: HttpRequest | None = None
+) -> ActionsExport:
+    """The action list as the person filtered and sorted it, every page of it."""
+    today = timezone.localdate()
+    return _actions_export(
+        actions=action_list_for(by, filters),
+        by=by,
+        title=f"Actions {today:%d-%m-%Y}",
+        filename_stem=f"actions-{today.isoformat()}",
+        detail={"export": "action list", "filters": filters.applied()},
+        request=request,
+    )
+
+
+def review_plan_export(
+    *, review: Review, by: User, request: HttpRequest | None = None
+) -> ActionsExport:
+    """One review's action plan, as much of it as the person may export."""
+    title = f"{review.reference} plan"
+    return _actions_export(
+        actions=review_plan_for(by, review),
+        by=by,
+        title=title,
+        filename_stem=title,
+        review=review,
+        detail={"export": "review plan"},
+        request=request,
+    )
+
+
+def _actions_export(
+    *,
+    actions: ActionQuerySet,
+    by: User,
+    title: str,
+    filename_stem: str,
+    detail: dict[str, object],
+    review: Review | None = None,
+    request: HttpRequest | None = None,
+) -> ActionsExport:
+    """1. Only the rows `by` may export: a restricted review's only when they are named
+       on it, whoever they are (Action.objects.exportable_by).
+    2. The workbook.
+    3. The audit entry: what was exported, how many rows, whether restricted reviews
+       were in it and which, and the filters."""
+    rows = list(actions.exportable_by(by))
+    restricted = tuple(
+        sorted(
+            {
+                action.recommendation.review.reference
+                for action in rows
+                if action.recommendation.review.restricted
+            }
+        )
+    )
+    content = actions_workbook(actions=rows, title=title)
+    audit_record(
+        event=AuditEvent.EXPORT,
+        request=request,
+        user=by,
+        target=review,
+        **detail,
+        rows=len(rows),
+        restricted_included=bool(restricted),
+        restricted_reviews=list(restricted),
+    )
+    return ActionsExport(
+        content=content,
+        filename=export_filename(filename_stem),
+        rows=len(rows),
+        restricted_reviews=restricted,
+    )

@@ -291,6 +291,18 @@ def test_it_includes_restricted_actions_for_the_people_named(client, cast):
     assert exported_actions(plan) == [cast.restricted_action_a.description]
 
 
+def test_it_leaves_restricted_reviews_out_of_an_admins_export_unless_named(client, cast):
+    response = export(client, cast.admin, "actions:export")
+    assert cast.restricted_action_a.description not in exported_actions(response)
+    assert sorted(exported_actions(response)) == sorted(
+        [cast.action_a.description, cast.action_b.description]
+    )
+
+    cast.restricted_review.named_people.add(cast.admin)
+    named = export(client, cast.admin, "actions:export")
+    assert cast.restricted_action_a.description in exported_actions(named)
+
+
 @pytest.mark.parametrize(
     "who", ["provider_a_lead", "provider_a_contributor", "provider_b_lead", "outsider"]
 )
