@@ -26,8 +26,8 @@ from actions.models import ActionQuerySet
 from actions.selectors import action_list_for
 from audit.choices import AuditEvent
 from audit.services import audit_record
-from governance.choices import BuildState, PaperState
-from governance.exports import actions_workbook, export_filename
+from governance.choices import EXPORT_CLASSIFICATION, BuildState, PaperState
+from governance.exports import ExportMarking, actions_workbook, export_filename
 from governance.models import Forum, Meeting, Paper, PaperDownload
 from reviews.selectors import review_plan_for
 
@@ -370,7 +370,9 @@ def action_list_export(
         by=by,
         title=f"Actions {today:%d-%m-%Y}",
         filename_stem=f"actions-{today.isoformat()}",
-        detail={"export": "action list", "filters": filters.applied()},
+        export="action list",
+        holds="the action list",
+        filters=filters.applied(),
         request=request,
     )
 
@@ -385,8 +387,9 @@ def review_plan_export(
         by=by,
         title=title,
         filename_stem=title,
+        export="review plan",
+        holds=f"the action plan of {review.reference} ({review.title})",
         review=review,
-        detail={"export": "review plan"},
         request=request,
     )
 
@@ -395,15 +398,18 @@ def _actions_export(
     *,
     actions: ActionQuerySet,
     by: User,
+    export: str,
     title: str,
     filename_stem: str,
-    detail: dict[str, object],
+    holds: str,
+    filters: dict[str, str] | None = None,
     review: Review | None = None,
     request: HttpRequest | None = None,
 ) -> ActionsExport:
     """1. Only the rows `by` may export: a restricted review's only when they are named
        on it, whoever they are (Action.objects.exportable_by).
-    2. The workbook.
+    2. The workbook, marked EXPORT_CLASSIFICATION, saying which restricted reviews it
+       holds.
     3. The audit entry: what was exported, how many rows, whether restricted reviews
        were in it and which, and the filters."""
     rows = list(actions.exportable_by(by))
@@ -416,20 +422,29 @@ def _actions_export(
             }
         )
     )
-    content = actions_workbook(actions=rows, title=title)
+    marking = ExportMarking(
+        classification=EXPORT_CLASSIFICATION,
+        holds=holds,
+        exported_by=f"{by.get_full_name() or by.username} ({by.username})",
+        exported_at=timezone.now(),
+        restricted_reviews=restricted,
+        filters=filters,
+    )
+    content = actions_workbook(actions=rows, title=title, marking=marking)
     audit_record(
         event=AuditEvent.EXPORT,
         request=request,
         user=by,
         target=review,
-        **detail,
+        export=export,
+        filters=filters,
         rows=len(rows),
         restricted_included=bool(restricted),
         restricted_reviews=list(restricted),
     )
     return ActionsExport(
         content=content,
-        filename=export_filename(filename_stem),
+        filename=export_filename(filename_stem, classification=EXPORT_CLASSIFICATION),
         rows=len(rows),
         restricted_reviews=restricted,
     )

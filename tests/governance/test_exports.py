@@ -21,6 +21,7 @@ from actions.choices import STATUS_STYLE, Status
 from governance.exports import (
     EXPORT_COLUMNS,
     XLSX_CONTENT_TYPE,
+    ExportMarking,
     actions_workbook,
     export_filename,
     sheet_name,
@@ -60,7 +61,14 @@ def workbook_of(response):
 
 
 def plan_sheet(response):
-    return workbook_of(response).worksheets[0]
+    """The sheet after the Classification sheet."""
+    return workbook_of(response).worksheets[1]
+
+
+def cover_of(response) -> dict[str, object]:
+    """The Classification sheet's lines, label → text."""
+    sheet = workbook_of(response)["Classification"]
+    return {row[0].value: row[1].value for row in sheet.iter_rows(min_row=3) if row[0].value}
 
 
 def rows_of(sheet) -> list[dict[str, object]]:
@@ -229,15 +237,32 @@ def test_it_names_the_sheet_and_file_within_excel_and_filesystem_limits():
     assert not set(name) & set("[]:*?/\\")
     assert name.startswith("DHR 2012-03- -draft- -plan-")
     assert sheet_name("history") != "history"
-    assert export_filename("DHR 2012/03 plan") == "DHR-2012-03-plan.xlsx"
-    assert export_filename('../../etc/passwd"\r\n') == "etc-passwd.xlsx"
+    assert sheet_name("Classification") != "Classification"
+    marked = "OFFICIAL-SENSITIVE"
+    assert export_filename("DHR 2012/03 plan", classification=marked) == (
+        "OFFICIAL-SENSITIVE-DHR-2012-03-plan.xlsx"
+    )
+    assert export_filename('../../etc/passwd"\r\n', classification=marked) == (
+        "OFFICIAL-SENSITIVE-etc-passwd.xlsx"
+    )
+    assert export_filename("", classification='"; OFFICIAL & co') == "OFFICIAL-co-actions.xlsx"
 
 
 def test_it_writes_the_same_workbook_for_the_same_actions(cast):
-    plan = review_plan_for(cast.commissioner, cast.review)
+    plan = list(review_plan_for(cast.commissioner, cast.review))
+    marking = ExportMarking(
+        classification="OFFICIAL-SENSITIVE",
+        holds="the plan",
+        exported_by="J. Smith",
+        exported_at=datetime(2026, 11, 22, 12, tzinfo=timezone.get_current_timezone()),
+    )
 
-    first = zipfile.ZipFile(io.BytesIO(actions_workbook(actions=plan, title="Plan")))
-    second = zipfile.ZipFile(io.BytesIO(actions_workbook(actions=plan, title="Plan")))
+    first = zipfile.ZipFile(
+        io.BytesIO(actions_workbook(actions=plan, title="Plan", marking=marking))
+    )
+    second = zipfile.ZipFile(
+        io.BytesIO(actions_workbook(actions=plan, title="Plan", marking=marking))
+    )
 
     # docProps/core.xml holds the creation time: workbook metadata, not content.
     parts = sorted(n for n in first.namelist() if n != "docProps/core.xml")
@@ -245,6 +270,64 @@ def test_it_writes_the_same_workbook_for_the_same_actions(cast):
     assert "xl/worksheets/sheet1.xml" in parts
     for part in parts:
         assert first.read(part) == second.read(part), part
+
+
+# --- the classification marking ---------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["actions:export", "reviews:export"])
+def test_it_prints_the_marking_at_the_top_and_bottom_of_every_sheet(client, cast, name):
+    args = [cast.review.pk] if name == "reviews:export" else []
+    workbook = workbook_of(export(client, cast.secretary, name, *args))
+
+    assert [sheet.title for sheet in workbook.worksheets][::2] == ["Classification", "Key"]
+    for sheet in workbook.worksheets:
+        assert sheet.oddHeader.center.text == "OFFICIAL-SENSITIVE", sheet.title
+        assert sheet.oddFooter.center.text == "OFFICIAL-SENSITIVE", sheet.title
+        assert sheet.oddFooter.right.text == "Page &P of &N"
+
+
+def test_it_opens_on_a_sheet_saying_the_marking_what_the_file_holds_who_and_when(client, cast):
+    cast.secretary.first_name, cast.secretary.last_name = "Priya", "Shah"
+    cast.secretary.save()
+    with time_machine.travel(datetime(2026, 11, 22, 12, 5, tzinfo=timezone.get_current_timezone())):
+        response = export(
+            client, cast.secretary, "actions:export", params={"owner": cast.provider_a.pk}
+        )
+
+    workbook = workbook_of(response)
+    assert workbook.active.title == "Classification"
+    assert workbook["Classification"]["A1"].value == "OFFICIAL-SENSITIVE"
+    cover = cover_of(response)
+    assert cover["This file holds"].startswith("1 action from the action list, one a row")
+    assert cover["Filters"] == "Owner organisation: PROV-A"
+    assert cover["Restricted reviews"].startswith("None.")
+    assert cover["Exported by"] == "Priya Shah (secretary)"
+    assert cover["Exported at"] == "22/11/2026 12:05 (GMT)"
+    assert "OFFICIAL-SENSITIVE and must be handled accordingly" in cover["Handling"]
+
+
+def test_it_says_on_every_page_when_the_file_holds_restricted_reviews(client, cast):
+    response = export(client, cast.commissioner, "reviews:export", cast.restricted_review.pk)
+
+    cover = cover_of(response)
+    assert cast.restricted_review.reference in cover["Restricted reviews"]
+    assert "Share them only with the people named" in cover["Restricted reviews"]
+    assert "Filters" not in cover  # a review's plan has none
+    marked = "OFFICIAL-SENSITIVE – includes restricted reviews (named people only)"
+    for sheet in workbook_of(response).worksheets:
+        assert sheet.oddHeader.center.text == marked
+
+
+def test_it_keeps_the_file_name_safe_whatever_the_review_is_called(client, cast):
+    cast.review.reference = 'DHR "2012/03"\r\n; filename=evil.exe'
+    cast.review.save()
+
+    response = export(client, cast.commissioner, "reviews:export", cast.review.pk)
+
+    assert response["Content-Disposition"] == (
+        'attachment; filename="OFFICIAL-SENSITIVE-DHR-2012-03-filename-evil-exe-plan.xlsx"'
+    )
 
 
 # --- the portfolio export ------------------------------------------------------------
@@ -318,10 +401,12 @@ def test_it_sends_the_workbook_as_an_attachment_that_is_never_cached(client, cas
 
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX_CONTENT_TYPE
-    assert response["Content-Disposition"] == 'attachment; filename="actions-2026-11-22.xlsx"'
+    assert response["Content-Disposition"] == (
+        'attachment; filename="OFFICIAL-SENSITIVE-actions-2026-11-22.xlsx"'
+    )
     assert response["Cache-Control"] == "no-store"
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert workbook_of(response).worksheets[0].title == "Actions 22-11-2026"
+    assert workbook_of(response).worksheets[1].title == "Actions 22-11-2026"
 
 
 def test_it_answers_only_to_get(client, cast):
@@ -339,10 +424,12 @@ def test_it_names_the_review_plan_after_the_review(client, cast):
 
     response = export(client, cast.commissioner, "reviews:export", cast.review.pk)
 
-    assert response["Content-Disposition"] == 'attachment; filename="DHR-2012-03-plan.xlsx"'
+    assert response["Content-Disposition"] == (
+        'attachment; filename="OFFICIAL-SENSITIVE-DHR-2012-03-plan.xlsx"'
+    )
     assert response["Cache-Control"] == "no-store"
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert workbook_of(response).worksheets[0].title == "DHR 2012-03 plan"
+    assert workbook_of(response).worksheets[1].title == "DHR 2012-03 plan"
 
 
 def test_it_gives_a_provider_only_its_own_actions_of_a_plan(client, cast):
