@@ -34,7 +34,7 @@ from actions.selectors import (
     undelivered_reminders_for,
 )
 from governance.exports import XLSX_CONTENT_TYPE
-from governance.services import action_list_export
+from governance.services import action_list_export, may_export
 from reviews.models import Recommendation
 from trackerapp.downloads import generated_file_response, private_file_response
 
@@ -73,14 +73,15 @@ def action_list(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "bulk_form": BulkActionForm(user=request.user),
         "can_manage": services.can_manage_portfolio(request.user),
+        "can_export": may_export(request.user),
     }
     return render(request, "actions/list.html", context)
 
 
 @require_GET
 def action_export(request: HttpRequest) -> HttpResponse:
-    """The action list as an Excel workbook: same people, filters and sort, every page."""
-    require_portfolio_reader(request)
+    """The action list as an Excel workbook: same people, filters and sort, every page;
+    403 for anyone who may not export (governance.services.may_export)."""
     form = ActionFilterForm(request.GET or None, user=request.user)
     export = action_list_export(filters=form, by=request.user, request=request)
     return generated_file_response(

@@ -349,6 +349,27 @@ def paper_download_record(
 
 # --- Excel exports (DESIGN §4, §7) ---------------------------------------------------
 
+EXPORT_PERMISSION = "governance.export_action_plans"
+
+
+def may_export(user: User, review: Review | None = None) -> bool:
+    """Whether this person may export action plans to Excel (the action list, or this
+    review's plan): the one answer, for the export views and for showing their links.
+
+    DESIGN §4: the safeguarding team and committee secretaries export as part of their
+    role; a viewer only where an administrator has granted governance.export_action_plans
+    to that person; a provider never. A restricted review's plan goes only to the people
+    named on it, administrators included."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    by_role = user.is_admin or user.is_commissioner or user.is_secretary
+    granted = user.reads_portfolio and user.has_perm(EXPORT_PERMISSION)
+    if not (by_role or granted):
+        return False
+    if review is not None and review.restricted:
+        return review.named_people.filter(pk=user.pk).exists()
+    return True
+
 
 @dataclass(frozen=True)
 class ActionsExport:
@@ -406,12 +427,19 @@ def _actions_export(
     review: Review | None = None,
     request: HttpRequest | None = None,
 ) -> ActionsExport:
-    """1. Only the rows `by` may export: a restricted review's only when they are named
+    """1. Refused unless may_export.
+    2. Only the rows `by` may export: a restricted review's only when they are named
        on it, whoever they are (Action.objects.exportable_by).
-    2. The workbook, marked EXPORT_CLASSIFICATION, saying which restricted reviews it
+    3. The workbook, marked EXPORT_CLASSIFICATION, saying which restricted reviews it
        holds.
-    3. The audit entry: what was exported, how many rows, whether restricted reviews
+    4. The audit entry: what was exported, how many rows, whether restricted reviews
        were in it and which, and the filters."""
+    if not may_export(by, review):
+        raise PermissionDenied(
+            "Exports are for the safeguarding team and committee secretaries, for others "
+            "only where an administrator has granted it, and a restricted review's plan "
+            "only for the people named on it."
+        )
     rows = list(actions.exportable_by(by))
     restricted = tuple(
         sorted(

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from actions.views import require_manager, require_portfolio_reader
 from governance.exports import XLSX_CONTENT_TYPE
-from governance.services import review_plan_export
+from governance.services import may_export, review_plan_export
 from reviews import services
 from reviews.forms import RecommendationForm, ReviewFilterForm, ReviewForm
 from reviews.models import Recommendation, Review
@@ -40,13 +40,15 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     review = review_for_user(request.user, pk)
     context = review_page(request.user, review)
     context["can_manage"] = request.user.manages_portfolio
+    context["can_export"] = may_export(request.user, review)
     return render(request, "reviews/detail.html", context)
 
 
 @require_GET
 def review_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The review's action plan as an Excel workbook, only the actions this person may
-    export; 404 for a review they cannot see, as for the review page."""
+    export; 404 for a review they cannot see, as for the review page, and 403 for
+    anyone who may not export it (governance.services.may_export)."""
     review = review_for_user(request.user, pk)
     export = review_plan_export(review=review, by=request.user, request=request)
     return generated_file_response(

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -48,6 +49,11 @@ HEADINGS = [
     "Latest update",
     "Evidence count",
 ]
+
+
+def grant_export(user) -> None:
+    """What an administrator does on the person's page in the admin."""
+    user.user_permissions.add(Permission.objects.get(codename="export_action_plans"))
 
 
 def export(client, user, name, *args, params=None):
@@ -130,7 +136,7 @@ def test_it_writes_one_row_per_visible_action_with_its_values(client, cast):
     factories.evidence(on=action, by=cast.commissioner)
     factories.evidence(on=action, by=cast.commissioner)
 
-    response = export(client, cast.viewer, "reviews:export", cast.review.pk)
+    response = export(client, cast.secretary, "reviews:export", cast.review.pk)
 
     rows = {row["Action"]: row for row in rows_of(plan_sheet(response))}
     assert set(rows) == {cast.action_a.description, cast.action_b.description, action.description}
@@ -342,7 +348,7 @@ def test_it_applies_the_action_list_filters_and_sort(client, cast):
     a, b = cast.action_a.description, cast.action_b.description
 
     def exported(**params):
-        return exported_actions(export(client, cast.viewer, "actions:export", params=params))
+        return exported_actions(export(client, cast.secretary, "actions:export", params=params))
 
     assert exported() == [a, b]
     assert exported(sort="-due") == [b, a]
@@ -353,12 +359,13 @@ def test_it_applies_the_action_list_filters_and_sort(client, cast):
 
 def test_it_exports_every_page_of_the_list(client, cast):
     grow(cast, 30)
-    response = export(client, cast.viewer, "actions:export", params={"page": "2"})
+    response = export(client, cast.secretary, "actions:export", params={"page": "2"})
     assert len(exported_actions(response)) == 32  # the 30 added, action A and action B
 
 
 @pytest.mark.parametrize("who", ["viewer", "secretary", "other_commissioner"])
 def test_it_leaves_out_restricted_actions_for_people_not_named(client, cast, who):
+    grant_export(cast.viewer)
     response = export(client, getattr(cast, who), "actions:export")
     assert sorted(exported_actions(response)) == sorted(
         [cast.action_a.description, cast.action_b.description]
@@ -397,7 +404,7 @@ def test_it_refuses_the_portfolio_export_to_providers_and_outsiders(client, cast
 
 def test_it_sends_the_workbook_as_an_attachment_that_is_never_cached(client, cast):
     with time_machine.travel(datetime(2026, 11, 22, 12, tzinfo=timezone.get_current_timezone())):
-        response = export(client, cast.viewer, "actions:export")
+        response = export(client, cast.secretary, "actions:export")
 
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX_CONTENT_TYPE
@@ -432,9 +439,29 @@ def test_it_names_the_review_plan_after_the_review(client, cast):
     assert workbook_of(response).worksheets[1].title == "DHR 2012-03 plan"
 
 
-def test_it_gives_a_provider_only_its_own_actions_of_a_plan(client, cast):
-    response = export(client, cast.provider_a_lead, "reviews:export", cast.review.pk)
-    assert exported_actions(response) == [cast.action_a.description]
+@pytest.mark.parametrize("who", ["provider_a_lead", "provider_a_contributor"])
+def test_it_refuses_a_plan_to_a_provider_even_one_granted_exports(client, cast, who):
+    provider = getattr(cast, who)
+    response = export(client, provider, "reviews:export", cast.review.pk)
+    assert response.status_code == 403
+    assert response["Content-Type"] != XLSX_CONTENT_TYPE
+
+    grant_export(provider)
+    assert export(client, provider, "reviews:export", cast.review.pk).status_code == 403
+    assert export(client, provider, "actions:export").status_code == 403
+
+
+def test_it_refuses_a_restricted_plan_to_an_admin_not_named_on_it(client, cast):
+    url = reverse("reviews:export", args=[cast.restricted_review.pk])
+    assert (
+        export(client, cast.admin, "reviews:export", cast.restricted_review.pk).status_code == 403
+    )
+    page = client.get(reverse("reviews:detail", args=[cast.restricted_review.pk]))
+    assert page.status_code == 200 and f'href="{url}"' not in page.content.decode()
+
+    cast.restricted_review.named_people.add(cast.admin)
+    response = export(client, cast.admin, "reviews:export", cast.restricted_review.pk)
+    assert exported_actions(response) == [cast.restricted_action_a.description]
 
 
 def test_it_hides_another_providers_review_plan(client, cast):
@@ -447,11 +474,56 @@ def test_it_hides_another_providers_review_plan(client, cast):
     assert export(client, cast.outsider, "reviews:export", review_a.pk).status_code == 404
 
 
+# --- who may export (DESIGN §4: bulk exports only where granted) -------------------
+
+
+def test_it_refuses_both_exports_to_a_viewer_without_the_grant(client, cast):
+    for name, args in (("actions:export", []), ("reviews:export", [cast.review.pk])):
+        response = export(client, cast.viewer, name, *args)
+        assert response.status_code == 403, name
+        assert response["Content-Type"] != XLSX_CONTENT_TYPE
+
+
+def test_it_lets_a_viewer_export_once_an_administrator_grants_it(client, cast):
+    grant_export(cast.viewer)
+
+    listed = export(client, cast.viewer, "actions:export")
+    plan = export(client, cast.viewer, "reviews:export", cast.review.pk)
+
+    both = sorted([cast.action_a.description, cast.action_b.description])
+    assert sorted(exported_actions(listed)) == both
+    assert sorted(exported_actions(plan)) == both
+
+
+def test_it_hides_the_export_links_from_a_viewer_without_the_grant(client, cast):
+    list_url, review_url = reverse("actions:list"), reverse("reviews:detail", args=[cast.review.pk])
+    client.force_login(cast.viewer)
+    assert "Export to Excel" not in client.get(list_url).content.decode()
+    assert "Export to Excel" not in client.get(review_url).content.decode()
+
+    grant_export(cast.viewer)
+    assert f'href="{reverse("actions:export")}"' in client.get(list_url).content.decode()
+    review_page = client.get(review_url).content.decode()
+    assert f'href="{reverse("reviews:export", args=[cast.review.pk])}"' in review_page
+
+
+def test_it_hides_the_plan_export_link_from_providers(client, cast):
+    client.force_login(cast.provider_a_lead)
+    page = client.get(reverse("reviews:detail", args=[cast.review.pk])).content.decode()
+    assert "Export to Excel" not in page
+
+
+def test_it_lets_an_administrator_grant_exports_on_the_user_page(client, cast):
+    client.force_login(cast.admin)
+    page = client.get(reverse("admin:accounts_user_change", args=[cast.viewer.pk]))
+    assert "Can export action plans to Excel" in page.content.decode()
+
+
 # --- the links -----------------------------------------------------------------------
 
 
 def test_it_links_the_action_list_to_its_export_with_the_current_filters(client, cast):
-    client.force_login(cast.viewer)
+    client.force_login(cast.secretary)
     page = client.get(reverse("actions:list"), {"status": "on_track", "sort": "-due"})
     assert (
         f'href="{reverse("actions:export")}?status=on_track&amp;sort=-due"' in page.content.decode()
@@ -460,7 +532,7 @@ def test_it_links_the_action_list_to_its_export_with_the_current_filters(client,
     assert "Export to Excel" not in none_match.content.decode()
 
 
-@pytest.mark.parametrize("who", ["commissioner", "viewer", "provider_a_lead"])
+@pytest.mark.parametrize("who", ["commissioner", "secretary"])
 def test_it_links_the_review_page_to_its_plan_export(client, cast, who):
     client.force_login(getattr(cast, who))
     page = client.get(reverse("reviews:detail", args=[cast.review.pk])).content.decode()
@@ -485,7 +557,7 @@ def count_queries(client, url) -> tuple[int, int]:
 
 
 def test_it_reads_the_portfolio_in_the_same_queries_for_one_or_many_actions(client, cast):
-    client.force_login(cast.viewer)
+    client.force_login(cast.secretary)
     url = reverse("actions:export")
     few_queries, few_rows = count_queries(client, url)
     grow(cast, 40)
