@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.db import models
 from django.db.models import Q
+from django.forms.utils import pretty_name
 
 from accounts.choices import OrganisationKind
 from accounts.models import Organisation, User
@@ -88,6 +89,31 @@ class ActionFilterForm(NHSFormMixin, forms.Form):
         if start and end and end < start:
             self.add_error("due_to", "The end of the date range must be after its start.")
         return cleaned
+
+    def applied(self) -> dict[str, str]:
+        """The valid filters in use, as the page words them ("Status": "On track, Off
+        track"), for the cover of an export and its audit entry."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        applied: dict[str, str] = {}
+        for name, value in self.cleaned_data.items():
+            if value in (None, "", [], False):
+                continue
+            field = self.fields[name]
+            if isinstance(field, forms.ModelChoiceField):
+                shown = str(value)
+            elif isinstance(field, forms.ChoiceField):
+                chosen = {str(v) for v in (value if isinstance(value, list) else [value])}
+                shown = ", ".join(str(label) for key, label in field.choices if key in chosen)
+            elif isinstance(value, date):
+                shown = f"{value:%d/%m/%Y}"
+            elif value is True:
+                shown = "Yes"
+            else:
+                shown = str(value)
+            applied[str(field.label or pretty_name(name))] = shown
+        return applied
 
     def apply(self, queryset):
         """Filters by whatever is valid; the view shows the errors for the rest."""

@@ -46,6 +46,13 @@ class ActionQuerySet(models.QuerySet):
             grant |= Q(owner_organisation_id__in=org_ids)
         return self.filter(grant)
 
+    def exportable_by(self, user: User) -> ActionQuerySet:
+        """The actions this user may take away in a file: those they see, less the
+        restricted reviews' unless they are named on the review. Administrators too: seeing
+        everything to run the service is not a reason to carry a restricted review out."""
+        named = Q(recommendation__review_id__in=named_review_ids(user))
+        return self.visible_to(user).filter(Q(recommendation__review__restricted=False) | named)
+
     def open(self) -> ActionQuerySet:
         return self.exclude(status__in=FINISHED_STATUSES)
 

@@ -6,7 +6,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
@@ -34,9 +33,8 @@ from actions.selectors import (
     notifications_for,
     undelivered_reminders_for,
 )
-from audit.choices import AuditEvent
-from audit.services import audit_record
-from governance.exports import XLSX_CONTENT_TYPE, actions_workbook, export_filename
+from governance.exports import XLSX_CONTENT_TYPE
+from governance.services import action_list_export, may_export
 from reviews.models import Recommendation
 from trackerapp.downloads import generated_file_response, private_file_response
 
@@ -75,23 +73,19 @@ def action_list(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "bulk_form": BulkActionForm(user=request.user),
         "can_manage": services.can_manage_portfolio(request.user),
+        "can_export": may_export(request.user),
     }
     return render(request, "actions/list.html", context)
 
 
 @require_GET
 def action_export(request: HttpRequest) -> HttpResponse:
-    """The action list as an Excel workbook: same people, filters and sort, every page."""
-    require_portfolio_reader(request)
+    """The action list as an Excel workbook: same people, filters and sort, every page;
+    403 for anyone who may not export (governance.services.may_export)."""
     form = ActionFilterForm(request.GET or None, user=request.user)
-    today = timezone.localdate()
-    actions = list(action_list_for(request.user, form))
-    workbook = actions_workbook(actions=actions, title=f"Actions {today:%d-%m-%Y}")
-    audit_record(event=AuditEvent.EXPORT, request=request, export="action list", rows=len(actions))
+    export = action_list_export(filters=form, by=request.user, request=request)
     return generated_file_response(
-        workbook,
-        filename=export_filename(f"actions-{today.isoformat()}"),
-        content_type=XLSX_CONTENT_TYPE,
+        export.content, filename=export.filename, content_type=XLSX_CONTENT_TYPE
     )
 
 

@@ -47,3 +47,6 @@ DEFAULT_ASKS = [
 
 
 DEFAULT_CLASSIFICATION = "OFFICIAL-SENSITIVE"
+# The marking of every Excel export: the papers' vocabulary, fixed here rather than
+# chosen per file, since an export holds the same detail as a paper's annex.
+EXPORT_CLASSIFICATION = DEFAULT_CLASSIFICATION

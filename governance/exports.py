@@ -1,16 +1,25 @@
 """Action plans as Excel workbooks (DESIGN §7): one row per action, status cells in the
 app's RAG colours, and a key to the colours.
 
-The heading row is a contract: the Excel importer reads plans back by these headings.
+Every workbook carries its classification marking, as a paper does: a first
+"Classification" sheet saying what the file holds, who exported it, when, and how to
+handle it, and the marking in every sheet's printed header and footer and in the file
+name.
+
+The heading row is a contract: the Excel importer reads plans back by these headings
+(it takes the first sheet with a row of them, so the Classification sheet must not
+start a line with "Action").
 """
 
 from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable
-from datetime import date
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -61,6 +70,7 @@ WRAPPED_COLUMNS = frozenset(
 )
 DATE_FORMAT = "dd/mm/yyyy"
 KEY_SHEET = "Key"
+CLASSIFICATION_SHEET = "Classification"
 
 # Excel's limits: a cell holds at most 32,767 characters (longer ones make Excel
 # "repair" the file); a sheet name at most 31, without []:*?/\ or a leading/trailing
@@ -68,20 +78,44 @@ KEY_SHEET = "Key"
 CELL_MAX_CHARS = 32_767
 SHEET_NAME_MAX_CHARS = 31
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-RESERVED_SHEET_NAMES = frozenset({"history", KEY_SHEET.casefold()})
+RESERVED_SHEET_NAMES = frozenset({"history", KEY_SHEET.casefold(), CLASSIFICATION_SHEET.casefold()})
 
 
-def actions_workbook(*, actions: Iterable[Action], title: str) -> bytes:
-    """The actions as an .xlsx file, in the order given.
+@dataclass(frozen=True)
+class ExportMarking:
+    """What a workbook says about itself: its marking, what it holds, who exported it and
+    when. `filters` is None for an export that has none (a review's plan)."""
+
+    classification: str
+    holds: str  # "the action list", "the action plan of DHR 2012/03 (Mr A)"
+    exported_by: str
+    exported_at: datetime
+    restricted_reviews: Sequence[str] = ()
+    filters: Mapping[str, str] | None = None
+
+    @property
+    def running_text(self) -> str:
+        """The marking as printed at the top and bottom of every page."""
+        if self.restricted_reviews:
+            return f"{self.classification} – includes restricted reviews (named people only)"
+        return self.classification
+
+
+def actions_workbook(*, actions: Sequence[Action], title: str, marking: ExportMarking) -> bytes:
+    """The actions as an .xlsx file, in the order given, behind a Classification sheet.
 
     `actions` must carry the listing columns (actions.selectors.with_listing_columns),
     so that reading every row is one query however many there are."""
     workbook = Workbook()
     workbook.properties.title = title
-    sheet = workbook.active
-    sheet.title = sheet_name(title)
-    _write_plan(sheet, actions)
+    cover = workbook.active
+    cover.title = CLASSIFICATION_SHEET
+    plan = workbook.create_sheet(sheet_name(title))
+    _write_plan(plan, actions)
     _write_key(workbook.create_sheet(KEY_SHEET))
+    _write_cover(cover, marking, rows=len(actions), plan=plan.title)
+    for sheet in workbook.worksheets:
+        _mark_pages(sheet, marking)
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
@@ -97,10 +131,16 @@ def sheet_name(title: str) -> str:
     return name
 
 
-def export_filename(stem: str) -> str:
-    """A filename any system accepts: "DHR 2012/03 plan" → "DHR-2012-03-plan.xlsx"."""
-    safe = re.sub(r"[^A-Za-z0-9]+", "-", stem).strip("-")[:100].strip("-")
-    return f"{safe or 'actions'}.xlsx"
+def export_filename(stem: str, *, classification: str) -> str:
+    """A filename any system accepts, led by the marking so that it shows in a folder or
+    an email attachment: "DHR 2012/03 plan" → "OFFICIAL-SENSITIVE-DHR-2012-03-plan.xlsx"."""
+    marking = _filename_safe(classification)[:40].strip("-")
+    safe = _filename_safe(stem)[:100].strip("-")
+    return "-".join(part for part in (marking, safe or "actions") if part) + ".xlsx"
+
+
+def _filename_safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
 
 
 def plan_row(action: Action) -> list[object]:
@@ -148,7 +188,70 @@ def _argb(hex_colour: str) -> str:
     return "FF" + hex_colour.removeprefix("#").upper()
 
 
-def _write_plan(sheet: Worksheet, actions: Iterable[Action]) -> None:
+def _write_cover(sheet: Worksheet, marking: ExportMarking, *, rows: int, plan: str) -> None:
+    """The first sheet a reader sees. No value starts with "Action", or the importer
+    would take this sheet for the plan (see the module docstring)."""
+    exported_at = timezone.localtime(marking.exported_at)
+    if marking.restricted_reviews:
+        restricted = (
+            "Includes the actions of restricted reviews the exporter is named on: "
+            f"{', '.join(marking.restricted_reviews)}. Share them only with the people "
+            "named on those reviews."
+        )
+    else:
+        restricted = (
+            "None. Restricted reviews are left out of exports unless the exporter is named on them."
+        )
+    lines: list[tuple[str, str]] = [
+        (
+            "This file holds",
+            f"{rows} action{'s' if rows != 1 else ''} from {marking.holds}, one a row, on "
+            f'the sheet "{plan}"; the {KEY_SHEET} sheet explains the status colours.',
+        ),
+        ("Restricted reviews", restricted),
+    ]
+    if marking.filters is not None:
+        filters = "; ".join(f"{name}: {value}" for name, value in marking.filters.items())
+        lines.append(("Filters", filters or "None: every action the exporter may see."))
+    lines += [
+        ("Exported by", marking.exported_by),
+        ("Exported at", f"{exported_at:%d/%m/%Y %H:%M} ({exported_at.tzname()})"),
+        (
+            "Handling",
+            f"This file is {marking.classification} and must be handled accordingly: keep "
+            "it on approved, secure systems; share it only with people who need it for "
+            "their work, by secure email; do not copy it to personal devices or accounts; "
+            "delete it when it is no longer needed.",
+        ),
+    ]
+    _put(sheet.cell(row=1, column=1), marking.running_text)
+    sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
+    top, wrapped = Alignment(vertical="top"), Alignment(vertical="top", wrap_text=True)
+    for row_number, (label, value) in enumerate(lines, start=3):
+        label_cell = sheet.cell(row=row_number, column=1)
+        _put(label_cell, label)
+        label_cell.font = Font(bold=True)
+        label_cell.alignment = top
+        value_cell = sheet.cell(row=row_number, column=2)
+        _put(value_cell, value)
+        value_cell.alignment = wrapped
+    sheet.column_dimensions["A"].width = 20
+    sheet.column_dimensions["B"].width = 90
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _mark_pages(sheet: Worksheet, marking: ExportMarking) -> None:
+    """The marking at the top and bottom of every printed page, as on a paper. "&" starts
+    a code in Excel's header language, so a literal one is doubled."""
+    text = marking.running_text.replace("&", "&&")
+    sheet.oddHeader.center.text = text
+    sheet.oddFooter.center.text = text
+    sheet.oddFooter.right.text = "Page &P of &N"
+
+
+def _write_plan(sheet: Worksheet, actions: Sequence[Action]) -> None:
     sheet.append(EXPORT_COLUMNS)
     bold = Font(bold=True)
     for cell in sheet[1]:

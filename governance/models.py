@@ -202,6 +202,10 @@ class Paper(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # Granted to a person in the admin (User permissions); governance.services.may_export
+        # says who needs it. It sits here because papers and exports are the same
+        # business of taking plans to committees.
+        permissions = [("export_action_plans", "Can export action plans to Excel")]
         constraints = [
             models.UniqueConstraint(
                 fields=["supersedes"],

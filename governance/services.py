@@ -1,4 +1,5 @@
-"""Writes for meetings and committee papers.
+"""Writes for meetings and committee papers, and the Excel exports (each one written to
+the audit log).
 
 A paper's life: created as a draft → built (snapshot taken, draft PDF rendered, in a
 Celery task) → issued (the checked snapshot re-rendered without the draft marking and
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
 from typing import TYPE_CHECKING
@@ -20,15 +22,21 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from actions.models import ActionQuerySet
+from actions.selectors import action_list_for
 from audit.choices import AuditEvent
 from audit.services import audit_record
-from governance.choices import BuildState, PaperState
+from governance.choices import EXPORT_CLASSIFICATION, BuildState, PaperState
+from governance.exports import ExportMarking, actions_workbook, export_filename
 from governance.models import Forum, Meeting, Paper, PaperDownload
+from reviews.selectors import review_plan_for
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from accounts.models import User
+    from actions.forms import ActionFilterForm
+    from reviews.models import Review
 
 logger = logging.getLogger(__name__)
 
@@ -337,3 +345,134 @@ def paper_download_record(
         sha256=paper.pdf_sha256,
     )
     return PaperDownload.objects.create(paper=paper, user=by, sha256=paper.pdf_sha256)
+
+
+# --- Excel exports (DESIGN §4, §7) ---------------------------------------------------
+
+EXPORT_PERMISSION = "governance.export_action_plans"
+
+
+def may_export(user: User, review: Review | None = None) -> bool:
+    """Whether this person may export action plans to Excel (the action list, or this
+    review's plan): the one answer, for the export views and for showing their links.
+
+    DESIGN §4: the safeguarding team and committee secretaries export as part of their
+    role; a viewer only where an administrator has granted governance.export_action_plans
+    to that person; a provider never. A restricted review's plan goes only to the people
+    named on it, administrators included."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    by_role = user.is_admin or user.is_commissioner or user.is_secretary
+    granted = user.reads_portfolio and user.has_perm(EXPORT_PERMISSION)
+    if not (by_role or granted):
+        return False
+    if review is not None and review.restricted:
+        return review.named_people.filter(pk=user.pk).exists()
+    return True
+
+
+@dataclass(frozen=True)
+class ActionsExport:
+    """An action plan exported to Excel: the file, and what went into it."""
+
+    content: bytes
+    filename: str
+    rows: int
+    restricted_reviews: tuple[str, ...]
+
+
+def action_list_export(
+    *, filters: ActionFilterForm, by: User, request: HttpRequest | None = None
+) -> ActionsExport:
+    """The action list as the person filtered and sorted it, every page of it."""
+    today = timezone.localdate()
+    return _actions_export(
+        actions=action_list_for(by, filters),
+        by=by,
+        title=f"Actions {today:%d-%m-%Y}",
+        filename_stem=f"actions-{today.isoformat()}",
+        export="action list",
+        holds="the action list",
+        filters=filters.applied(),
+        request=request,
+    )
+
+
+def review_plan_export(
+    *, review: Review, by: User, request: HttpRequest | None = None
+) -> ActionsExport:
+    """One review's action plan, as much of it as the person may export."""
+    title = f"{review.reference} plan"
+    return _actions_export(
+        actions=review_plan_for(by, review),
+        by=by,
+        title=title,
+        filename_stem=title,
+        export="review plan",
+        holds=f"the action plan of {review.reference} ({review.title})",
+        review=review,
+        request=request,
+    )
+
+
+def _actions_export(
+    *,
+    actions: ActionQuerySet,
+    by: User,
+    export: str,
+    title: str,
+    filename_stem: str,
+    holds: str,
+    filters: dict[str, str] | None = None,
+    review: Review | None = None,
+    request: HttpRequest | None = None,
+) -> ActionsExport:
+    """1. Refused unless may_export.
+    2. Only the rows `by` may export: a restricted review's only when they are named
+       on it, whoever they are (Action.objects.exportable_by).
+    3. The workbook, marked EXPORT_CLASSIFICATION, saying which restricted reviews it
+       holds.
+    4. The audit entry: what was exported, how many rows, whether restricted reviews
+       were in it and which, and the filters."""
+    if not may_export(by, review):
+        raise PermissionDenied(
+            "Exports are for the safeguarding team and committee secretaries, for others "
+            "only where an administrator has granted it, and a restricted review's plan "
+            "only for the people named on it."
+        )
+    rows = list(actions.exportable_by(by))
+    restricted = tuple(
+        sorted(
+            {
+                action.recommendation.review.reference
+                for action in rows
+                if action.recommendation.review.restricted
+            }
+        )
+    )
+    marking = ExportMarking(
+        classification=EXPORT_CLASSIFICATION,
+        holds=holds,
+        exported_by=f"{by.get_full_name() or by.username} ({by.username})",
+        exported_at=timezone.now(),
+        restricted_reviews=restricted,
+        filters=filters,
+    )
+    content = actions_workbook(actions=rows, title=title, marking=marking)
+    audit_record(
+        event=AuditEvent.EXPORT,
+        request=request,
+        user=by,
+        target=review,
+        export=export,
+        filters=filters,
+        rows=len(rows),
+        restricted_included=bool(restricted),
+        restricted_reviews=list(restricted),
+    )
+    return ActionsExport(
+        content=content,
+        filename=export_filename(filename_stem, classification=EXPORT_CLASSIFICATION),
+        rows=len(rows),
+        restricted_reviews=restricted,
+    )

@@ -8,16 +8,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from actions.views import require_manager, require_portfolio_reader
-from audit.choices import AuditEvent
-from audit.services import audit_record
-from governance.exports import XLSX_CONTENT_TYPE, actions_workbook, export_filename
+from governance.exports import XLSX_CONTENT_TYPE
+from governance.services import may_export, review_plan_export
 from reviews import services
 from reviews.forms import RecommendationForm, ReviewFilterForm, ReviewForm
 from reviews.models import Recommendation, Review
 from reviews.selectors import (
     review_for_user,
     review_page,
-    review_plan_for,
     status_counts_of,
     with_status_counts,
 )
@@ -42,27 +40,19 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     review = review_for_user(request.user, pk)
     context = review_page(request.user, review)
     context["can_manage"] = request.user.manages_portfolio
+    context["can_export"] = may_export(request.user, review)
     return render(request, "reviews/detail.html", context)
 
 
 @require_GET
 def review_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The review's action plan as an Excel workbook, only the actions this person may
-    see; 404 for a review they cannot see, as for the review page."""
+    export; 404 for a review they cannot see, as for the review page, and 403 for
+    anyone who may not export it (governance.services.may_export)."""
     review = review_for_user(request.user, pk)
-    title = f"{review.reference} plan"
-    actions = list(review_plan_for(request.user, review))
-    audit_record(
-        event=AuditEvent.EXPORT,
-        request=request,
-        target=review,
-        export="review plan",
-        rows=len(actions),
-    )
+    export = review_plan_export(review=review, by=request.user, request=request)
     return generated_file_response(
-        actions_workbook(actions=actions, title=title),
-        filename=export_filename(title),
-        content_type=XLSX_CONTENT_TYPE,
+        export.content, filename=export.filename, content_type=XLSX_CONTENT_TYPE
     )
 
 

@@ -77,11 +77,13 @@ MATRIX = {
     "reviews:create": ("get", lambda o: [], MANAGER_ONLY),
     "reviews:detail": ("get", lambda o: [o.review_a.pk], OBJECT_READ),
     "reviews:edit": ("get", lambda o: [o.review_a.pk], OBJECT_MANAGE),
-    "reviews:export": ("get", lambda o: [o.review_a.pk], OBJECT_READ),
+    # Bulk exports: the safeguarding team and secretaries; viewers only where an
+    # administrator grants it (tests/governance/test_exports.py); providers never.
+    "reviews:export": ("get", lambda o: [o.review_a.pk], row(200, 200, 403, 403, 404, 403, 404)),
     "reviews:recommendation_create": ("get", lambda o: [o.review_a.pk], OBJECT_MANAGE),
     "reviews:recommendation_edit": ("get", lambda o: [o.recommendation_a.pk], OBJECT_MANAGE),
     "actions:list": ("get", lambda o: [], PORTFOLIO_READ),
-    "actions:export": ("get", lambda o: [], PORTFOLIO_READ),
+    "actions:export": ("get", lambda o: [], row(200, 200, 403, 403, 403, 403, 403)),
     "actions:bulk": ("post", lambda o: [], row(302, 403, 403, 403, 403, 403, 403)),
     "actions:detail": ("get", lambda o: [o.action_a.pk], OBJECT_READ),
     "actions:edit": ("get", lambda o: [o.action_a.pk], OBJECT_MANAGE),

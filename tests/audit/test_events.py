@@ -228,22 +228,43 @@ def test_it_records_a_paper_download(client, cast, new):
 
 
 def test_it_records_an_export_of_the_action_list_with_its_filters_and_size(client, cast, new):
-    client.force_login(cast.viewer)
+    client.force_login(cast.secretary)
 
-    client.get(reverse("actions:export"), {"sort": "-due"})
+    client.get(reverse("actions:export"), {"sort": "-due", "status": ["on_track", "not_started"]})
 
     entry = new.one(AuditEvent.EXPORT)
-    assert entry.user == cast.viewer
-    assert entry.path == reverse("actions:export") + "?sort=-due"
-    assert entry.detail == {"export": "action list", "rows": 2}
+    assert entry.user == cast.secretary
+    assert entry.path.startswith(reverse("actions:export") + "?sort=-due")
+    assert entry.detail == {
+        "export": "action list",
+        "filters": {"Status": "Not started, On track", "Sort by": "Due date, latest first"},
+        "rows": 2,
+        "restricted_included": False,
+        "restricted_reviews": [],
+    }
 
 
 def test_it_records_an_export_of_a_review_plan(client, cast, new):
-    client.force_login(cast.provider_a_lead)
+    client.force_login(cast.secretary)
 
     client.get(reverse("reviews:export", args=[cast.review.pk]))
 
     entry = new.one(AuditEvent.EXPORT)
     assert (entry.object_type, entry.object_id) == ("reviews.Review", str(cast.review.pk))
-    # Provider A sees only its own action of the two on the plan.
-    assert entry.detail == {"export": "review plan", "rows": 1}
+    assert entry.detail == {
+        "export": "review plan",
+        "rows": 2,
+        "restricted_included": False,
+        "restricted_reviews": [],
+    }
+
+
+def test_it_records_which_restricted_reviews_an_export_carried(client, cast, new):
+    client.force_login(cast.commissioner)  # named on the restricted review
+
+    client.get(reverse("actions:export"))
+
+    entry = new.one(AuditEvent.EXPORT)
+    assert entry.detail["rows"] == 3
+    assert entry.detail["restricted_included"] is True
+    assert entry.detail["restricted_reviews"] == [cast.restricted_review.reference]

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -21,6 +22,7 @@ from actions.choices import STATUS_STYLE, Status
 from governance.exports import (
     EXPORT_COLUMNS,
     XLSX_CONTENT_TYPE,
+    ExportMarking,
     actions_workbook,
     export_filename,
     sheet_name,
@@ -49,6 +51,11 @@ HEADINGS = [
 ]
 
 
+def grant_export(user) -> None:
+    """What an administrator does on the person's page in the admin."""
+    user.user_permissions.add(Permission.objects.get(codename="export_action_plans"))
+
+
 def export(client, user, name, *args, params=None):
     client.force_login(user)
     return client.get(reverse(name, args=args), params or {})
@@ -60,7 +67,14 @@ def workbook_of(response):
 
 
 def plan_sheet(response):
-    return workbook_of(response).worksheets[0]
+    """The sheet after the Classification sheet."""
+    return workbook_of(response).worksheets[1]
+
+
+def cover_of(response) -> dict[str, object]:
+    """The Classification sheet's lines, label → text."""
+    sheet = workbook_of(response)["Classification"]
+    return {row[0].value: row[1].value for row in sheet.iter_rows(min_row=3) if row[0].value}
 
 
 def rows_of(sheet) -> list[dict[str, object]]:
@@ -122,7 +136,7 @@ def test_it_writes_one_row_per_visible_action_with_its_values(client, cast):
     factories.evidence(on=action, by=cast.commissioner)
     factories.evidence(on=action, by=cast.commissioner)
 
-    response = export(client, cast.viewer, "reviews:export", cast.review.pk)
+    response = export(client, cast.secretary, "reviews:export", cast.review.pk)
 
     rows = {row["Action"]: row for row in rows_of(plan_sheet(response))}
     assert set(rows) == {cast.action_a.description, cast.action_b.description, action.description}
@@ -229,15 +243,32 @@ def test_it_names_the_sheet_and_file_within_excel_and_filesystem_limits():
     assert not set(name) & set("[]:*?/\\")
     assert name.startswith("DHR 2012-03- -draft- -plan-")
     assert sheet_name("history") != "history"
-    assert export_filename("DHR 2012/03 plan") == "DHR-2012-03-plan.xlsx"
-    assert export_filename('../../etc/passwd"\r\n') == "etc-passwd.xlsx"
+    assert sheet_name("Classification") != "Classification"
+    marked = "OFFICIAL-SENSITIVE"
+    assert export_filename("DHR 2012/03 plan", classification=marked) == (
+        "OFFICIAL-SENSITIVE-DHR-2012-03-plan.xlsx"
+    )
+    assert export_filename('../../etc/passwd"\r\n', classification=marked) == (
+        "OFFICIAL-SENSITIVE-etc-passwd.xlsx"
+    )
+    assert export_filename("", classification='"; OFFICIAL & co') == "OFFICIAL-co-actions.xlsx"
 
 
 def test_it_writes_the_same_workbook_for_the_same_actions(cast):
-    plan = review_plan_for(cast.commissioner, cast.review)
+    plan = list(review_plan_for(cast.commissioner, cast.review))
+    marking = ExportMarking(
+        classification="OFFICIAL-SENSITIVE",
+        holds="the plan",
+        exported_by="J. Smith",
+        exported_at=datetime(2026, 11, 22, 12, tzinfo=timezone.get_current_timezone()),
+    )
 
-    first = zipfile.ZipFile(io.BytesIO(actions_workbook(actions=plan, title="Plan")))
-    second = zipfile.ZipFile(io.BytesIO(actions_workbook(actions=plan, title="Plan")))
+    first = zipfile.ZipFile(
+        io.BytesIO(actions_workbook(actions=plan, title="Plan", marking=marking))
+    )
+    second = zipfile.ZipFile(
+        io.BytesIO(actions_workbook(actions=plan, title="Plan", marking=marking))
+    )
 
     # docProps/core.xml holds the creation time: workbook metadata, not content.
     parts = sorted(n for n in first.namelist() if n != "docProps/core.xml")
@@ -245,6 +276,64 @@ def test_it_writes_the_same_workbook_for_the_same_actions(cast):
     assert "xl/worksheets/sheet1.xml" in parts
     for part in parts:
         assert first.read(part) == second.read(part), part
+
+
+# --- the classification marking ---------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["actions:export", "reviews:export"])
+def test_it_prints_the_marking_at_the_top_and_bottom_of_every_sheet(client, cast, name):
+    args = [cast.review.pk] if name == "reviews:export" else []
+    workbook = workbook_of(export(client, cast.secretary, name, *args))
+
+    assert [sheet.title for sheet in workbook.worksheets][::2] == ["Classification", "Key"]
+    for sheet in workbook.worksheets:
+        assert sheet.oddHeader.center.text == "OFFICIAL-SENSITIVE", sheet.title
+        assert sheet.oddFooter.center.text == "OFFICIAL-SENSITIVE", sheet.title
+        assert sheet.oddFooter.right.text == "Page &P of &N"
+
+
+def test_it_opens_on_a_sheet_saying_the_marking_what_the_file_holds_who_and_when(client, cast):
+    cast.secretary.first_name, cast.secretary.last_name = "Priya", "Shah"
+    cast.secretary.save()
+    with time_machine.travel(datetime(2026, 11, 22, 12, 5, tzinfo=timezone.get_current_timezone())):
+        response = export(
+            client, cast.secretary, "actions:export", params={"owner": cast.provider_a.pk}
+        )
+
+    workbook = workbook_of(response)
+    assert workbook.active.title == "Classification"
+    assert workbook["Classification"]["A1"].value == "OFFICIAL-SENSITIVE"
+    cover = cover_of(response)
+    assert cover["This file holds"].startswith("1 action from the action list, one a row")
+    assert cover["Filters"] == "Owner organisation: PROV-A"
+    assert cover["Restricted reviews"].startswith("None.")
+    assert cover["Exported by"] == "Priya Shah (secretary)"
+    assert cover["Exported at"] == "22/11/2026 12:05 (GMT)"
+    assert "OFFICIAL-SENSITIVE and must be handled accordingly" in cover["Handling"]
+
+
+def test_it_says_on_every_page_when_the_file_holds_restricted_reviews(client, cast):
+    response = export(client, cast.commissioner, "reviews:export", cast.restricted_review.pk)
+
+    cover = cover_of(response)
+    assert cast.restricted_review.reference in cover["Restricted reviews"]
+    assert "Share them only with the people named" in cover["Restricted reviews"]
+    assert "Filters" not in cover  # a review's plan has none
+    marked = "OFFICIAL-SENSITIVE – includes restricted reviews (named people only)"
+    for sheet in workbook_of(response).worksheets:
+        assert sheet.oddHeader.center.text == marked
+
+
+def test_it_keeps_the_file_name_safe_whatever_the_review_is_called(client, cast):
+    cast.review.reference = 'DHR "2012/03"\r\n; filename=evil.exe'
+    cast.review.save()
+
+    response = export(client, cast.commissioner, "reviews:export", cast.review.pk)
+
+    assert response["Content-Disposition"] == (
+        'attachment; filename="OFFICIAL-SENSITIVE-DHR-2012-03-filename-evil-exe-plan.xlsx"'
+    )
 
 
 # --- the portfolio export ------------------------------------------------------------
@@ -259,7 +348,7 @@ def test_it_applies_the_action_list_filters_and_sort(client, cast):
     a, b = cast.action_a.description, cast.action_b.description
 
     def exported(**params):
-        return exported_actions(export(client, cast.viewer, "actions:export", params=params))
+        return exported_actions(export(client, cast.secretary, "actions:export", params=params))
 
     assert exported() == [a, b]
     assert exported(sort="-due") == [b, a]
@@ -270,12 +359,13 @@ def test_it_applies_the_action_list_filters_and_sort(client, cast):
 
 def test_it_exports_every_page_of_the_list(client, cast):
     grow(cast, 30)
-    response = export(client, cast.viewer, "actions:export", params={"page": "2"})
+    response = export(client, cast.secretary, "actions:export", params={"page": "2"})
     assert len(exported_actions(response)) == 32  # the 30 added, action A and action B
 
 
 @pytest.mark.parametrize("who", ["viewer", "secretary", "other_commissioner"])
 def test_it_leaves_out_restricted_actions_for_people_not_named(client, cast, who):
+    grant_export(cast.viewer)
     response = export(client, getattr(cast, who), "actions:export")
     assert sorted(exported_actions(response)) == sorted(
         [cast.action_a.description, cast.action_b.description]
@@ -291,6 +381,18 @@ def test_it_includes_restricted_actions_for_the_people_named(client, cast):
     assert exported_actions(plan) == [cast.restricted_action_a.description]
 
 
+def test_it_leaves_restricted_reviews_out_of_an_admins_export_unless_named(client, cast):
+    response = export(client, cast.admin, "actions:export")
+    assert cast.restricted_action_a.description not in exported_actions(response)
+    assert sorted(exported_actions(response)) == sorted(
+        [cast.action_a.description, cast.action_b.description]
+    )
+
+    cast.restricted_review.named_people.add(cast.admin)
+    named = export(client, cast.admin, "actions:export")
+    assert cast.restricted_action_a.description in exported_actions(named)
+
+
 @pytest.mark.parametrize(
     "who", ["provider_a_lead", "provider_a_contributor", "provider_b_lead", "outsider"]
 )
@@ -302,14 +404,16 @@ def test_it_refuses_the_portfolio_export_to_providers_and_outsiders(client, cast
 
 def test_it_sends_the_workbook_as_an_attachment_that_is_never_cached(client, cast):
     with time_machine.travel(datetime(2026, 11, 22, 12, tzinfo=timezone.get_current_timezone())):
-        response = export(client, cast.viewer, "actions:export")
+        response = export(client, cast.secretary, "actions:export")
 
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX_CONTENT_TYPE
-    assert response["Content-Disposition"] == 'attachment; filename="actions-2026-11-22.xlsx"'
+    assert response["Content-Disposition"] == (
+        'attachment; filename="OFFICIAL-SENSITIVE-actions-2026-11-22.xlsx"'
+    )
     assert response["Cache-Control"] == "no-store"
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert workbook_of(response).worksheets[0].title == "Actions 22-11-2026"
+    assert workbook_of(response).worksheets[1].title == "Actions 22-11-2026"
 
 
 def test_it_answers_only_to_get(client, cast):
@@ -327,15 +431,37 @@ def test_it_names_the_review_plan_after_the_review(client, cast):
 
     response = export(client, cast.commissioner, "reviews:export", cast.review.pk)
 
-    assert response["Content-Disposition"] == 'attachment; filename="DHR-2012-03-plan.xlsx"'
+    assert response["Content-Disposition"] == (
+        'attachment; filename="OFFICIAL-SENSITIVE-DHR-2012-03-plan.xlsx"'
+    )
     assert response["Cache-Control"] == "no-store"
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert workbook_of(response).worksheets[0].title == "DHR 2012-03 plan"
+    assert workbook_of(response).worksheets[1].title == "DHR 2012-03 plan"
 
 
-def test_it_gives_a_provider_only_its_own_actions_of_a_plan(client, cast):
-    response = export(client, cast.provider_a_lead, "reviews:export", cast.review.pk)
-    assert exported_actions(response) == [cast.action_a.description]
+@pytest.mark.parametrize("who", ["provider_a_lead", "provider_a_contributor"])
+def test_it_refuses_a_plan_to_a_provider_even_one_granted_exports(client, cast, who):
+    provider = getattr(cast, who)
+    response = export(client, provider, "reviews:export", cast.review.pk)
+    assert response.status_code == 403
+    assert response["Content-Type"] != XLSX_CONTENT_TYPE
+
+    grant_export(provider)
+    assert export(client, provider, "reviews:export", cast.review.pk).status_code == 403
+    assert export(client, provider, "actions:export").status_code == 403
+
+
+def test_it_refuses_a_restricted_plan_to_an_admin_not_named_on_it(client, cast):
+    url = reverse("reviews:export", args=[cast.restricted_review.pk])
+    assert (
+        export(client, cast.admin, "reviews:export", cast.restricted_review.pk).status_code == 403
+    )
+    page = client.get(reverse("reviews:detail", args=[cast.restricted_review.pk]))
+    assert page.status_code == 200 and f'href="{url}"' not in page.content.decode()
+
+    cast.restricted_review.named_people.add(cast.admin)
+    response = export(client, cast.admin, "reviews:export", cast.restricted_review.pk)
+    assert exported_actions(response) == [cast.restricted_action_a.description]
 
 
 def test_it_hides_another_providers_review_plan(client, cast):
@@ -348,11 +474,56 @@ def test_it_hides_another_providers_review_plan(client, cast):
     assert export(client, cast.outsider, "reviews:export", review_a.pk).status_code == 404
 
 
+# --- who may export (DESIGN §4: bulk exports only where granted) -------------------
+
+
+def test_it_refuses_both_exports_to_a_viewer_without_the_grant(client, cast):
+    for name, args in (("actions:export", []), ("reviews:export", [cast.review.pk])):
+        response = export(client, cast.viewer, name, *args)
+        assert response.status_code == 403, name
+        assert response["Content-Type"] != XLSX_CONTENT_TYPE
+
+
+def test_it_lets_a_viewer_export_once_an_administrator_grants_it(client, cast):
+    grant_export(cast.viewer)
+
+    listed = export(client, cast.viewer, "actions:export")
+    plan = export(client, cast.viewer, "reviews:export", cast.review.pk)
+
+    both = sorted([cast.action_a.description, cast.action_b.description])
+    assert sorted(exported_actions(listed)) == both
+    assert sorted(exported_actions(plan)) == both
+
+
+def test_it_hides_the_export_links_from_a_viewer_without_the_grant(client, cast):
+    list_url, review_url = reverse("actions:list"), reverse("reviews:detail", args=[cast.review.pk])
+    client.force_login(cast.viewer)
+    assert "Export to Excel" not in client.get(list_url).content.decode()
+    assert "Export to Excel" not in client.get(review_url).content.decode()
+
+    grant_export(cast.viewer)
+    assert f'href="{reverse("actions:export")}"' in client.get(list_url).content.decode()
+    review_page = client.get(review_url).content.decode()
+    assert f'href="{reverse("reviews:export", args=[cast.review.pk])}"' in review_page
+
+
+def test_it_hides_the_plan_export_link_from_providers(client, cast):
+    client.force_login(cast.provider_a_lead)
+    page = client.get(reverse("reviews:detail", args=[cast.review.pk])).content.decode()
+    assert "Export to Excel" not in page
+
+
+def test_it_lets_an_administrator_grant_exports_on_the_user_page(client, cast):
+    client.force_login(cast.admin)
+    page = client.get(reverse("admin:accounts_user_change", args=[cast.viewer.pk]))
+    assert "Can export action plans to Excel" in page.content.decode()
+
+
 # --- the links -----------------------------------------------------------------------
 
 
 def test_it_links_the_action_list_to_its_export_with_the_current_filters(client, cast):
-    client.force_login(cast.viewer)
+    client.force_login(cast.secretary)
     page = client.get(reverse("actions:list"), {"status": "on_track", "sort": "-due"})
     assert (
         f'href="{reverse("actions:export")}?status=on_track&amp;sort=-due"' in page.content.decode()
@@ -361,7 +532,7 @@ def test_it_links_the_action_list_to_its_export_with_the_current_filters(client,
     assert "Export to Excel" not in none_match.content.decode()
 
 
-@pytest.mark.parametrize("who", ["commissioner", "viewer", "provider_a_lead"])
+@pytest.mark.parametrize("who", ["commissioner", "secretary"])
 def test_it_links_the_review_page_to_its_plan_export(client, cast, who):
     client.force_login(getattr(cast, who))
     page = client.get(reverse("reviews:detail", args=[cast.review.pk])).content.decode()
@@ -386,7 +557,7 @@ def count_queries(client, url) -> tuple[int, int]:
 
 
 def test_it_reads_the_portfolio_in_the_same_queries_for_one_or_many_actions(client, cast):
-    client.force_login(cast.viewer)
+    client.force_login(cast.secretary)
     url = reverse("actions:export")
     few_queries, few_rows = count_queries(client, url)
     grow(cast, 40)

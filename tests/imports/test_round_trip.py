@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 
 
 def plan_rows(content: bytes) -> list[tuple]:
-    sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+    sheet = load_workbook(io.BytesIO(content)).worksheets[1]  # after the Classification
     return [tuple(cell.value for cell in row) for row in sheet.iter_rows()]
 
 
