@@ -228,6 +228,17 @@ AXES_DISABLE_ACCESS_LOG = True
 # The client address is REMOTE_ADDR, as in the audit log: behind a proxy, the proxy sets
 # it (gunicorn --forwarded-allow-ips); a client-supplied X-Forwarded-For is not trusted.
 AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+# Password reset by email: at most PASSWORD_RESET_EMAILS_PER_ACCOUNT emails to one
+# account, and PASSWORD_RESET_REQUESTS_PER_ADDRESS requests from one address, in any
+# PASSWORD_RESET_WINDOW. Past either, the page says the same as always and no email goes
+# (accounts.services.password_reset_request; SECURITY.md).
+PASSWORD_RESET_EMAILS_PER_ACCOUNT = int(os.environ.get("PASSWORD_RESET_EMAILS_PER_ACCOUNT", "3"))
+PASSWORD_RESET_REQUESTS_PER_ADDRESS = int(
+    os.environ.get("PASSWORD_RESET_REQUESTS_PER_ADDRESS", "10")
+)
+PASSWORD_RESET_WINDOW = timedelta(
+    minutes=int(os.environ.get("PASSWORD_RESET_WINDOW_MINUTES", "60"))
+)
 # A session ends after this long without a request, and this long after sign-in however
 # busy (accounts.sessions.SessionLifetimeMiddleware, which says which on the sign-in page).
 SESSION_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("SESSION_IDLE_TIMEOUT_MINUTES", "30")))
