@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from accounts.models import Membership, Organisation, User
+from accounts.models import Membership, Organisation, PasswordResetRecord, User
 from accounts.services import user_sessions_end
 from mfa.admin import reset_second_factor
 
@@ -55,3 +55,19 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "organisation"]
     search_fields = ["user__username", "user__last_name", "organisation__name"]
     autocomplete_fields = ["user", "organisation"]
+
+
+@admin.register(PasswordResetRecord)
+class PasswordResetRecordAdmin(admin.ModelAdmin):
+    """What the password-reset limits have counted in the window. Read-only; deleting
+    an account's or an address's rows lifts its limit early, as for sign-in lock-outs."""
+
+    list_display = ["at", "kind", "ip_address", "user"]
+    list_filter = ["kind"]
+    search_fields = ["ip_address", "user__username"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

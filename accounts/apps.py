@@ -11,7 +11,10 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from accounts.sessions import session_start_clocks_on_sign_in
+        from trackerapp import after_response
 
         user_logged_in.connect(
             session_start_clocks_on_sign_in, dispatch_uid="accounts.session_start_clocks"
         )
+        # Password-reset emails, with no Celery broker (accounts.services).
+        after_response.connect()

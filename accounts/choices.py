@@ -40,3 +40,10 @@ class DigestFrequency(models.TextChoices):
 
     DAILY = "daily", "Daily"
     WEEKLY = "weekly", "Weekly (Mondays)"
+
+
+class PasswordResetCount(models.TextChoices):
+    """What the password-reset rate limits count (accounts.services)."""
+
+    REQUEST = "request", "Reset asked for, from an address"
+    EMAIL = "email", "Reset email sent, to an account"

@@ -5,6 +5,7 @@ from functools import cached_property
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from accounts.choices import (
@@ -13,6 +14,7 @@ from accounts.choices import (
     ROLE_ORGANISATION_KINDS,
     DigestFrequency,
     OrganisationKind,
+    PasswordResetCount,
     Role,
 )
 
@@ -143,3 +145,26 @@ class Membership(models.Model):
                     f"a {' or '.join(sorted(allowed)).replace('_', ' ')} organisation."
                 }
             )
+
+
+class PasswordResetRecord(models.Model):
+    """One request for a password-reset email from an address, or one reset email sent to
+    an account: what the reset rate limits count. Kept only for the window they look
+    back over, then deleted (accounts.services.password_reset_request)."""
+
+    kind = models.CharField(max_length=10, choices=PasswordResetCount.choices)
+    at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["kind", "ip_address", "at"], name="reset_by_address"),
+            models.Index(fields=["kind", "user", "at"], name="reset_by_account"),
+            models.Index(fields=["at"], name="reset_by_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"

@@ -20,6 +20,7 @@ class AuditEvent(models.TextChoices):
     RECOVERY_CODE_USED = "recovery_code_used", "Recovery code used"
     PASSWORD_CHANGED = "password_changed", "Password changed"
     PASSWORD_RESET = "password_reset", "Password reset"
+    PASSWORD_RESET_THROTTLED = "password_reset_throttled", "Password reset email held back"
     PERMISSION_CHANGED = "permission_changed", "Permissions changed"
     MEMBERSHIP_CHANGED = "membership_changed", "Membership changed"
     ACCESS_DENIED = "access_denied", "Access refused (403)"

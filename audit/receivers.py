@@ -61,11 +61,14 @@ def _refused_while_locked_out(request: HttpRequest | None) -> bool:
 def record_lockout(
     sender, request: HttpRequest, username: str | None = None, **kwargs: Any
 ) -> None:
+    # Which count reached its limit (accounts.throttling.SignInThrottle): this username
+    # from this address, this username from anywhere, or this address.
+    lock = getattr(request, "sign_in_lock", None) or {"failure_limit": settings.AXES_FAILURE_LIMIT}
     audit_record(
         event=AuditEvent.SIGN_IN_LOCKED,
         request=request,
         username=username or "",
-        failure_limit=settings.AXES_FAILURE_LIMIT,
+        **lock,
         cool_off_minutes=int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
     )
 

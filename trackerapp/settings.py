@@ -194,19 +194,29 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one
-# username from one address, that pair is refused for the cool-off, even with the right
-# password; the sign-in page says so (accounts.views.sign_in_locked_out) and the audit
-# log records it. A successful sign-in clears the count; an administrator can clear a
-# lock-out early under "Access attempts" in the admin or with `manage.py axes_reset`.
+# Sign-in throttling (django-axes), three counts of wrong passwords in the cool-off, each
+# with its own limit (accounts.throttling.SignInThrottle; the policy is in SECURITY.md):
+# - one username from one address: AXES_FAILURE_LIMIT, a person mistyping;
+# - one username from any address: SIGN_IN_ACCOUNT_FAILURE_LIMIT, guessing at one
+#   account from many addresses. Higher, since anyone can spend it to lock the owner out;
+# - any usernames from one address: SIGN_IN_ADDRESS_FAILURE_LIMIT, one address trying
+#   many accounts. Higher again: a whole NHS site may share one address.
+# Past a limit, that sign-in is refused for the cool-off, even with the right password;
+# the sign-in page says so (accounts.views.sign_in_locked_out) and the audit log records
+# it. A right password clears that account's failures; an administrator can clear a
+# lock-out early under "Access attempts" in the admin or with `manage.py axes_reset_*`.
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out attempt before any password is checked.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+AXES_HANDLER = "accounts.throttling.SignInThrottle"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+SIGN_IN_ACCOUNT_FAILURE_LIMIT = int(os.environ.get("SIGN_IN_ACCOUNT_FAILURE_LIMIT", "10"))
+SIGN_IN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("SIGN_IN_ADDRESS_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Built from the limits above when asked, so a limit of 0 turns its count off.
+AXES_LOCKOUT_PARAMETERS = "accounts.throttling.lockout_parameters"
 AXES_RESET_ON_SUCCESS = True
 # Attempts during a lock-out do not restart it, so "try again in 15 minutes" holds.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
@@ -218,6 +228,17 @@ AXES_DISABLE_ACCESS_LOG = True
 # The client address is REMOTE_ADDR, as in the audit log: behind a proxy, the proxy sets
 # it (gunicorn --forwarded-allow-ips); a client-supplied X-Forwarded-For is not trusted.
 AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+# Password reset by email: at most PASSWORD_RESET_EMAILS_PER_ACCOUNT emails to one
+# account, and PASSWORD_RESET_REQUESTS_PER_ADDRESS requests from one address, in any
+# PASSWORD_RESET_WINDOW. Past either, the page says the same as always and no email goes
+# (accounts.services.password_reset_request; SECURITY.md).
+PASSWORD_RESET_EMAILS_PER_ACCOUNT = int(os.environ.get("PASSWORD_RESET_EMAILS_PER_ACCOUNT", "3"))
+PASSWORD_RESET_REQUESTS_PER_ADDRESS = int(
+    os.environ.get("PASSWORD_RESET_REQUESTS_PER_ADDRESS", "10")
+)
+PASSWORD_RESET_WINDOW = timedelta(
+    minutes=int(os.environ.get("PASSWORD_RESET_WINDOW_MINUTES", "60"))
+)
 # A session ends after this long without a request, and this long after sign-in however
 # busy (accounts.sessions.SessionLifetimeMiddleware, which says which on the sign-in page).
 SESSION_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("SESSION_IDLE_TIMEOUT_MINUTES", "30")))

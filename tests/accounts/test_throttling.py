@@ -1,9 +1,12 @@
-"""Sign-in throttling (security issue, item 4): after AXES_FAILURE_LIMIT wrong passwords
-for one username from one address, that pair is refused for the cool-off, with the
-sign-in page saying why, and the audit log records the lock-out."""
+"""Sign-in throttling (security issue, items 4 and 5): wrong passwords are counted for one
+username from one address (AXES_FAILURE_LIMIT), for one username from any address
+(SIGN_IN_ACCOUNT_FAILURE_LIMIT) and for one address whatever the username
+(SIGN_IN_ADDRESS_FAILURE_LIMIT). Past any of the limits that sign-in is refused for the
+cool-off, with the sign-in page saying why, and the audit log records the lock-out."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -34,6 +37,10 @@ def is_signed_in(client) -> bool:
     return "_auth_user_id" in client.session
 
 
+def without_csrf_token(response) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode())
+
+
 def events(event: AuditEvent) -> list[AuditEntry]:
     return list(AuditEntry.objects.filter(event=event).order_by("pk"))
 
@@ -57,7 +64,11 @@ def test_it_locks_out_after_the_failure_limit_and_says_why(client, cast, setting
         "127.0.0.1",
         reverse("login"),
     )
-    assert entry.detail == {"failure_limit": limit, "cool_off_minutes": 15}
+    assert entry.detail == {
+        "lock": "account_at_address",
+        "failure_limit": limit,
+        "cool_off_minutes": 15,
+    }
 
 
 def test_it_refuses_the_right_password_while_locked_out(client, cast, settings):
@@ -119,3 +130,77 @@ def test_it_locks_only_that_username_from_that_address(cast, settings):
 
     assert other_person.status_code == 302
     assert other_address.status_code == 302
+
+
+def test_it_locks_out_an_account_guessed_at_from_many_addresses(cast, settings):
+    limit = settings.SIGN_IN_ACCOUNT_FAILURE_LIMIT
+    assert limit > settings.AXES_FAILURE_LIMIT
+    answers = [fail(Client(), 1, address=f"10.0.1.{n}")[0].status_code for n in range(limit)]
+    assert answers == [200] * (limit - 1) + [429]
+
+    # The right password, from an address that never failed.
+    response = sign_in(Client(), "commissioner", PASSWORD, address="10.0.2.1")
+
+    assert response.status_code == 429
+    assert b"Too many failed attempts. Try again in 15 minutes" in response.content
+    entry = events(AuditEvent.SIGN_IN_LOCKED)[-1]
+    assert (entry.username, entry.ip_address) == ("commissioner", "10.0.2.1")
+    assert entry.detail["lock"] == "account"
+    assert entry.detail["failure_limit"] == limit
+
+
+def test_it_locks_out_an_address_trying_many_usernames(cast, settings):
+    limit = settings.SIGN_IN_ADDRESS_FAILURE_LIMIT
+    assert limit > settings.SIGN_IN_ACCOUNT_FAILURE_LIMIT
+    browser = Client()
+    answers = [
+        sign_in(browser, f"guess{n}", "wrong", address="10.0.3.1").status_code for n in range(limit)
+    ]
+    assert answers == [200] * (limit - 1) + [429]
+
+    # Someone else's right password from that address is refused too, with the same page
+    # an unknown username gets: the lock says nothing about which accounts exist.
+    known = sign_in(Client(), "secretary", PASSWORD, address="10.0.3.1")
+    unknown = sign_in(Client(), "nobody-by-this-name", PASSWORD, address="10.0.3.1")
+
+    assert (known.status_code, unknown.status_code) == (429, 429)
+    assert without_csrf_token(known) == without_csrf_token(unknown)
+    assert events(AuditEvent.SIGN_IN_LOCKED)[-1].detail["lock"] == "address"
+    # Elsewhere, the same person signs in.
+    assert sign_in(Client(), "secretary", PASSWORD, address="10.0.3.2").status_code == 302
+
+
+def test_it_lets_the_owner_in_after_fewer_failures_elsewhere_than_the_account_limit(cast, settings):
+    """A regression guard for the policy rather than for the old code: someone mistyping
+    (or guessing) from other addresses must not lock the owner out below the limit, and
+    the owner's right password starts the count again."""
+    below = settings.SIGN_IN_ACCOUNT_FAILURE_LIMIT - 1
+    for n in range(below):
+        fail(Client(), 1, address=f"10.0.4.{n}")
+
+    assert sign_in(Client(), "commissioner", PASSWORD, address="192.168.1.20").status_code == 302
+    for n in range(below):
+        fail(Client(), 1, address=f"10.0.5.{n}")
+    assert sign_in(Client(), "commissioner", PASSWORD, address="192.168.1.20").status_code == 302
+
+
+def test_it_keeps_counting_an_address_when_someone_there_signs_in(cast, settings):
+    """Axes forgets everything counted against an address when anyone signs in there;
+    a guesser with an account of their own would sign in between guesses."""
+    browser = Client()
+    for n in range(settings.SIGN_IN_ADDRESS_FAILURE_LIMIT - 1):
+        sign_in(browser, f"guess{n}", "wrong", address="10.0.6.1")
+    assert sign_in(Client(), "outsider", PASSWORD, address="10.0.6.1").status_code == 302
+
+    assert sign_in(browser, "guess-again", "wrong", address="10.0.6.1").status_code == 429
+
+
+def test_it_turns_the_account_and_address_counts_off_at_zero(cast, settings):
+    settings.SIGN_IN_ACCOUNT_FAILURE_LIMIT = 0
+    settings.SIGN_IN_ADDRESS_FAILURE_LIMIT = 0
+    for n in range(25):
+        sign_in(Client(), f"guess{n}", "wrong", address="10.0.7.1")
+    for n in range(12):
+        fail(Client(), 1, address=f"10.0.8.{n}")
+
+    assert sign_in(Client(), "commissioner", PASSWORD, address="10.0.7.1").status_code == 302
