@@ -14,6 +14,21 @@ from datetime import date
 _QUARTER_LABEL = re.compile(r"^\s*Q([1-4])\s+(\d{4})/(\d{2})\s*$", re.IGNORECASE)
 
 
+def financial_year_of(day: date) -> int:
+    """The first calendar year of the NHS financial year holding `day` (2018 for 2018/19)."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def quarter_end(start_year: int, number: int) -> date:
+    """The last day of quarter `number` of the financial year starting in `start_year`:
+    Q1 ends 30 June, Q2 30 September, Q3 31 December, Q4 31 March of the next year."""
+    return FinancialQuarter(start_year, number).end
+
+
 @dataclass(frozen=True, order=True)
 class FinancialQuarter:
     """Quarter `number` (1–4) of the financial year that starts in April of `start_year`."""
@@ -23,8 +38,7 @@ class FinancialQuarter:
 
     @classmethod
     def containing(cls, day: date) -> FinancialQuarter:
-        start_year = day.year if day.month >= 4 else day.year - 1
-        return cls(start_year, (day.month - 4) % 12 // 3 + 1)
+        return cls(financial_year_of(day), (day.month - 4) % 12 // 3 + 1)
 
     @classmethod
     def parse(cls, label: str) -> FinancialQuarter:
@@ -51,8 +65,7 @@ class FinancialQuarter:
     @property
     def end(self) -> date:
         first = self.start
-        month = first.month + 2
-        return date(first.year, month, calendar.monthrange(first.year, month)[1])
+        return month_end(first.year, first.month + 2)
 
     @property
     def months(self) -> str:

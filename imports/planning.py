@@ -35,10 +35,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from actions.choices import FINISHED_STATUSES, Status
+from governance.periods import financial_year_of
 from imports.choices import CREATE_ORGANISATION, Field, ReviewSource
 from imports.readers import Sheet, cell_name
 from imports.statuses import accepted_words, normalise_status_word, read_status
-from imports.timeframes import fy_of, read_date, read_time_frame
+from imports.timeframes import read_date, read_time_frame
 
 TIME_FRAME_MAX = 200  # Action.original_time_frame
 LEAD_MAX = 150  # Action.lead_role_title
@@ -991,5 +992,5 @@ def review_fy(*dates: date | None) -> int | None:
     """The financial year of the first date given (published, commissioned, incident)."""
     for day in dates:
         if day is not None:
-            return fy_of(day)
+            return financial_year_of(day)
     return None

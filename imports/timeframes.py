@@ -17,10 +17,11 @@ Pure functions, no database. The rules:
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+
+from governance.periods import month_end, quarter_end
 
 MONTHS: dict[str, int] = {
     "jan": 1,
@@ -86,22 +87,6 @@ NO_DATE_WORDS = re.compile(
 FILLER = re.compile(
     r"\b(?:by|end|of|the|early|mid|late|until|from|to|and|in|before|start|beginning|during|or|around)\b"
 )
-
-
-def fy_of(day: date) -> int:
-    """The first calendar year of the NHS financial year holding `day` (2018 for 2018/19)."""
-    return day.year if day.month >= 4 else day.year - 1
-
-
-def month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
-def quarter_end(fy_start: int, quarter: int) -> date:
-    """Q1 ends 30 June, Q2 30 September, Q3 31 December, Q4 31 March of the next year."""
-    if quarter == 4:
-        return date(fy_start + 1, 3, 31)
-    return month_end(fy_start, {1: 6, 2: 9, 3: 12}[quarter])
 
 
 def _full_year(two_or_four: str) -> int:

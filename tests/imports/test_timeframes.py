@@ -8,7 +8,8 @@ from datetime import date, datetime
 
 import pytest
 
-from imports.timeframes import fy_of, quarter_end, read_date, read_time_frame
+from governance.periods import financial_year_of, quarter_end
+from imports.timeframes import read_date, read_time_frame
 
 # wording, plan's financial year (first calendar year), due date (None: no date)
 CASES = [
@@ -168,5 +169,5 @@ def test_quarters_and_financial_years_follow_the_nhs_year():
         date(2018, 12, 31),
         date(2019, 3, 31),
     ]
-    assert fy_of(date(2018, 4, 1)) == 2018
-    assert fy_of(date(2019, 3, 31)) == 2018
+    assert financial_year_of(date(2018, 4, 1)) == 2018
+    assert financial_year_of(date(2019, 3, 31)) == 2018

@@ -10,7 +10,6 @@ key and updated, never duplicated.
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -26,6 +25,7 @@ from actions.choices import EvidenceReviewState, Status
 from actions.models import Action, Evidence, ProgressUpdate
 from governance.choices import Cadence, ForumKind
 from governance.models import Forum, Meeting
+from governance.periods import month_end, quarter_end
 from reviews.choices import Lifecycle
 from reviews.models import Recommendation, Review, ReviewType, Theme
 from reviews.services import review_types_ensure_defaults
@@ -126,17 +126,6 @@ def upsert(model, defaults: dict, **lookup):
     if changed:
         obj.save()
     return obj, False
-
-
-def quarter_end(fy_start_year: int, quarter: int) -> date:
-    """End of an NHS financial-year quarter: Q1 April–June ... Q4 January–March."""
-    month = {1: 6, 2: 9, 3: 12, 4: 3}[quarter]
-    year = fy_start_year + 1 if quarter == 4 else fy_start_year
-    return month_end(year, month)
-
-
-def month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 @dataclass
