@@ -37,6 +37,7 @@ from governance.exports import XLSX_CONTENT_TYPE
 from governance.services import action_list_export, may_export
 from reviews.models import Recommendation
 from trackerapp.downloads import generated_file_response, private_file_response
+from trackerapp.forms import flash_form_errors
 
 PAGE_SIZE = 25
 
@@ -261,9 +262,7 @@ def action_bulk(request: HttpRequest) -> HttpResponse:
     form = BulkActionForm(request.POST, user=request.user)
     back = _back(request, reverse("actions:list"))
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash_form_errors(request, form)
         return redirect(back)
     selected, data = form.cleaned_data["selected"], form.cleaned_data
     operation = data["operation"]
@@ -354,9 +353,7 @@ def evidence_review(request: HttpRequest, pk: int) -> HttpResponse:
     back = _back(request, reverse("actions:detail", args=[evidence.action_id]))
     form = EvidenceReviewForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, f"{evidence.original_filename}: {error}")
+        flash_form_errors(request, form, about=evidence.original_filename)
         return redirect(back)
     accept = form.cleaned_data["decision"] == "accept"
     try:
@@ -396,9 +393,7 @@ def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
     require_manager(request)
     form = ExtensionDecisionForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash_form_errors(request, form)
         return redirect("actions:detail", pk=extension.action_id)
     approve = form.cleaned_data["decision"] == "approve"
     try:

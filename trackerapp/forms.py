@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
+from django.http import HttpRequest
 
 UK_DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d-%m-%Y", "%d %m %Y", "%d.%m.%Y"]
 DATE_HINT = "For example, 31/12/2026"
@@ -42,3 +44,12 @@ class NHSFormMixin:
                 css = "nhsuk-input nhsuk-input--width-10"
             existing = field.widget.attrs.get("class", "")
             field.widget.attrs["class"] = f"{existing} {css}".strip()
+
+
+def flash_form_errors(request: HttpRequest, form: forms.Form, about: str = "") -> None:
+    """A form posted from a page it does not re-render (a row's accept/reject, a bulk
+    change) reports its errors as messages on the page it returns to; `about` names the
+    thing, e.g. a file name."""
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, f"{about}: {error}" if about else error)
