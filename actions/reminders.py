@@ -698,6 +698,7 @@ def reminders_send(today: date | None = None, *, sole_run: bool = False) -> dict
     )
     mail = get_connection(fail_silently=False)
     connected = False
+    lease, renewed = settings.REMINDER_CLAIM_LEASE_SECONDS, started
     try:
         for recipient_id, rows in by_recipient.items():
             if time.monotonic() - started > settings.REMINDER_RUN_MAX_SECONDS:
@@ -713,8 +714,12 @@ def reminders_send(today: date | None = None, *, sole_run: bool = False) -> dict
                     break
                 connected = True
             recipient = recipients[recipient_id]
-            # Renew the lease: this run is alive and still sending.
-            mine.update(claimed_at=timezone.now())
+            # Renew the lease (this run is alive and still sending) once a third of it
+            # has gone: each renewal rewrites every row still claimed. On PostgreSQL the
+            # run lock already tells the next run whether this one is alive.
+            if not sole_run and time.monotonic() - renewed > lease / 3:
+                mine.update(claimed_at=timezone.now())
+                renewed = time.monotonic()
             digest_rows = mine.filter(recipient_id=recipient_id)
             try:
                 _send_digest(build_digest(recipient, rows, today, stale), mail)

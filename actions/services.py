@@ -15,9 +15,22 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
 
-from actions.choices import FINISHED_STATUSES, EvidenceReviewState, ExtensionState, Status
+from actions.choices import (
+    FINISHED_STATUSES,
+    EvidenceReviewState,
+    ExtensionState,
+    ReminderState,
+    Status,
+)
 from actions.evidence_files import inspect_upload
-from actions.models import Action, Evidence, EvidenceDownload, ExtensionRequest, ProgressUpdate
+from actions.models import (
+    Action,
+    Evidence,
+    EvidenceDownload,
+    ExtensionRequest,
+    ProgressUpdate,
+    Reminder,
+)
 from audit.choices import AuditEvent
 from audit.services import audit_record
 
@@ -575,8 +588,6 @@ def extension_decide(
 
 
 def notifications_mark_read(*, user: User) -> int:
-    from actions.models import Reminder
-
     return Reminder.objects.for_user(user).unread().update(read_at=timezone.now())
 
 
@@ -593,9 +604,6 @@ def reminders_retry_undelivered(*, by: User, reminder_ids: Iterable[int] | None 
     """Puts undelivered reminders back in the queue, as new (no attempts, no backoff),
     after someone has put the cause right (a corrected address, a mail server fixed).
     All the undelivered reminders the person may see, or only those chosen."""
-    from actions.choices import ReminderState
-    from actions.models import Reminder
-
     if not can_manage_portfolio(by):
         raise PermissionDenied("Only the safeguarding team can send reminders again.")
     undelivered = Reminder.objects.undelivered().about_visible_to(by)
