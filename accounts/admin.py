@@ -47,6 +47,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "short_name", "kind"]
     list_filter = ["kind"]
     search_fields = ["name", "short_name"]
+    filter_horizontal = ["commissioned_by"]
 
 
 @admin.register(Membership)

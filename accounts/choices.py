@@ -9,6 +9,11 @@ class OrganisationKind(models.TextChoices):
     PARTNERSHIP_BOARD = "partnership_board", "Partnership board"
 
 
+# The kinds of organisation that own reviews: ICBs, councils and NHS England regions
+# (commissioners), Community Safety Partnerships and safeguarding boards.
+REVIEW_OWNER_KINDS = frozenset({OrganisationKind.COMMISSIONER, OrganisationKind.PARTNERSHIP_BOARD})
+
+
 class Role(models.TextChoices):
     """The roles of DESIGN §4. Administrators are Django superusers, not a membership."""
 
@@ -19,15 +24,22 @@ class Role(models.TextChoices):
     VIEWER = "viewer", "Viewer"
 
 
-# Roles that read every non-restricted review, whatever organisation they sit in.
+# Roles that read the non-restricted reviews their organisation owns or has been shared
+# (docs/access.md).
 PORTFOLIO_READER_ROLES = frozenset({Role.SAFEGUARDING_LEAD, Role.COMMITTEE_SECRETARY, Role.VIEWER})
 # Roles that see only the actions their own organisation owns.
 PROVIDER_ROLES = frozenset({Role.PROVIDER_LEAD, Role.PROVIDER_CONTRIBUTOR})
 
 # Which kind of organisation each role may be held in.
 ROLE_ORGANISATION_KINDS: dict[str, frozenset[str]] = {
-    Role.SAFEGUARDING_LEAD: frozenset({OrganisationKind.COMMISSIONER}),
-    Role.COMMITTEE_SECRETARY: frozenset({OrganisationKind.COMMISSIONER}),
+    # A Community Safety Partnership or a safeguarding board owns its reviews as an ICB
+    # does, with its own safeguarding team and secretary.
+    Role.SAFEGUARDING_LEAD: frozenset(
+        {OrganisationKind.COMMISSIONER, OrganisationKind.PARTNERSHIP_BOARD}
+    ),
+    Role.COMMITTEE_SECRETARY: frozenset(
+        {OrganisationKind.COMMISSIONER, OrganisationKind.PARTNERSHIP_BOARD}
+    ),
     Role.PROVIDER_LEAD: frozenset({OrganisationKind.PROVIDER}),
     Role.PROVIDER_CONTRIBUTOR: frozenset({OrganisationKind.PROVIDER}),
     Role.VIEWER: frozenset(OrganisationKind.values),

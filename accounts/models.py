@@ -9,8 +9,6 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from accounts.choices import (
-    PORTFOLIO_READER_ROLES,
-    PROVIDER_ROLES,
     ROLE_ORGANISATION_KINDS,
     DigestFrequency,
     OrganisationKind,
@@ -28,6 +26,16 @@ class Organisation(models.Model):
         max_length=30, unique=True, help_text="Abbreviation used in tables, e.g. BSMHFT."
     )
     kind = models.CharField(max_length=30, choices=OrganisationKind.choices)
+    commissioned_by = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="commissioned_providers",
+        help_text=(
+            "For a provider: the commissioning organisations it works with. Their "
+            "safeguarding teams may assign it actions (docs/access.md)."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -84,36 +92,8 @@ class User(AbstractUser):
     def is_admin(self) -> bool:
         return self.is_active and self.is_superuser
 
-    @property
-    def reads_portfolio(self) -> bool:
-        """Sees every non-restricted review (commissioners, secretaries, viewers)."""
-        return bool(self.roles & PORTFOLIO_READER_ROLES)
-
-    @property
-    def is_commissioner(self) -> bool:
-        return Role.SAFEGUARDING_LEAD in self.roles
-
-    @property
-    def manages_portfolio(self) -> bool:
-        """Creates and edits reviews, recommendations and actions; assures; closes."""
-        return self.is_active and (self.is_superuser or self.is_commissioner)
-
-    @property
-    def is_secretary(self) -> bool:
-        return Role.COMMITTEE_SECRETARY in self.roles
-
-    @property
-    def manages_papers(self) -> bool:
-        """Builds and issues committee papers and arranges meetings (DESIGN §4)."""
-        return self.is_active and (self.is_superuser or self.is_secretary)
-
-    @property
-    def provider_organisation_ids(self) -> frozenset[int]:
-        return frozenset(org for role, org, _kind in self._memberships if role in PROVIDER_ROLES)
-
-    @property
-    def is_provider(self) -> bool:
-        return bool(self.provider_organisation_ids)
+    # What the roles allow is the access policy's to say (accounts.access), not the
+    # user's: one home for every rule.
 
 
 class Membership(models.Model):

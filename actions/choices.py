@@ -32,6 +32,13 @@ STATUS_MEANING: dict[str, str] = {
     Status.CLOSED: "Closed without completion (superseded, withdrawn), with a rationale.",
 }
 
+# Providers move their own actions along; only commissioners assure or close
+# (docs/access.md).
+PROVIDER_SETTABLE_STATUSES = frozenset(
+    {Status.NOT_STARTED, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.COMPLETED}
+)
+COMMISSIONER_ONLY_STATUSES = frozenset({Status.ASSURED, Status.CLOSED})
+
 # Finished actions are never overdue and get no reminders.
 FINISHED_STATUSES = frozenset({Status.COMPLETED, Status.ASSURED, Status.CLOSED})
 # Headline "% completed or on track" counts these over all actions in scope.

@@ -9,11 +9,11 @@ from django.db import models
 from django.db.models import Q
 from django.forms.utils import pretty_name
 
-from accounts.choices import OrganisationKind
+from accounts import access
 from accounts.models import Organisation, User
 from actions.choices import Status
 from actions.models import Action
-from actions.services import EDITABLE_FIELDS, EditMerge, statuses_settable_by
+from actions.services import EDITABLE_FIELDS, EditMerge
 from governance.models import Forum
 from reviews.models import Review, ReviewType, Theme
 from trackerapp.forms import NHSFormMixin, UKDateField
@@ -39,14 +39,16 @@ SORT_LABELS = {
 }
 
 
-def organisation_choices():
-    return Organisation.objects.filter(
-        kind__in=[OrganisationKind.PROVIDER, OrganisationKind.COMMISSIONER]
-    ).order_by("short_name")
+def owner_filter_choices(user: UserType):
+    """Organisations that own an action this person sees: the filter offers nothing
+    from outside their reach, not even a name."""
+    owners = Action.objects.visible_to(user).values("owner_organisation_id")
+    return Organisation.objects.filter(pk__in=owners).order_by("short_name")
 
 
-def lead_choices():
-    return User.objects.filter(is_active=True, memberships__isnull=False).distinct()
+def lead_filter_choices(user: UserType):
+    leads = Action.objects.visible_to(user).values("lead_user_id")
+    return User.objects.filter(pk__in=leads).distinct()
 
 
 class ActionFilterForm(NHSFormMixin, forms.Form):
@@ -75,8 +77,9 @@ class ActionFilterForm(NHSFormMixin, forms.Form):
 
     def __init__(self, *args, user: UserType, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = organisation_choices()
-        self.fields["lead"].queryset = lead_choices()
+        self.fields["owner"].queryset = owner_filter_choices(user)
+        self.fields["lead"].queryset = lead_filter_choices(user)
+        self.fields["forum"].queryset = Forum.objects.visible_to(user)
         self.fields["review"].queryset = Review.objects.visible_to(user).only(
             "pk", "reference", "title"
         )
@@ -180,7 +183,7 @@ class StatusForm(NHSFormMixin, forms.Form):
     def __init__(self, *args, action: Action, user: UserType, **kwargs):
         kwargs.setdefault("initial", {"version": action.version})
         super().__init__(*args, **kwargs)
-        allowed = set(statuses_settable_by(user, action)) - {action.status}
+        allowed = set(access.settable_statuses(user, action)) - {action.status}
         self.fields["status"].choices = [(v, label) for v, label in Status.choices if v in allowed]
         self.fields["status"].error_messages["invalid_choice"] = (
             "You cannot set that status on this action."
@@ -245,13 +248,18 @@ class ActionForm(NHSFormMixin, forms.ModelForm):
         # bound fields with their labels by the time ours runs.
         labels = {"lead_user": "Lead (person)", "lead_role_title": "Lead (role title)"}
 
-    def __init__(self, *args, merge: EditMerge | None = None, **kwargs):
+    def __init__(self, *args, review: Review, merge: EditMerge | None = None, **kwargs):
         if merge is not None:
             kwargs["initial"] = {**merge.values, "clashing_fields": ",".join(merge.clashes)}
         super().__init__(*args, **kwargs)
         self.merge = merge
-        self.fields["owner_organisation"].queryset = organisation_choices()
-        self.fields["lead_user"].queryset = lead_choices()
+        # Only the review's circle is offered (docs/access.md); a posted id from outside
+        # it is refused as an invalid choice.
+        self.fields["owner_organisation"].queryset = access.assignable_organisations(
+            review
+        ).order_by("short_name")
+        self.fields["lead_user"].queryset = access.assignable_people(review)
+        self.fields["monitoring_forum"].queryset = access.assignable_forums(review)
         if not self.instance.pk:
             del self.fields["version"], self.fields["clashing_fields"]
             self.clashes: tuple[str, ...] = ()
@@ -359,8 +367,13 @@ class BulkActionForm(NHSFormMixin, forms.Form):
 
     def __init__(self, *args, user: UserType, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["selected"].queryset = Action.objects.visible_to(user)
-        self.fields["lead_user"].queryset = lead_choices()
+        # Whether a lead or forum suits each chosen action's review is the service's
+        # check (actions.services._check_circle); here, only what the person could pick.
+        self.fields["selected"].queryset = Action.objects.managed_by(user)
+        self.fields["lead_user"].queryset = User.objects.filter(
+            is_active=True, memberships__organisation__in=access.reachable_organisations(user)
+        ).distinct()
+        self.fields["forum"].queryset = Forum.objects.visible_to(user)
 
     def clean(self):
         cleaned = super().clean()

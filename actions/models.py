@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from accounts import access
 from actions.choices import (
     FINISHED_STATUSES,
     STATUS_STYLE,
@@ -31,20 +32,14 @@ if TYPE_CHECKING:
 
 class ActionQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> ActionQuerySet:
-        """DESIGN §4: admins see all; commissioners, secretaries and viewers the actions
-        of non-restricted reviews; providers only their own organisation's actions;
-        restricted reviews' actions only the people named on the review."""
-        if not (user.is_authenticated and user.is_active):
-            return self.none()
-        if user.is_admin:
-            return self.all()
-        grant = Q(recommendation__review_id__in=named_review_ids(user))
-        if user.reads_portfolio:
-            grant |= Q(recommendation__review__restricted=False)
-        org_ids = user.provider_organisation_ids
-        if org_ids:
-            grant |= Q(owner_organisation_id__in=org_ids)
-        return self.filter(grant)
+        """The read choke point for actions (docs/access.md): the actions of the
+        reviews a person reads, and for a provider every action assigned to its
+        organisation, whoever owns the review."""
+        return self.filter(access.action_read_q(user))
+
+    def managed_by(self, user: User) -> ActionQuerySet:
+        """The actions this person may change as the safeguarding team."""
+        return self.filter(access.managed_review_q(user, to_review="recommendation__review__"))
 
     def exportable_by(self, user: User) -> ActionQuerySet:
         """The actions this user may take away in a file: those they see, less the
@@ -201,6 +196,10 @@ class EvidenceQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> EvidenceQuerySet:
         """Evidence is visible exactly when its action is."""
         return self.filter(action__in=Action.objects.visible_to(user).values("pk"))
+
+    def managed_by(self, user: User) -> EvidenceQuerySet:
+        """Evidence this person may accept or reject: on the reviews they manage."""
+        return self.filter(action__in=Action.objects.managed_by(user).values("pk"))
 
     def pending(self) -> EvidenceQuerySet:
         return self.filter(review_state=EvidenceReviewState.PENDING)

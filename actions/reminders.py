@@ -42,6 +42,7 @@ from django.db.models.functions import TruncDate
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts import access
 from accounts.choices import DigestFrequency, Role
 from accounts.models import Membership, User
 from actions.choices import DIGEST_SECTIONS, URGENT_RUNGS, EvidenceReviewState, ReminderState, Rung
@@ -137,15 +138,15 @@ def _named_sources(actions: QuerySet) -> list[QuerySet]:
 
 def _commissioner_sources(actions: QuerySet) -> list[QuerySet]:
     """The commissioner who owns the action: the safeguarding leads of the organisation
-    that holds its monitoring forum."""
+    that owns its review (docs/access.md), never another organisation's."""
     open_reviews = actions.filter(recommendation__review__restricted=False)
     return [
         _rows(
             open_reviews.filter(
-                monitoring_forum__organisation__memberships__role=Role.SAFEGUARDING_LEAD,
-                monitoring_forum__organisation__memberships__user__is_active=True,
+                recommendation__review__owner__memberships__role=Role.SAFEGUARDING_LEAD,
+                recommendation__review__owner__memberships__user__is_active=True,
             ),
-            "monitoring_forum__organisation__memberships__user_id",
+            "recommendation__review__owner__memberships__user_id",
         ),
         *_named_sources(actions),
     ]
@@ -229,10 +230,10 @@ def _evidence_sources(waiting: QuerySet) -> list[QuerySet]:
         _source(
             waiting.filter(
                 action__recommendation__review__restricted=False,
-                action__monitoring_forum__organisation__memberships__role=Role.SAFEGUARDING_LEAD,
-                action__monitoring_forum__organisation__memberships__user__is_active=True,
+                action__recommendation__review__owner__memberships__role=Role.SAFEGUARDING_LEAD,
+                action__recommendation__review__owner__memberships__user__is_active=True,
             ),
-            "action__monitoring_forum__organisation__memberships__user_id",
+            "action__recommendation__review__owner__memberships__user_id",
             "pk",
             "uploaded_on",
             "action_id",
@@ -428,7 +429,7 @@ def _stale_for_meeting(reminders: list[Reminder]) -> dict[tuple[int, int], list[
         )
         actions = (
             Action.objects.open()
-            .filter(monitored, owner_organisation__in=reminder.recipient.provider_organisation_ids)
+            .filter(monitored, owner_organisation__in=access.reach(reminder.recipient).provider)
             .select_related("recommendation__review")
             .distinct()
         )

@@ -11,6 +11,8 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from accounts import access
+from accounts.access import Verb
 from accounts.models import Organisation, User
 from actions.choices import HEADLINE_STATUSES, STATUS_BAND, STATUS_STYLE, Band, Status
 from actions.models import Action, Evidence, ProgressUpdate
@@ -92,10 +94,10 @@ def home_actions_for(user: UserType) -> dict[str, Any]:
         "overdue_count": visible_open.overdue(today).count(),
         "stale_after_days": STALE_AFTER_DAYS,
     }
-    if user.is_authenticated and (user.reads_portfolio or user.is_admin):
+    if access.may(user, Verb.READ_PORTFOLIO):
         overdue = visible_open.overdue(today)
         context["portfolio_overdue"] = list(_listing(overdue)[:HOME_LIST_LIMIT])
-    org_ids = user.provider_organisation_ids if user.is_authenticated else frozenset()
+    org_ids = access.reach(user).provider
     if org_ids:
         own = list(_listing(visible_open.filter(owner_organisation_id__in=org_ids)))
         soon = today + timedelta(days=DUE_SOON_DAYS)

@@ -15,8 +15,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
 
+from accounts import access
+from accounts.access import Verb
 from actions.choices import (
     FINISHED_STATUSES,
+    PROVIDER_SETTABLE_STATUSES,
     EvidenceReviewState,
     ExtensionState,
     ReminderState,
@@ -40,12 +43,6 @@ if TYPE_CHECKING:
     from accounts.models import User
     from governance.models import Forum
     from reviews.models import Recommendation
-
-# Providers move their own actions along; only commissioners assure or close (DESIGN §3).
-PROVIDER_SETTABLE_STATUSES = frozenset(
-    {Status.NOT_STARTED, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.COMPLETED}
-)
-COMMISSIONER_ONLY_STATUSES = frozenset({Status.ASSURED, Status.CLOSED})
 
 # Fields a commissioner edits on the action form; status has its own service.
 EDITABLE_FIELDS = (
@@ -153,45 +150,36 @@ def action_edit_merge(*, current: Action, opened_version: int, yours: dict[str, 
     )
 
 
-def can_manage_portfolio(user: User) -> bool:
-    return user.is_authenticated and user.manages_portfolio
-
-
-def can_update_action(user: User, action: Action) -> bool:
-    """Post updates and move the status along: commissioners, and the owning provider."""
-    if can_manage_portfolio(user):
-        return True
-    return action.owner_organisation_id in user.provider_organisation_ids
-
-
-# The per-person grant an administrator gives in the admin (User permissions) to someone
-# who would otherwise see evidence only as a line in a table: a lay viewer (DESIGN §4).
-DOWNLOAD_EVIDENCE_PERMISSION = "actions.download_evidence"
-
-
-def may_download_evidence(user: User, evidence: Evidence) -> bool:
-    """Whether this person may open the raw file of evidence they can already see
-    (`Evidence.objects.visible_to` decides that): administrators, commissioners and
-    committee secretaries, the people of the provider that owns the action (they
-    uploaded it), and anyone else, viewers included, only with the grant. The download
-    view and every page that links a download ask this, so they cannot disagree."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    # Secretaries see what their organisation's commissioners see (DESIGN §4) and put
-    # the evidence in front of the forums; they work inside the commissioner.
-    if user.is_admin or user.is_commissioner or user.is_secretary:
-        return True
-    if evidence.action.owner_organisation_id in user.provider_organisation_ids:
-        return True
-    return user.has_perm(DOWNLOAD_EVIDENCE_PERMISSION)
-
-
-def statuses_settable_by(user: User, action: Action) -> list[str]:
-    if can_manage_portfolio(user):
-        return list(Status.values)
-    if not can_update_action(user, action) or action.status in COMMISSIONER_ONLY_STATUSES:
-        return []
-    return [s for s in Status.values if s in PROVIDER_SETTABLE_STATUSES]
+def _check_circle(action: Action) -> None:
+    """Refuses an organisation, lead or monitoring forum from outside the review's
+    circle (its owner and the partners it is shared with, docs/access.md): assigning
+    across organisations would show the review to someone it was never shared with."""
+    review = access.review_of(action)
+    errors: dict[str, str] = {}
+    if (
+        action.owner_organisation_id
+        and not access.assignable_organisations(review)
+        .filter(pk=action.owner_organisation_id)
+        .exists()
+    ):
+        errors["owner_organisation"] = (
+            "This organisation does not work with the review's owner, and the review is not "
+            "shared with it."
+        )
+    if (
+        action.lead_user_id
+        and not access.assignable_people(review).filter(pk=action.lead_user_id).exists()
+    ):
+        errors["lead_user"] = "The lead must belong to an organisation this review reaches."
+    if (
+        action.monitoring_forum_id
+        and not access.assignable_forums(review).filter(pk=action.monitoring_forum_id).exists()
+    ):
+        errors["monitoring_forum"] = (
+            "The forum must belong to the review's owner or to a partner it is shared with."
+        )
+    if errors:
+        raise ValidationError(errors)
 
 
 def _stale(action: Action) -> StaleActionError:
@@ -249,7 +237,7 @@ def action_set_status(
         raise ValidationError({"note": "Say what has changed."})
     with transaction.atomic():
         locked = _lock(action, expected_version)
-        if status not in statuses_settable_by(by, locked):
+        if status not in access.settable_statuses(by, locked):
             raise PermissionDenied(f"You cannot set this action to {Status(status).label.lower()}.")
         if status == locked.status:
             raise ValidationError(
@@ -294,8 +282,7 @@ def progress_update_add(
     """Adds a dated narrative with the action's current status. It does not bump the
     action's version: an update posted while someone else edits the action's status
     changes nothing they are looking at."""
-    if not can_update_action(by, action):
-        raise PermissionDenied("You cannot post updates on this action.")
+    access.require(by, Verb.UPDATE, action, "You cannot post updates on this action.")
     if not text.strip():
         raise ValidationError({"text": "Enter the update."})
     with transaction.atomic():
@@ -308,8 +295,7 @@ def progress_update_add(
 
 
 def action_create(*, recommendation: Recommendation, by: User, **fields: Any) -> Action:
-    if not can_manage_portfolio(by):
-        raise PermissionDenied("Only the safeguarding team can add actions.")
+    access.require(by, Verb.MANAGE, recommendation)
     unknown = set(fields) - set(EDITABLE_FIELDS) - {"status"}
     if unknown:
         raise TypeError(f"Not editable: {sorted(unknown)}")
@@ -318,6 +304,7 @@ def action_create(*, recommendation: Recommendation, by: User, **fields: Any) ->
     action._change_reason = "Action added"
     with transaction.atomic():
         action.full_clean()
+        _check_circle(action)
         action.save()
     return action
 
@@ -329,8 +316,7 @@ def action_update(
     forward from the original (the original is kept for slippage reporting).
     If the action was saved since `expected_version`, nothing is written: the
     StaleEditError carries the field-by-field merge for the person to confirm."""
-    if not can_manage_portfolio(by):
-        raise PermissionDenied("Only the safeguarding team can edit actions.")
+    access.require(by, Verb.MANAGE, action)
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"Not editable: {sorted(unknown)}")
@@ -350,18 +336,27 @@ def action_update(
             ) from None
         for name, value in fields.items():
             setattr(locked, name, value)
+        _check_circle(locked)
         _save(locked, by=by, note="Details edited")
     return locked
 
 
+def _managed_selection(actions: Iterable[Action], by: User) -> list[int]:
+    """The chosen actions' ids, refused whole if the person may not change every one."""
+    ids = [a.pk for a in actions]
+    if Action.objects.managed_by(by).filter(pk__in=ids).count() != len(set(ids)):
+        raise PermissionDenied("Only the safeguarding team of each review can change its actions.")
+    return ids
+
+
 def _bulk(actions: Iterable[Action], by: User, note: str, **changes: Any) -> int:
-    if not can_manage_portfolio(by):
-        raise PermissionDenied("Only the safeguarding team can change actions in bulk.")
+    ids = _managed_selection(actions, by)
     changed = 0
     with transaction.atomic():
-        for action in Action.objects.select_for_update().filter(pk__in=[a.pk for a in actions]):
+        for action in Action.objects.select_for_update().filter(pk__in=ids):
             for name, value in changes.items():
                 setattr(action, name, value)
+            _check_circle(action)
             _save(action, by=by, note=note)
             changed += 1
     return changed
@@ -381,12 +376,11 @@ def action_bulk_set_forum(*, actions: Iterable[Action], by: User, forum: Forum |
 
 
 def action_bulk_add_note(*, actions: Iterable[Action], by: User, text: str) -> int:
-    if not can_manage_portfolio(by):
-        raise PermissionDenied("Only the safeguarding team can change actions in bulk.")
+    ids = _managed_selection(actions, by)
     if not text.strip():
         raise ValidationError({"text": "Enter the update."})
     with transaction.atomic():
-        targets = list(Action.objects.filter(pk__in=[a.pk for a in actions]))
+        targets = list(Action.objects.filter(pk__in=ids))
         ProgressUpdate.objects.bulk_create(
             ProgressUpdate(action=a, author=by, text=text.strip(), status=a.status) for a in targets
         )
@@ -404,8 +398,7 @@ def evidence_attach(
     1. the person may update the action (its provider, or a commissioner);
     2. every file is inspected before any is stored, so a bad file stores nothing;
     3. each file gets a random stored name; the person's name is display text only."""
-    if not can_update_action(by, action):
-        raise PermissionDenied("You cannot add evidence to this action.")
+    access.require(by, Verb.UPDATE, action, "You cannot add evidence to this action.")
     if not description.strip():
         raise ValidationError({"description": "Say what the evidence shows."})
     if not files:
@@ -462,8 +455,7 @@ def evidence_review(*, evidence: Evidence, by: User, accept: bool, reason: str =
     """Accepts or rejects a pending evidence item. Rejecting the evidence of an action
     marked completed hands the action back to its provider: the status returns to what
     it was before completion, with the reason in the history and the updates."""
-    if not can_manage_portfolio(by):
-        raise PermissionDenied("Only the safeguarding team reviews evidence.")
+    access.require(by, Verb.MANAGE, evidence, "Only the safeguarding team reviews evidence.")
     if not accept and not reason.strip():
         raise ValidationError({"reason": "Give the provider a reason for rejecting the evidence."})
     with transaction.atomic():
@@ -516,8 +508,7 @@ def _record(action: Action, *, by: User, note: str) -> None:
 def extension_request(
     *, action: Action, by: User, proposed_date: date, reason: str
 ) -> ExtensionRequest:
-    if not can_update_action(by, action):
-        raise PermissionDenied("You cannot ask for an extension on this action.")
+    access.require(by, Verb.UPDATE, action, "You cannot ask for an extension on this action.")
     errors: dict[str, str] = {}
     current = action.current_due_date
     if action.status in FINISHED_STATUSES:
@@ -554,8 +545,7 @@ def extension_decide(
 ) -> ExtensionRequest:
     """Approves (the revised due date is set; the original is kept) or declines with a
     reason. Either way the decision is in the action's history."""
-    if not can_manage_portfolio(by):
-        raise PermissionDenied("Only the safeguarding team decides extensions.")
+    access.require(by, Verb.MANAGE, request, "Only the safeguarding team decides extensions.")
     if not approve and not reason.strip():
         raise ValidationError({"reason": "Give the provider a reason for declining."})
     with transaction.atomic():
@@ -604,7 +594,7 @@ def reminders_retry_undelivered(*, by: User, reminder_ids: Iterable[int] | None 
     """Puts undelivered reminders back in the queue, as new (no attempts, no backoff),
     after someone has put the cause right (a corrected address, a mail server fixed).
     All the undelivered reminders the person may see, or only those chosen."""
-    if not can_manage_portfolio(by):
+    if not access.reach(by).commissioner and not access.reach(by).admin:
         raise PermissionDenied("Only the safeguarding team can send reminders again.")
     undelivered = Reminder.objects.undelivered().about_visible_to(by)
     if reminder_ids is not None:

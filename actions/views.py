@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.access import Verb, may, require, settable_statuses
 from actions import services
 from actions.choices import ExtensionState
 from actions.forms import (
@@ -34,7 +35,7 @@ from actions.selectors import (
     undelivered_reminders_for,
 )
 from governance.exports import XLSX_CONTENT_TYPE
-from governance.services import action_list_export, may_export
+from governance.services import action_list_export
 from reviews.models import Recommendation
 from trackerapp.downloads import generated_file_response, private_file_response
 from trackerapp.forms import flash_form_errors
@@ -42,27 +43,15 @@ from trackerapp.forms import flash_form_errors
 PAGE_SIZE = 25
 
 
-def require_portfolio_reader(request: HttpRequest) -> None:
-    """The portfolio-wide pages are for the safeguarding team, secretaries and viewers;
-    providers have their own organisation's view."""
-    if not (request.user.reads_portfolio or request.user.is_admin):
-        raise PermissionDenied("These pages are for the safeguarding team and committees.")
-
-
-def require_manager(request: HttpRequest) -> None:
-    if not services.can_manage_portfolio(request.user):
-        raise PermissionDenied("Only the safeguarding team can change the portfolio.")
-
-
 def home(request: HttpRequest) -> HttpResponse:
     """The commissioner's dashboard; everyone else's list of open actions."""
-    if services.can_manage_portfolio(request.user):
+    if may(request.user, Verb.MANAGE):
         return render(request, "actions/dashboard.html", dashboard_for(request.user))
     return render(request, "actions/home.html", home_actions_for(request.user))
 
 
 def action_list(request: HttpRequest) -> HttpResponse:
-    require_portfolio_reader(request)
+    require(request.user, Verb.READ_PORTFOLIO)
     form = ActionFilterForm(request.GET or None, user=request.user)
     actions = action_list_for(request.user, form)
     page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -73,8 +62,8 @@ def action_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "bulk_form": BulkActionForm(user=request.user),
-        "can_manage": services.can_manage_portfolio(request.user),
-        "can_export": may_export(request.user),
+        "can_manage": may(request.user, Verb.MANAGE),
+        "can_export": may(request.user, Verb.EXPORT),
     }
     return render(request, "actions/list.html", context)
 
@@ -82,7 +71,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def action_export(request: HttpRequest) -> HttpResponse:
     """The action list as an Excel workbook: same people, filters and sort, every page;
-    403 for anyone who may not export (governance.services.may_export)."""
+    403 for anyone who may not export (accounts.access, Verb.EXPORT)."""
     form = ActionFilterForm(request.GET or None, user=request.user)
     export = action_list_export(filters=form, by=request.user, request=request)
     return generated_file_response(
@@ -103,9 +92,9 @@ def _action_page(
 ):
     """The action page, or only its live part (status, updates, history) for htmx."""
     user = request.user
-    can_update = services.can_update_action(user, action)
-    can_manage = services.can_manage_portfolio(user)
-    settable = services.statuses_settable_by(user, action)
+    can_update = may(user, Verb.UPDATE, action)
+    can_manage = may(user, Verb.MANAGE, action)
+    settable = settable_statuses(user, action)
     extensions = list(action.extension_requests.select_related("requested_by", "decided_by"))
     pending_extension = next((e for e in extensions if e.state == ExtensionState.PENDING), None)
     may_request = can_update and not action.is_finished and pending_extension is None
@@ -145,8 +134,7 @@ def _done(request, action, notice):
 @require_POST
 def action_status(request: HttpRequest, pk: int) -> HttpResponse:
     action = action_for_user(request.user, pk)
-    if not services.can_update_action(request.user, action):
-        raise PermissionDenied("You cannot change this action.")
+    require(request.user, Verb.UPDATE, action, "You cannot change this action.")
     form = StatusForm(request.POST, action=action, user=request.user)
     try:
         if not form.is_valid():
@@ -183,7 +171,7 @@ def action_status(request: HttpRequest, pk: int) -> HttpResponse:
 def _rebound(form: StatusForm, fresh: Action, user) -> StatusForm | None:
     """The person's input kept, as posted (it may no longer be a valid choice), against
     the action's current version and choices; no form if they may no longer set any."""
-    if not services.statuses_settable_by(user, fresh):
+    if not settable_statuses(user, fresh):
         return None
     kept = {name: form.data.get(name, "") for name in ("status", "note", "closure_rationale")}
     return StatusForm(initial={**kept, "version": fresh.version}, action=fresh, user=user)
@@ -192,8 +180,7 @@ def _rebound(form: StatusForm, fresh: Action, user) -> StatusForm | None:
 @require_POST
 def action_update_add(request: HttpRequest, pk: int) -> HttpResponse:
     action = action_for_user(request.user, pk)
-    if not services.can_update_action(request.user, action):
-        raise PermissionDenied("You cannot post updates on this action.")
+    require(request.user, Verb.UPDATE, action, "You cannot post updates on this action.")
     form = ProgressUpdateForm(request.POST)
     if not form.is_valid():
         return _action_page(request, action, update_form=form, code=422)
@@ -206,9 +193,11 @@ def action_create(request: HttpRequest, recommendation_pk: int) -> HttpResponse:
         Recommendation.objects.visible_to(request.user).select_related("review"),
         pk=recommendation_pk,
     )
-    require_manager(request)
+    require(request.user, Verb.MANAGE, recommendation)
     form = ActionForm(
-        request.POST or None, initial={"owner_organisation": recommendation.addressed_to}
+        request.POST or None,
+        initial={"owner_organisation": recommendation.addressed_to},
+        review=recommendation.review,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -226,8 +215,9 @@ def action_create(request: HttpRequest, recommendation_pk: int) -> HttpResponse:
 
 def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     action = action_for_user(request.user, pk)
-    require_manager(request)
-    form = ActionForm(request.POST or None, instance=action)
+    require(request.user, Verb.MANAGE, action)
+    review = action.recommendation.review
+    form = ActionForm(request.POST or None, instance=action, review=review)
     stale = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -239,7 +229,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except services.StaleEditError as error:
             stale = error
-            form = ActionForm(instance=error.action, merge=error.merge)
+            form = ActionForm(instance=error.action, merge=error.merge, review=review)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -258,7 +248,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def action_bulk(request: HttpRequest) -> HttpResponse:
-    require_manager(request)
+    require(request.user, Verb.MANAGE)
     form = BulkActionForm(request.POST, user=request.user)
     back = _back(request, reverse("actions:list"))
     if not form.is_valid():
@@ -294,8 +284,7 @@ def _back(request: HttpRequest, default: str) -> str:
 @require_POST
 def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
     action = action_for_user(request.user, pk)
-    if not services.can_update_action(request.user, action):
-        raise PermissionDenied("You cannot add evidence to this action.")
+    require(request.user, Verb.UPDATE, action, "You cannot add evidence to this action.")
     form = EvidenceUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -322,8 +311,7 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = get_object_or_404(
         Evidence.objects.visible_to(request.user).select_related("action"), pk=pk
     )
-    if not services.may_download_evidence(request.user, evidence):
-        raise PermissionDenied("Evidence files need a grant from an administrator.")
+    require(request.user, Verb.DOWNLOAD_EVIDENCE, evidence)
     services.evidence_download_record(evidence=evidence, by=request.user, request=request)
     return private_file_response(
         evidence.file, filename=evidence.original_filename, content_type=evidence.content_type
@@ -331,9 +319,10 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def evidence_queue(request: HttpRequest) -> HttpResponse:
-    require_manager(request)
+    require(request.user, Verb.MANAGE)
     pending = (
         Evidence.objects.visible_to(request.user)
+        .managed_by(request.user)
         .pending()
         .select_related(
             "action__recommendation__review", "action__owner_organisation", "uploaded_by"
@@ -349,7 +338,7 @@ def evidence_queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 def evidence_review(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
-    require_manager(request)
+    require(request.user, Verb.MANAGE, evidence)
     back = _back(request, reverse("actions:detail", args=[evidence.action_id]))
     form = EvidenceReviewForm(request.POST)
     if not form.is_valid():
@@ -372,8 +361,7 @@ def evidence_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
     action = action_for_user(request.user, pk)
-    if not services.can_update_action(request.user, action):
-        raise PermissionDenied("You cannot ask for an extension on this action.")
+    require(request.user, Verb.UPDATE, action, "You cannot ask for an extension on this action.")
     form = ExtensionRequestForm(request.POST)
     if form.is_valid():
         try:
@@ -390,7 +378,7 @@ def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
 def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
     visible = Action.objects.visible_to(request.user).values("pk")
     extension = get_object_or_404(ExtensionRequest.objects.filter(action__in=visible), pk=pk)
-    require_manager(request)
+    require(request.user, Verb.MANAGE, extension)
     form = ExtensionDecisionForm(request.POST)
     if not form.is_valid():
         flash_form_errors(request, form)
@@ -448,7 +436,7 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
 def undelivered_reminders(request: HttpRequest) -> HttpResponse:
     """Reminder emails the mail server refused, or that kept failing, for the
     safeguarding team to put right and send again."""
-    require_manager(request)
+    require(request.user, Verb.MANAGE)
     page = Paginator(undelivered_reminders_for(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -457,7 +445,7 @@ def undelivered_reminders(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def undelivered_reminders_retry(request: HttpRequest) -> HttpResponse:
-    require_manager(request)
+    require(request.user, Verb.MANAGE)
     chosen = [int(pk) for pk in request.POST.getlist("reminder") if pk.isdigit()]
     count = services.reminders_retry_undelivered(
         by=request.user, reminder_ids=chosen if "reminder" in request.POST else None

@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 
+from accounts.models import Membership
 from audit.choices import AuditEvent
 from audit.exports import CSV_CONTENT_TYPE, audit_csv_lines
 from audit.models import AuditEntry
@@ -25,7 +26,14 @@ from audit.services import audit_record
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
     """Searchable by admins; nobody adds, edits or deletes entries. Every page of it is
-    drawn in UTC, the time the log keeps, whatever the site's time zone."""
+    drawn in UTC, the time the log keeps, whatever the site's time zone.
+
+    Open to staff granted audit.view_auditentry (an auditor). One who holds a role in
+    an organisation sees only the entries of people of their organisations, so the log
+    does not carry one organisation's activity to another (docs/access.md); one with
+    no organisation audits the whole service, as its administrators do."""
+
+    open_to_staff = True
 
     change_list_template = "admin/audit/auditentry/change_list.html"
     list_display = ["at_utc", "event", "username", "ip_address", "object_repr", "path"]
@@ -52,6 +60,16 @@ class AuditEntryAdmin(admin.ModelAdmin):
     @admin.display(description="Time (UTC)", ordering="at")
     def at_utc(self, entry: AuditEntry) -> str:
         return f"{entry.at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        entries = super().get_queryset(request)
+        user = request.user
+        if user.is_superuser or not user.memberships.exists():
+            return entries
+        colleagues = Membership.objects.filter(
+            organisation__in=user.memberships.values("organisation")
+        ).values("user_id")
+        return entries.filter(user__in=colleagues)
 
     def has_add_permission(self, request) -> bool:
         return False

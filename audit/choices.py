@@ -28,5 +28,7 @@ class AuditEvent(models.TextChoices):
     EVIDENCE_DOWNLOAD = "evidence_download", "Evidence downloaded"
     PAPER_DOWNLOAD = "paper_download", "Committee paper downloaded"
     EXPORT = "export", "Data exported"
+    REVIEW_SHARED = "review_shared", "Review shared with a partner"
+    REVIEW_UNSHARED = "review_unshared", "Review no longer shared with a partner"
     IMPORT = "import", "Action plan imported"
     AUDIT_PRUNED = "audit_pruned", "Old audit entries deleted"

@@ -77,7 +77,7 @@ class PaperForm(NHSFormMixin, forms.ModelForm):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
-        meetings = Meeting.objects.visible_to(user).select_related("forum")
+        meetings = Meeting.objects.visible_to(user).arranged_by(user).select_related("forum")
         if self.instance.pk:
             # Keep the paper's own meeting selectable while editing it.
             meetings = meetings.filter(held_on__gte=today) | meetings.filter(

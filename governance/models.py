@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from accounts import access
 from governance.choices import (
     DEFAULT_CLASSIFICATION,
     BuildState,
@@ -20,17 +21,12 @@ from governance.choices import (
 from trackerapp.storage import private_storage, random_paper_name
 
 
-def _reads_governance(user) -> bool:
-    return bool(
-        user.is_authenticated and user.is_active and (user.reads_portfolio or user.is_admin)
-    )
-
-
 class ForumQuerySet(models.QuerySet):
     def visible_to(self, user) -> ForumQuerySet:
-        """Forums, their terms and meetings are open to everyone who reads the portfolio
-        (commissioners, secretaries, viewers); providers see their actions, not forums."""
-        return self.all() if _reads_governance(user) else self.none()
+        """Forums, their terms and meetings are open to the commissioners, secretaries
+        and viewers of the organisation that holds them (docs/access.md); providers see
+        their actions, not forums."""
+        return self.filter(access.forum_read_q(user))
 
 
 class Forum(models.Model):
@@ -97,7 +93,14 @@ class Forum(models.Model):
 
 class MeetingQuerySet(models.QuerySet):
     def visible_to(self, user) -> MeetingQuerySet:
-        return self.filter(forum__in=Forum.objects.visible_to(user))
+        return self.filter(access.forum_read_q(user, to_forum="forum__"))
+
+    def arranged_by(self, user) -> MeetingQuerySet:
+        """Meetings this person arranges papers for (Verb.MANAGE_PAPERS)."""
+        r = access.reach(user)
+        if r.admin:
+            return self.all()
+        return self.filter(forum__organisation_id__in=r.secretary) if r.active else self.none()
 
     def upcoming(self, today: date | None = None) -> MeetingQuerySet:
         return self.filter(held_on__gte=today or timezone.localdate())
@@ -141,13 +144,9 @@ class Meeting(models.Model):
 
 class PaperQuerySet(models.QuerySet):
     def visible_to(self, user) -> PaperQuerySet:
-        """Secretaries, commissioners and admins see drafts too; viewers only issued
-        papers (DESIGN §4); providers none, since a paper covers every organisation."""
-        if not _reads_governance(user):
-            return self.none()
-        if user.is_admin or user.is_secretary or user.manages_portfolio:
-            return self.all()
-        return self.filter(state=PaperState.ISSUED)
+        """Papers of the forums a person sees: secretaries and commissioners see drafts
+        too, viewers only issued papers; providers none (docs/access.md)."""
+        return self.filter(access.paper_read_q(user))
 
     def issued(self) -> PaperQuerySet:
         return self.filter(state=PaperState.ISSUED)

@@ -16,12 +16,14 @@ from datetime import date, datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts import access
+from accounts.access import Verb
 from actions.models import ActionQuerySet
 from actions.selectors import action_list_for
 from audit.choices import AuditEvent
@@ -55,13 +57,8 @@ class PaperBuilderUnreachable(Exception):
     The paper has been put back so that the secretary can try again."""
 
 
-def _require_paper_manager(user: User) -> None:
-    if not user.manages_papers:
-        raise PermissionDenied("Only committee secretaries build and issue papers.")
-
-
 def meeting_create(*, forum: Forum, by: User, held_on: date, location: str = "") -> Meeting:
-    _require_paper_manager(by)
+    access.require(by, Verb.MANAGE_PAPERS, forum)
     if held_on < timezone.localdate():
         raise ValidationError({"held_on": "A new meeting must be today or later."})
     meeting = Meeting(forum=forum, held_on=held_on, location=location)
@@ -83,7 +80,7 @@ def _check_meeting_for_new_paper(meeting: Meeting) -> None:
 
 def paper_create(*, meeting: Meeting, by: User, **fields: object) -> Paper:
     """A new draft paper for an upcoming meeting."""
-    _require_paper_manager(by)
+    access.require(by, Verb.MANAGE_PAPERS, meeting)
     _check_meeting_for_new_paper(meeting)
     paper = Paper(meeting=meeting, created_by=by, **fields)
     paper.full_clean()
@@ -94,7 +91,10 @@ def paper_create(*, meeting: Meeting, by: User, **fields: object) -> Paper:
 def paper_update(*, paper: Paper, by: User, **fields: object) -> Paper:
     """Edit a draft's cover details. Any built PDF is now out of date, so it is dropped
     and the paper must be built again before it can be issued."""
-    _require_paper_manager(by)
+    access.require(by, Verb.MANAGE_PAPERS, paper)
+    moved_to = fields.get("meeting")
+    if moved_to is not None:
+        access.require(by, Verb.MANAGE_PAPERS, moved_to)
     with transaction.atomic():
         paper = Paper.objects.select_for_update().get(pk=paper.pk)
         if paper.is_frozen:
@@ -125,7 +125,7 @@ def _drop_draft_pdf(paper: Paper) -> None:
 def paper_build_request(*, paper: Paper, by: User) -> Paper:
     """Queue a (re)build of a draft. Claimed with a conditional update, so a double
     click or two secretaries at once queue one build, not two."""
-    _require_paper_manager(by)
+    access.require(by, Verb.MANAGE_PAPERS, paper)
     if paper.state != PaperState.DRAFT:
         raise PaperStateError("Only a draft paper can be built.")
     paper.refresh_from_db()
@@ -164,7 +164,7 @@ def paper_issue_request(*, paper: Paper, by: User) -> Paper:
     """Issue the paper as last built: its snapshot is the one the secretary checked.
     The final PDF (without the draft marking) is rendered from that snapshot. An issue
     that no worker took up (see Paper.build_is_stalled) may be requested again."""
-    _require_paper_manager(by)
+    access.require(by, Verb.MANAGE_PAPERS, paper)
     paper.refresh_from_db()
     if paper.state == PaperState.ISSUING and paper.build_is_stalled:
         # Conditional on what we just read, as for a rebuild: of two retries, one wins.
@@ -310,7 +310,7 @@ def paper_build(*, paper_id: int) -> Paper:
 def paper_new_version(*, paper: Paper, by: User) -> Paper:
     """A correction: a new draft with the same cover details, saying which version it
     supersedes. The issued paper itself is untouched."""
-    _require_paper_manager(by)
+    access.require(by, Verb.MANAGE_PAPERS, paper)
     if paper.state != PaperState.ISSUED:
         raise PaperStateError("Only an issued paper can be corrected by a new version.")
     if Paper.objects.filter(supersedes=paper).exists():
@@ -348,28 +348,6 @@ def paper_download_record(
 
 
 # --- Excel exports (DESIGN §4, §7) ---------------------------------------------------
-
-EXPORT_PERMISSION = "governance.export_action_plans"
-
-
-def may_export(user: User, review: Review | None = None) -> bool:
-    """Whether this person may export action plans to Excel (the action list, or this
-    review's plan): the one answer, for the export views and for showing their links.
-
-    DESIGN §4: the safeguarding team and committee secretaries export as part of their
-    role; a viewer only where an administrator has granted governance.export_action_plans
-    to that person; a provider never. A restricted review's plan goes only to the people
-    named on it, administrators included."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    by_role = user.is_admin or user.is_commissioner or user.is_secretary
-    # The grant is asked only when the role does not settle it: has_perm costs two
-    # queries, on every page that shows an export link.
-    if not by_role and not (user.reads_portfolio and user.has_perm(EXPORT_PERMISSION)):
-        return False
-    if review is not None and review.restricted:
-        return review.named_people.filter(pk=user.pk).exists()
-    return True
 
 
 @dataclass(frozen=True)
@@ -428,19 +406,21 @@ def _actions_export(
     review: Review | None = None,
     request: HttpRequest | None = None,
 ) -> ActionsExport:
-    """1. Refused unless may_export.
+    """1. Refused unless the person may export (accounts.access, Verb.EXPORT).
     2. Only the rows `by` may export: a restricted review's only when they are named
        on it, whoever they are (Action.objects.exportable_by).
     3. The workbook, marked EXPORT_CLASSIFICATION, saying which restricted reviews it
        holds.
     4. The audit entry: what was exported, how many rows, whether restricted reviews
        were in it and which, and the filters."""
-    if not may_export(by, review):
-        raise PermissionDenied(
-            "Exports are for the safeguarding team and committee secretaries, for others "
-            "only where an administrator has granted it, and a restricted review's plan "
-            "only for the people named on it."
-        )
+    access.require(
+        by,
+        Verb.EXPORT,
+        review,
+        "Exports are for the safeguarding team and committee secretaries, for others only "
+        "where an administrator has granted it, and a restricted review's plan only for the "
+        "people named on it.",
+    )
     rows = list(actions.exportable_by(by))
     restricted = tuple(
         sorted(

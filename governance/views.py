@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from actions.views import require_portfolio_reader
+from accounts.access import Verb, may, require
 from governance import services
 from governance.choices import BuildState, PaperState
 from governance.forms import MeetingForm, PaperForm
@@ -24,42 +24,37 @@ from governance.selectors import (
 from trackerapp.downloads import private_file_response
 
 
-def require_paper_manager(request: HttpRequest) -> None:
-    if not request.user.manages_papers:
-        raise PermissionDenied("Only committee secretaries arrange meetings and build papers.")
-
-
 @require_GET
 def forums(request: HttpRequest) -> HttpResponse:
-    require_portfolio_reader(request)
+    require(request.user, Verb.READ_PORTFOLIO)
     return render(request, "governance/forum_list.html", {"forums": forum_list(request.user)})
 
 
 @require_GET
 def forum_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require_portfolio_reader(request)
+    require(request.user, Verb.READ_PORTFOLIO)
     forum = forum_for_user(request.user, pk)
     context = {
         "forum": forum,
         "reviews": forum.monitored_reviews.filter(restricted=False).select_related("review_type"),
         "calendar": meeting_calendar(request.user, forum=forum),
         "reporting_forums": forum.reporting_forums.all(),
-        "can_manage": request.user.manages_papers,
+        "can_manage": may(request.user, Verb.MANAGE_PAPERS, forum),
     }
     return render(request, "governance/forum_detail.html", context)
 
 
 @require_GET
 def meetings(request: HttpRequest) -> HttpResponse:
-    require_portfolio_reader(request)
+    require(request.user, Verb.READ_PORTFOLIO)
     context = {"calendar": meeting_calendar(request.user), "today": timezone.localdate()}
     return render(request, "governance/meeting_list.html", context)
 
 
 def meeting_create(request: HttpRequest, forum_pk: int) -> HttpResponse:
-    require_portfolio_reader(request)
+    require(request.user, Verb.READ_PORTFOLIO)
     forum = forum_for_user(request.user, forum_pk)
-    require_paper_manager(request)
+    require(request.user, Verb.MANAGE_PAPERS, forum)
     form = MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -77,7 +72,7 @@ def meeting_create(request: HttpRequest, forum_pk: int) -> HttpResponse:
 
 @require_GET
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require_portfolio_reader(request)
+    require(request.user, Verb.READ_PORTFOLIO)
     meeting = meeting_for_user(request.user, pk)
     papers = (
         Paper.objects.visible_to(request.user)
@@ -89,7 +84,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "meeting": meeting,
         "papers": papers,
         "today": timezone.localdate(),
-        "can_manage": request.user.manages_papers and not meeting.is_past,
+        "can_manage": may(request.user, Verb.MANAGE_PAPERS, meeting) and not meeting.is_past,
+        "sees_drafts": may(request.user, Verb.SEE_DRAFT_PAPERS, meeting),
     }
     return render(request, "governance/meeting_detail.html", context)
 
@@ -113,8 +109,7 @@ def _paper_form(request: HttpRequest, form: PaperForm, save, paper: Paper | None
 
 
 def paper_create(request: HttpRequest) -> HttpResponse:
-    require_portfolio_reader(request)
-    require_paper_manager(request)
+    require(request.user, Verb.MANAGE_PAPERS)
     initial = {}
     meeting_pk = request.GET.get("meeting", "")
     if meeting_pk.isdigit():
@@ -129,7 +124,7 @@ def paper_create(request: HttpRequest) -> HttpResponse:
 
 def paper_edit(request: HttpRequest, pk: int) -> HttpResponse:
     paper = paper_for_user(request.user, pk)
-    require_paper_manager(request)
+    require(request.user, Verb.MANAGE_PAPERS, paper)
     if paper.is_frozen:
         messages.error(request, "An issued paper cannot be changed; issue a new version.")
         return redirect(paper)
@@ -147,10 +142,10 @@ def paper_detail(request: HttpRequest, pk: int) -> HttpResponse:
     paper = paper_for_user(request.user, pk)
     context = {
         "paper": paper,
-        "can_manage": request.user.manages_papers,
+        "can_manage": may(request.user, Verb.MANAGE_PAPERS, paper),
         "superseded_by": Paper.objects.visible_to(request.user).filter(supersedes=paper).first(),
         "downloads": paper.downloads.select_related("user")[:20]
-        if request.user.manages_papers or request.user.manages_portfolio
+        if may(request.user, Verb.SEE_DRAFT_PAPERS, paper)
         else [],
     }
     return render(request, "governance/paper_detail.html", context)
@@ -160,7 +155,7 @@ def paper_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def paper_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The build panel alone, polled by htmx while a build runs."""
     paper = paper_for_user(request.user, pk)
-    context = {"paper": paper, "can_manage": request.user.manages_papers}
+    context = {"paper": paper, "can_manage": may(request.user, Verb.MANAGE_PAPERS, paper)}
     return render(request, "governance/_paper_build.html", context)
 
 
@@ -180,7 +175,7 @@ def paper_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _paper_action(request: HttpRequest, pk: int, act, done: str) -> HttpResponse:
     paper = paper_for_user(request.user, pk)
-    require_paper_manager(request)
+    require(request.user, Verb.MANAGE_PAPERS, paper)
     try:
         result = act(paper)
     except (services.PaperStateError, services.PaperBuilderUnreachable) as error:

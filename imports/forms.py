@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.conf import settings
 
+from accounts import access
 from accounts.models import Organisation, User
 from actions.choices import Status
 from imports.choices import CREATE_ORGANISATION, Field, ReviewSource
@@ -123,9 +124,12 @@ class MappingForm(NHSFormMixin, forms.Form):
     def __init__(self, *args, view: MappingView, user: UserType, **kwargs):
         super().__init__(*args, **kwargs)
         self.view = view
-        self.fields["review"].queryset = Review.objects.visible_to(user).select_related(
-            "review_type"
-        )
+        # Only reviews the person may add to, and organisations within their reach
+        # (docs/access.md).
+        self.fields["review"].queryset = Review.objects.filter(
+            access.managed_review_q(user, to_review="")
+        ).select_related("review_type")
+        self.fields["default_owner"].queryset = access.reachable_organisations(user)
         self.column_names: list[str] = []
         for column in view.columns:
             name = column_field_name(column.index)
@@ -222,15 +226,20 @@ def answer_field_name(prefix: str, key: str) -> str:
 class ResolveForm(NHSFormMixin, forms.Form):
     """The person's answers about what the tracker did not recognise."""
 
-    def __init__(self, *args, plan: Plan, stored: dict[str, dict[str, str]], **kwargs):
+    def __init__(
+        self, *args, plan: Plan, stored: dict[str, dict[str, str]], user: UserType, **kwargs
+    ):
         super().__init__(*args, **kwargs)
+        reachable = access.reachable_organisations(user)
         organisations = [
             (str(pk), f"{short} – {name}")
-            for pk, short, name in Organisation.objects.values_list("pk", "short_name", "name")
+            for pk, short, name in reachable.values_list("pk", "short_name", "name")
         ]
         people = [
             (str(u.pk), f"{u.display_name} ({u.username})")
-            for u in User.objects.filter(is_active=True, memberships__isnull=False).distinct()
+            for u in User.objects.filter(
+                is_active=True, memberships__organisation__in=reachable
+            ).distinct()
         ]
         self.groups: dict[str, list[tuple[str, Unresolved]]] = {
             "organisations": [],

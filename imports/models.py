@@ -10,6 +10,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import access
+from accounts.choices import Role
+from accounts.models import Membership
 from imports.choices import ImportState, ReviewSource
 from imports.readers import CSV, XLSX
 from trackerapp.storage import private_storage
@@ -26,13 +29,20 @@ def random_import_name(_instance: object, filename: str) -> str:
 
 class PlanImportQuerySet(models.QuerySet):
     def for_user(self, user: User) -> PlanImportQuerySet:
-        """Only commissioners import. They see every finished import (the record of
-        what came in) and their own unfinished ones; administrators see all."""
-        if not (user.is_authenticated and user.manages_portfolio):
-            return self.none()
-        if user.is_admin:
+        """Only commissioners import. They see the finished imports of the safeguarding
+        teams they are on (the record of what came in) and their own unfinished ones;
+        administrators see all (docs/access.md)."""
+        r = access.reach(user)
+        if r.admin:
             return self.all()
-        return self.filter(Q(state=ImportState.COMMITTED) | Q(uploaded_by=user))
+        if not r.commissioner:
+            return self.none()
+        colleagues = Membership.objects.filter(
+            organisation_id__in=r.commissioner, role=Role.SAFEGUARDING_LEAD
+        ).values("user_id")
+        return self.filter(
+            Q(state=ImportState.COMMITTED, uploaded_by__in=colleagues) | Q(uploaded_by=user)
+        )
 
     def committed(self) -> PlanImportQuerySet:
         return self.filter(state=ImportState.COMMITTED)

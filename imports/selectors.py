@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
+from accounts import access
 from accounts.models import Organisation, User
 from actions.choices import EvidenceReviewState
 from actions.models import Action, Evidence, ProgressUpdate
@@ -267,14 +268,21 @@ def lookups_for(
     """Everything the planner needs from the database, in a fixed number of queries
     whatever the size of the plan."""
     lookups = Lookups()
+    # Names are matched only within the importer's reach (docs/access.md): a plan never
+    # assigns an action to, or names, another organisation's people.
+    reachable = set(access.reachable_organisations(user).values_list("pk", flat=True))
     for org_id, short_name, name in Organisation.objects.values_list("id", "short_name", "name"):
+        lookups.short_names.add(short_name.casefold())
+        if org_id not in reachable:
+            continue
         ref = OrganisationRef(org_id, short_name, name)
         lookups.organisations_by_id[org_id] = ref
-        lookups.short_names.add(short_name.casefold())
         for key in (organisation_key(short_name), organisation_key(name)):
             lookups.organisations.setdefault(key, ref)
-    people = User.objects.filter(is_active=True).values_list(
-        "id", "first_name", "last_name", "username", "email"
+    people = (
+        User.objects.filter(is_active=True, memberships__organisation__in=reachable)
+        .distinct()
+        .values_list("id", "first_name", "last_name", "username", "email")
     )
     for user_id, first, last, username, email in people:
         ref = UserRef(user_id, _display_name(first, last, username))
@@ -307,7 +315,12 @@ def lookups_for(
         )
     )
     ids = [r[0] for r in reviews]
-    visible = set(Review.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+    # "Visible" to the planner means the importer may add to it.
+    visible = set(
+        Review.objects.filter(access.managed_review_q(user, to_review=""))
+        .filter(pk__in=ids)
+        .values_list("pk", flat=True)
+    )
     by_id: dict[int, ReviewRef] = {}
     for review_id, reference, title, published, commissioned, incident in reviews:
         ref = ReviewRef(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import IO, TYPE_CHECKING, Any
@@ -17,6 +17,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from accounts import access
+from accounts.access import Verb
 from accounts.choices import OrganisationKind
 from accounts.models import Organisation, User
 from actions.choices import FINISHED_STATUSES, Status
@@ -29,6 +31,7 @@ from imports.planning import CREATE, UPDATE, Plan, RowPlan
 from imports.readers import SpreadsheetSource, UnreadableFile
 from imports.selectors import headings_key, plan_for
 from reviews.models import Recommendation, Review, ReviewType
+from reviews.services import default_owner, outside_circle
 
 if TYPE_CHECKING:
     from accounts.models import User as UserType
@@ -59,13 +62,8 @@ class ImportRefused(Exception):
         return "Nothing was imported: the file has no actions to import."
 
 
-def _require_manager(by: UserType) -> None:
-    if not (by.is_authenticated and by.manages_portfolio):
-        raise PermissionDenied("Only the safeguarding team imports action plans.")
-
-
 def _require_draft(plan_import: PlanImport, by: UserType) -> None:
-    _require_manager(by)
+    access.require(by, Verb.CREATE_REVIEW)
     if plan_import.uploaded_by_id != by.pk and not by.is_admin:
         raise PermissionDenied("This import belongs to someone else.")
     if plan_import.state == ImportState.COMMITTED:
@@ -96,7 +94,7 @@ def plan_import_upload(*, by: UserType, upload: IO[bytes], filename: str) -> Pla
        at once rather than halfway through;
     3. stored under a random name in private storage with its SHA-256; the first sheet
        with recognisable headings is proposed."""
-    _require_manager(by)
+    access.require(by, Verb.CREATE_REVIEW)
     data, sha256 = _read_upload(upload, settings.IMPORT_MAX_UPLOAD_BYTES)
     name = display_filename(filename)
     chosen_sheet = ""
@@ -152,8 +150,12 @@ def plan_import_choose(
     """Records which sheet, which row of headings and what each column holds, and
     which review the rows go into; optionally saves the columns for next time."""
     _require_draft(plan_import, by)
-    if review is not None and not Review.objects.visible_to(by).filter(pk=review.pk).exists():
+    if review is not None and not access.may(by, Verb.MANAGE, review):
         raise PermissionDenied("You cannot add to that review.")
+    if default_owner is not None and not (
+        access.reachable_organisations(by).filter(pk=default_owner.pk).exists()
+    ):
+        raise ValidationError({"default_owner": "Choose an organisation from the list."})
     unknown = set(columns.values()) - set(Field.values)
     if unknown:
         raise ValidationError(f"Not a field: {sorted(unknown)}")
@@ -198,12 +200,15 @@ def plan_import_resolve(
     person, a status word given a meaning. An empty answer forgets an earlier one."""
     _require_draft(plan_import, by)
     organisations, leads, statuses = organisations or {}, leads or {}, statuses or {}
+    reachable = access.reachable_organisations(by)
     org_ids = {int(v) for v in organisations.values() if v and v != CREATE_ORGANISATION}
-    if org_ids - set(Organisation.objects.filter(pk__in=org_ids).values_list("pk", flat=True)):
+    if org_ids - set(reachable.filter(pk__in=org_ids).values_list("pk", flat=True)):
         raise ValidationError("Choose an organisation from the list.")
     user_ids = {int(v) for v in leads.values() if v}
     if user_ids - set(
-        User.objects.filter(pk__in=user_ids, is_active=True).values_list("pk", flat=True)
+        User.objects.filter(
+            pk__in=user_ids, is_active=True, memberships__organisation__in=reachable
+        ).values_list("pk", flat=True)
     ):
         raise ValidationError("Choose a person from the list.")
     if {v for v in statuses.values() if v} - set(Status.values):
@@ -267,6 +272,9 @@ def plan_import_commit(
 def _write(plan_import: PlanImport, plan: Plan, by: UserType) -> None:
     reason = plan_import.change_reason(by)
     now = timezone.now()
+    # New reviews are owned by the importer's safeguarding team; organisations the file
+    # brings in work with the owner, so that its actions may be assigned to them.
+    owner = plan_import.review.owner if plan_import.review else default_owner(by)
 
     organisations: dict[str, int] = {}
     for planned in plan.new_organisations.values():
@@ -275,6 +283,7 @@ def _write(plan_import: PlanImport, plan: Plan, by: UserType) -> None:
         )
         organisation.full_clean()
         organisation.save()
+        organisation.commissioned_by.add(owner)
         organisations[planned.key] = organisation.pk
 
     def owner_of(row: RowPlan) -> int:
@@ -290,6 +299,7 @@ def _write(plan_import: PlanImport, plan: Plan, by: UserType) -> None:
             reference=planned.reference,
             title=planned.title,
             commissioning_body_id=plan_import.commissioning_body_id,
+            owner=owner,
         )
         review._history_user = by
         review._change_reason = reason
@@ -399,6 +409,7 @@ def _write(plan_import: PlanImport, plan: Plan, by: UserType) -> None:
                 )
             )
     ProgressUpdate.objects.bulk_create(updates, batch_size=BATCH)
+    _check_circles(review_ids.values(), by)
 
     plan_import.state = ImportState.COMMITTED
     plan_import.committed_at = now
@@ -410,6 +421,20 @@ def _write(plan_import: PlanImport, plan: Plan, by: UserType) -> None:
     plan_import.organisations_created = len(organisations)
     plan_import.save()
     plan_import.reviews.set(review_ids.values())
+
+
+def _check_circles(review_ids: Iterable[int], by: UserType) -> None:
+    """The whole import is refused (the transaction rolls back) if any review it
+    touched now points outside its circle: the file named an organisation, lead or
+    forum of an organisation the review has not been shared with (docs/access.md)."""
+    for review in Review.objects.filter(pk__in=list(review_ids)):
+        access.require(by, Verb.MANAGE, review, f"You cannot add to {review.reference}.")
+        left_out = outside_circle(review)
+        if left_out:
+            raise ValidationError(
+                f"Nothing was imported: {review.reference} would reach organisations it is "
+                f"not shared with ({'; '.join(left_out)})."
+            )
 
 
 def _validate(action: Action, row: RowPlan) -> None:

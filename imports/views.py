@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from actions.views import require_manager
+from accounts.access import Verb, require
 from audit.choices import AuditEvent
 from audit.services import audit_record
 from imports import services
@@ -32,7 +32,7 @@ from trackerapp.downloads import generated_file_response
 
 
 def import_start(request: HttpRequest) -> HttpResponse:
-    require_manager(request)
+    require(request.user, Verb.CREATE_REVIEW)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -49,14 +49,14 @@ def import_start(request: HttpRequest) -> HttpResponse:
 
 
 def import_template(request: HttpRequest) -> HttpResponse:
-    require_manager(request)
+    require(request.user, Verb.CREATE_REVIEW)
     return generated_file_response(
         template_workbook(), filename="action-plan-template.xlsx", content_type=XLSX_CONTENT_TYPE
     )
 
 
 def _draft(request: HttpRequest, pk: int) -> PlanImport:
-    require_manager(request)
+    require(request.user, Verb.CREATE_REVIEW)
     return import_for_user(request.user, pk)
 
 
@@ -145,7 +145,7 @@ def _preview_page(
         "problems": list(plan.problems())[:50],
         "update": update,
         "earlier": earlier_import_of(plan_import),
-        "answers_form": answers_form or ResolveForm(plan=plan, stored=stored),
+        "answers_form": answers_form or ResolveForm(plan=plan, stored=stored, user=request.user),
         "refusal": refusal or [],
     }
     return render(request, "imports/preview.html", context, status=code)
@@ -177,7 +177,7 @@ def import_answers(request: HttpRequest, pk: int) -> HttpResponse:
     except UnreadableFile:
         return redirect(_preview_url(plan_import, update))
     stored = {"organisations": {}, "leads": {}, "statuses": {}}
-    form = ResolveForm(request.POST, plan=plan, stored=stored)
+    form = ResolveForm(request.POST, plan=plan, stored=stored, user=request.user)
     if not form.is_valid():
         return _preview_page(request, plan_import, update=update, answers_form=form, code=422)
     try:

@@ -4,7 +4,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from actions.models import Action
-from reviews.models import Recommendation, Review, ReviewType, Theme
+from reviews.models import Recommendation, Review, ReviewShare, ReviewType, Theme
 
 
 @admin.register(ReviewType)
@@ -26,23 +26,48 @@ class RecommendationInline(admin.StackedInline):
     show_change_link = True
 
 
+class ReviewShareInline(admin.TabularInline):
+    model = ReviewShare
+    extra = 0
+    fields = ["organisation", "access", "shared_by", "shared_at"]
+    readonly_fields = ["shared_by", "shared_at"]
+    autocomplete_fields = ["organisation"]
+
+
+@admin.register(ReviewShare)
+class ReviewShareAdmin(SimpleHistoryAdmin):
+    list_display = ["review", "organisation", "access", "shared_by", "shared_at"]
+    list_filter = ["access", "organisation"]
+    search_fields = ["review__reference", "organisation__name", "organisation__short_name"]
+    autocomplete_fields = ["review", "organisation"]
+    readonly_fields = ["shared_by", "shared_at"]
+    list_select_related = ["review", "organisation", "shared_by"]
+
+
 @admin.register(Review)
 class ReviewAdmin(SimpleHistoryAdmin):
     list_display = [
         "reference",
         "title",
         "review_type",
+        "owner",
         "commissioning_body",
         "lifecycle",
         "restricted",
         "published_date",
     ]
-    list_filter = ["review_type", "lifecycle", "restricted", "commissioning_body"]
+    list_filter = ["review_type", "lifecycle", "restricted", "owner", "commissioning_body"]
     search_fields = ["reference", "title"]
-    autocomplete_fields = ["parent", "commissioning_body", "named_people", "monitoring_forums"]
+    autocomplete_fields = [
+        "parent",
+        "owner",
+        "commissioning_body",
+        "named_people",
+        "monitoring_forums",
+    ]
     date_hierarchy = "commissioned_date"
-    inlines = [RecommendationInline]
-    list_select_related = ["review_type", "commissioning_body"]
+    inlines = [ReviewShareInline, RecommendationInline]
+    list_select_related = ["review_type", "owner", "commissioning_body"]
 
 
 class ActionInline(admin.StackedInline):

@@ -3,6 +3,13 @@ from __future__ import annotations
 from django.db import models
 
 
+class ShareAccess(models.TextChoices):
+    """What a partner organisation may do with a review shared with it (docs/access.md)."""
+
+    READ = "read", "Read"
+    CONTRIBUTE = "contribute", "Contribute as commissioner"
+
+
 class Lifecycle(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
     PUBLISHED = "published", "Published"

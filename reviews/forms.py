@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.db.models import Q
 
+from accounts import access
 from accounts.models import Organisation, User
 from governance.models import Forum
 from reviews.choices import Lifecycle
@@ -23,15 +24,20 @@ class ReviewFilterForm(NHSFormMixin, forms.Form):
     )
     lifecycle = forms.ChoiceField(choices=[("", "Any")] + Lifecycle.choices, required=False)
     commissioning_body = forms.ModelChoiceField(
-        queryset=Organisation.objects.filter(commissioned_reviews__isnull=False).distinct(),
-        required=False,
-        label="Commissioning body",
+        queryset=Organisation.objects.none(), required=False, label="Commissioning body"
     )
     forum = forms.ModelChoiceField(
-        queryset=Forum.objects.all(), required=False, label="Monitored by"
+        queryset=Forum.objects.none(), required=False, label="Monitored by"
     )
     theme = forms.ModelChoiceField(queryset=Theme.objects.all(), required=False)
     has_overdue = forms.BooleanField(required=False, label="Only reviews with overdue actions")
+
+    def __init__(self, *args, user: UserType, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only names from the person's own reach are offered (docs/access.md).
+        bodies = Review.objects.visible_to(user).values("commissioning_body_id")
+        self.fields["commissioning_body"].queryset = Organisation.objects.filter(pk__in=bodies)
+        self.fields["forum"].queryset = Forum.objects.visible_to(user)
 
     def apply(self, queryset):
         from actions.models import Action
@@ -71,6 +77,7 @@ class ReviewForm(NHSFormMixin, forms.ModelForm):
     class Meta:
         model = Review
         fields = [
+            "owner",
             "review_type",
             "parent",
             "reference",
@@ -93,6 +100,7 @@ class ReviewForm(NHSFormMixin, forms.ModelForm):
 
     def __init__(self, *args, user: UserType, **kwargs):
         super().__init__(*args, **kwargs)
+        self._limit_to_reach(user)
         self.fields["parent"].queryset = Review.objects.visible_to(user).filter(
             review_type__accepts_contributions=True
         )
@@ -102,10 +110,30 @@ class ReviewForm(NHSFormMixin, forms.ModelForm):
             # left blank would detach the IMR from it on save; only those who see it
             # may change it.
             del self.fields["parent"]
-        self.fields["named_people"].queryset = User.objects.filter(
-            is_active=True, memberships__isnull=False
-        ).distinct()
         self.fields["named_people"].help_text = "Only for a restricted review: who may see it."
+
+    def _limit_to_reach(self, user: UserType) -> None:
+        """Owner, forums and named people only from within the person's reach: a new
+        review's from the organisations in which they are on the safeguarding team, an
+        existing review's from its circle (docs/access.md). The owner is chosen once, and
+        only by someone on more than one team."""
+        if self.instance.pk:
+            del self.fields["owner"]
+            self.fields["monitoring_forums"].queryset = access.assignable_forums(self.instance)
+            self.fields["named_people"].queryset = access.assignable_people(self.instance)
+            return
+        owners = access.owner_choices(user)
+        self.fields["owner"].queryset = owners
+        self.fields["owner"].help_text = "The organisation whose safeguarding team tracks it."
+        if owners.count() == 1:
+            del self.fields["owner"]
+        self.fields["monitoring_forums"].queryset = access.forum_choices(user)
+        commissioning = owners.values("pk")
+        self.fields["named_people"].queryset = User.objects.filter(
+            Q(memberships__organisation__in=commissioning)
+            | Q(memberships__organisation__commissioned_by__in=commissioning),
+            is_active=True,
+        ).distinct()
 
     def clean(self):
         cleaned = super().clean()
@@ -133,6 +161,9 @@ class RecommendationForm(NHSFormMixin, forms.ModelForm):
     def __init__(self, *args, review: Review, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.review = review
+        self.fields["addressed_to"].queryset = access.assignable_organisations(review).order_by(
+            "name"
+        )
 
     def service_fields(self) -> dict:
         return dict(self.cleaned_data)

@@ -5,11 +5,11 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from reviews.choices import Lifecycle
+from accounts import access
+from reviews.choices import Lifecycle, ShareAccess
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -52,34 +52,17 @@ def named_review_ids(user: User) -> models.QuerySet:
     return Review.named_people.through.objects.filter(user_id=user.pk).values("review_id")
 
 
-def _provider_action_review_ids(org_ids: frozenset[int]) -> models.QuerySet:
-    from actions.models import Action
-
-    return Action.objects.filter(owner_organisation_id__in=org_ids).values(
-        "recommendation__review_id"
-    )
-
-
 class ReviewQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> ReviewQuerySet:
-        """DESIGN §4: admins see all; commissioners, secretaries and viewers every
-        non-restricted review; providers the non-restricted reviews their actions or
-        recommendations hang on; restricted reviews only the people named on them."""
-        if not (user.is_authenticated and user.is_active):
-            return self.none()
-        if user.is_admin:
-            return self.all()
-        grant = Q(pk__in=named_review_ids(user))
-        if user.reads_portfolio:
-            grant |= Q(restricted=False)
-        org_ids = user.provider_organisation_ids
-        if org_ids:
-            addressed = Recommendation.objects.filter(addressed_to_id__in=org_ids)
-            grant |= Q(restricted=False) & (
-                Q(pk__in=_provider_action_review_ids(org_ids))
-                | Q(pk__in=addressed.values("review_id"))
-            )
-        return self.filter(grant)
+        """The read choke point for reviews (docs/access.md): administrators see all;
+        commissioners, secretaries and viewers the non-restricted reviews their
+        organisation owns or has been shared; providers the non-restricted reviews their
+        actions or recommendations hang on, whoever owns them; restricted reviews only
+        the people named on them."""
+        return self.filter(access.review_read_q(user, to_review=""))
+
+    def owned_by(self, organisation_ids: frozenset[int]) -> ReviewQuerySet:
+        return self.filter(owner_id__in=organisation_ids)
 
 
 class Review(models.Model):
@@ -99,6 +82,16 @@ class Review(models.Model):
     summary = models.TextField(blank=True)
     commissioning_body = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="commissioned_reviews"
+    )
+    # Whose tracker the review is in: the organisation whose safeguarding team registered
+    # it and answers for its actions. Often not the commissioning body (a DHR is
+    # commissioned by a Community Safety Partnership and tracked by the ICB); partners
+    # reach it only through a ReviewShare (docs/access.md).
+    owner = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="owned_reviews",
+        help_text="The organisation whose safeguarding team tracks this review.",
     )
     incident_date = models.DateField(null=True, blank=True)
     commissioned_date = models.DateField(null=True, blank=True)
@@ -132,6 +125,15 @@ class Review(models.Model):
         return reverse("reviews:detail", args=[self.pk])
 
     def clean(self) -> None:
+        from accounts.choices import REVIEW_OWNER_KINDS
+
+        if self.owner_id is not None and self.owner.kind not in REVIEW_OWNER_KINDS:
+            raise ValidationError(
+                {
+                    "owner": "A review is owned by a commissioner, partnership or board, "
+                    "not by a provider."
+                }
+            )
         if self.parent_id is None:
             return
         if self.parent_id == self.pk:
@@ -158,24 +160,10 @@ class Review(models.Model):
 
 class RecommendationQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> RecommendationQuerySet:
-        """Recommendations of visible reviews; providers only those addressed to them or
-        carrying their actions, and never the detail of a restricted review."""
-        if not (user.is_authenticated and user.is_active):
-            return self.none()
-        if user.is_admin:
-            return self.all()
-        grant = Q(review_id__in=named_review_ids(user))
-        if user.reads_portfolio:
-            grant |= Q(review__restricted=False)
-        org_ids = user.provider_organisation_ids
-        if org_ids:
-            from actions.models import Action
-
-            carrying = Action.objects.filter(owner_organisation_id__in=org_ids)
-            grant |= Q(review__restricted=False) & (
-                Q(addressed_to_id__in=org_ids) | Q(pk__in=carrying.values("recommendation_id"))
-            )
-        return self.filter(grant)
+        """Recommendations of the reviews a person reaches (docs/access.md); providers
+        only those addressed to them or carrying their actions, and never the detail of
+        a restricted review."""
+        return self.filter(access.recommendation_read_q(user))
 
 
 class Recommendation(models.Model):
@@ -216,3 +204,40 @@ class Recommendation(models.Model):
     def clean(self) -> None:
         if not self.accepted and not self.rationale.strip():
             raise ValidationError({"rationale": "Say why the recommendation was not accepted."})
+
+
+class ReviewShare(models.Model):
+    """A review shared by its owner with a partner organisation: reviews are
+    multi-agency, so sharing is normal, and it is the only way a review reaches an
+    organisation that does not own it (docs/access.md)."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="shares")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="review_shares"
+    )
+    access = models.CharField(max_length=12, choices=ShareAccess.choices)
+    # Empty for the shares made when organisations were introduced (a migration).
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    shared_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "organisation"], name="review_share_once_per_partner"
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "review"], name="share_by_partner")]
+
+    def __str__(self) -> str:
+        return f"{self.review.reference} shared with {self.organisation} ({self.access})"
+
+    def clean(self) -> None:
+        if self.review_id and self.organisation_id == self.review.owner_id:
+            raise ValidationError(
+                {"organisation": "The owner already has the review; share it with a partner."}
+            )

@@ -7,9 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
-from actions.views import require_manager, require_portfolio_reader
+from accounts.access import Verb, may, require
 from governance.exports import XLSX_CONTENT_TYPE
-from governance.services import may_export, review_plan_export
+from governance.services import review_plan_export
 from reviews import services
 from reviews.forms import RecommendationForm, ReviewFilterForm, ReviewForm
 from reviews.models import Recommendation, Review
@@ -25,8 +25,8 @@ PAGE_SIZE = 25
 
 
 def review_list(request: HttpRequest) -> HttpResponse:
-    require_portfolio_reader(request)
-    form = ReviewFilterForm(request.GET or None)
+    require(request.user, Verb.READ_PORTFOLIO)
+    form = ReviewFilterForm(request.GET or None, user=request.user)
     reviews = form.apply(with_status_counts(Review.objects.visible_to(request.user)))
     page = Paginator(reviews, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(review, status_counts_of(review)) for review in page]
@@ -39,8 +39,9 @@ def review_list(request: HttpRequest) -> HttpResponse:
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     review = review_for_user(request.user, pk)
     context = review_page(request.user, review)
-    context["can_manage"] = request.user.manages_portfolio
-    context["can_export"] = may_export(request.user, review)
+    context["can_manage"] = may(request.user, Verb.MANAGE, review)
+    context["can_export"] = may(request.user, Verb.EXPORT, review)
+    context["can_share"] = may(request.user, Verb.SHARE, review)
     return render(request, "reviews/detail.html", context)
 
 
@@ -48,7 +49,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def review_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The review's action plan as an Excel workbook, only the actions this person may
     export; 404 for a review they cannot see, as for the review page, and 403 for
-    anyone who may not export it (governance.services.may_export)."""
+    anyone who may not export it (accounts.access, Verb.EXPORT)."""
     review = review_for_user(request.user, pk)
     export = review_plan_export(review=review, by=request.user, request=request)
     return generated_file_response(
@@ -70,7 +71,7 @@ def _save_form(request, form, save, success: str, template: str, context: dict):
 
 
 def review_create(request: HttpRequest) -> HttpResponse:
-    require_manager(request)
+    require(request.user, Verb.CREATE_REVIEW)
     form = ReviewForm(request.POST or None, user=request.user)
     return _save_form(
         request,
@@ -84,7 +85,7 @@ def review_create(request: HttpRequest) -> HttpResponse:
 
 def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
     review = review_for_user(request.user, pk)
-    require_manager(request)
+    require(request.user, Verb.MANAGE, review)
     form = ReviewForm(request.POST or None, instance=review, user=request.user)
     return _save_form(
         request,
@@ -98,7 +99,7 @@ def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def recommendation_create(request: HttpRequest, pk: int) -> HttpResponse:
     review = review_for_user(request.user, pk)
-    require_manager(request)
+    require(request.user, Verb.MANAGE, review)
     form = RecommendationForm(request.POST or None, review=review)
     return _save_form(
         request,
@@ -116,7 +117,7 @@ def recommendation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     recommendation = get_object_or_404(
         Recommendation.objects.visible_to(request.user).select_related("review"), pk=pk
     )
-    require_manager(request)
+    require(request.user, Verb.MANAGE, recommendation)
     form = RecommendationForm(
         request.POST or None, instance=recommendation, review=recommendation.review
     )

@@ -21,12 +21,33 @@ from reviews.services import review_types_ensure_defaults
 _seq = itertools.count(1)
 
 
+def home_commissioner() -> Organisation | None:
+    """The first commissioning organisation made: in a test with one ICB, the one that
+    owns the reviews and works with the providers, as in a one-ICB installation."""
+    return Organisation.objects.filter(kind=OrganisationKind.COMMISSIONER).order_by("pk").first()
+
+
 def organisation(
-    kind: str = OrganisationKind.PROVIDER, short_name: str | None = None
+    kind: str = OrganisationKind.PROVIDER,
+    short_name: str | None = None,
+    *,
+    commissioned_by: tuple[Organisation, ...] | None = None,
 ) -> Organisation:
+    """A provider works with the given commissioners, by default the home one (if any
+    exists yet: a commissioner made later takes the providers that work with nobody)."""
     n = next(_seq)
     short = short_name or f"ORG{n}"
-    return Organisation.objects.create(name=f"{short} organisation", short_name=short, kind=kind)
+    created = Organisation.objects.create(name=f"{short} organisation", short_name=short, kind=kind)
+    if kind == OrganisationKind.PROVIDER:
+        home = home_commissioner()
+        chosen = commissioned_by if commissioned_by is not None else ((home,) if home else ())
+        created.commissioned_by.set(chosen)
+    elif kind == OrganisationKind.COMMISSIONER and created == home_commissioner():
+        for orphan in Organisation.objects.filter(
+            kind=OrganisationKind.PROVIDER, commissioned_by=None
+        ):
+            orphan.commissioned_by.add(created)
+    return created
 
 
 def user(
@@ -57,16 +78,20 @@ def review(
     *,
     code: str = "DHR",
     body: Organisation,
+    owner: Organisation | None = None,
     restricted: bool = False,
     parent: Review | None = None,
     named: tuple[User, ...] = (),
 ) -> Review:
+    """A review owned by `owner`, by default the home commissioner (or, with none, the
+    commissioning body)."""
     n = next(_seq)
     created = Review.objects.create(
         review_type=review_type(code),
         reference=f"{code} 2026/{n:02d}",
         title=f"Person {n}",
         commissioning_body=body,
+        owner=owner or home_commissioner() or body,
         restricted=restricted,
         parent=parent,
     )
@@ -174,7 +199,7 @@ def plan_import(*, by: User, review: Review):
 
     data = (
         "Rec no.,Recommendation,Action,Owner organisation,Time frame,Status\r\n"
-        f"1,Share information,Agree a protocol,{review.commissioning_body.short_name},Q3 2026/27,On track\r\n"
+        f"1,Share information,Agree a protocol,{review.owner.short_name},Q3 2026/27,On track\r\n"
     ).encode()
     uploaded = import_services.plan_import_upload(
         by=by, upload=io.BytesIO(data), filename="plan.csv"

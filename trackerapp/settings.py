@@ -95,7 +95,7 @@ PERMISSIONS_POLICY = (
 )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "trackerapp.admin_site.TrackerAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -6,9 +6,6 @@ from django.urls import include, path
 from accounts import views as account_views
 from actions import views as action_views
 
-admin.site.site_header = "Learning review action tracker – administration"
-admin.site.site_title = "Tracker administration"
-
 # Django's 403 and 404 pages, with an audit entry for a signed-in person (audit.views).
 handler403 = "audit.views.access_denied"
 handler404 = "audit.views.not_found"

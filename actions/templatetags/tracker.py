@@ -3,7 +3,8 @@ from __future__ import annotations
 from django import template
 from django.utils.html import format_html
 
-from actions import services
+from accounts import access
+from accounts.access import Verb
 from actions.choices import STATUS_STYLE, Status
 
 register = template.Library()
@@ -40,4 +41,11 @@ def field_widget(bound_field) -> str:
 def may_download_evidence(user, evidence) -> bool:
     """`{% may_download_evidence user item as downloadable %}`: the download view's own
     rule, so a page never links a file the person would be refused."""
-    return services.may_download_evidence(user, evidence)
+    return access.may(user, Verb.DOWNLOAD_EVIDENCE, evidence)
+
+
+@register.simple_tag
+def may(user, verb: str, obj=None) -> bool:
+    """`{% may user "manage" review as can_manage %}`: the access policy's answer
+    (accounts.access.may), so a page offers only what the person would be allowed."""
+    return access.may(user, verb, obj)

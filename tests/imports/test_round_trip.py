@@ -48,6 +48,7 @@ def plan(cast):
         reference="DHR 2012/03",
         title="Mr A",
         commissioning_body=partnership,
+        owner=cast.icb,
     )
     admissions = Recommendation.objects.create(
         review=review, number="3", text="Review the admissions policy."

@@ -23,6 +23,7 @@ def imr(parent: Review, body) -> Review:
         reference="IMR 1",
         title="Trust contribution",
         commissioning_body=body,
+        owner=body,
     )
 
 

@@ -27,7 +27,8 @@ from governance.choices import Cadence, ForumKind
 from governance.models import Forum, Meeting
 from governance.periods import month_end, quarter_end
 from reviews.choices import Lifecycle
-from reviews.models import Recommendation, Review, ReviewType, Theme
+from reviews.choices import ShareAccess
+from reviews.models import Recommendation, Review, ReviewShare, ReviewType, Theme
 from reviews.services import review_types_ensure_defaults
 
 DEMO_PASSWORD = "demo-tracker-2026"
@@ -59,7 +60,28 @@ ORGANISATIONS = [
         "BHR TCP",
         OrganisationKind.PARTNERSHIP_BOARD,
     ),
+    # A second commissioning organisation in the same installation, kept apart from
+    # BSol: its own team, forum, reviews and providers (docs/access.md).
+    ("NHS Black Country Integrated Care Board", "BC ICB", OrganisationKind.COMMISSIONER),
+    ("Black Country Healthcare NHS Foundation Trust", "BCHFT", OrganisationKind.PROVIDER),
+    (
+        "West Midlands Ambulance Service University NHS Foundation Trust",
+        "WMAS",
+        OrganisationKind.PROVIDER,
+    ),
+    ("Safer Walsall Partnership", "SWP", OrganisationKind.PARTNERSHIP_BOARD),
 ]
+
+# Which commissioners each provider works with: their teams may assign it actions.
+# WMAS serves both ICBs.
+PROVIDER_COMMISSIONERS = {
+    "BSMHFT": ["BSol ICB"],
+    "BCHC": ["BSol ICB"],
+    "UHB": ["BSol ICB"],
+    "Modality": ["BSol ICB"],
+    "BCHFT": ["BC ICB"],
+    "WMAS": ["BSol ICB", "BC ICB"],
+}
 
 # username, first, last, job title, organisation, role (None for the administrator)
 CAST = [
@@ -90,6 +112,22 @@ CAST = [
     ),
     ("provider.contributor", "Tom", "Evans", "Ward Manager", "BSMHFT", Role.PROVIDER_CONTRIBUTOR),
     ("provider.b", "Grace", "Obi", "Head of Safeguarding", "UHB", Role.PROVIDER_LEAD),
+    (
+        "other.commissioner",
+        "Daniel",
+        "Hughes",
+        "Designated Nurse for Safeguarding Adults",
+        "BC ICB",
+        Role.SAFEGUARDING_LEAD,
+    ),
+    (
+        "other.secretary",
+        "Amira",
+        "Said",
+        "Committee Secretary",
+        "BC ICB",
+        Role.COMMITTEE_SECRETARY,
+    ),
     (
         "viewer",
         "Helen",
@@ -165,6 +203,8 @@ class ReviewSpec:
     summary: str
     forums: list[str]
     recommendations: list[RecSpec]
+    owner: str = "BSol ICB"
+    shares: list[tuple[str, str]] = field(default_factory=list)  # partner, access
     parent: str | None = None
     restricted: bool = False
     named: list[str] = field(default_factory=list)
@@ -568,6 +608,8 @@ def _review_specs() -> list[ReviewSpec]:
             type_code="DHR",
             title="Mrs E",
             commissioning_body="BCSP",
+            # Repeat attendances crossed into the Black Country: its ICB reads the plan.
+            shares=[("BC ICB", ShareAccess.READ)],
             lifecycle=Lifecycle.PUBLISHED,
             summary="Domestic Homicide Review after a death following repeat emergency attendances.",
             forums=["SAG"],
@@ -899,7 +941,82 @@ def _review_specs() -> list[ReviewSpec]:
                 ),
             ],
         ),
+        *_black_country_specs(),
     ]
+
+
+def _black_country_specs() -> list[ReviewSpec]:
+    """The second ICB's own reviews: BSol's people never see them."""
+    return [
+        ReviewSpec(
+            reference="SAR Walsall 2025/02",
+            type_code="SAR",
+            title="Mrs K",
+            commissioning_body="SWP",
+            owner="BC ICB",
+            lifecycle=Lifecycle.MONITORING,
+            summary=(
+                "An older woman living alone with advanced dementia died after a fall at "
+                "home. Carers' concerns about self-neglect were logged by three agencies "
+                "but never brought together."
+            ),
+            forums=["BC SAG"],
+            incident=date(2024, 3, 9),
+            commissioned=date(2024, 6, 3),
+            published=date(2025, 7, 1),
+            recommendations=[
+                RecSpec(
+                    "1",
+                    "Agencies use one self-neglect pathway with a named coordinator.",
+                    "BCHFT",
+                    ["self-neglect", "information sharing"],
+                    [
+                        ActionSpec(
+                            "1.1",
+                            "Adopt the Black Country self-neglect pathway in community teams.",
+                            "BCHFT",
+                            "Head of Adult Safeguarding",
+                            "Quarter 4",
+                            45,
+                            Status.ON_TRACK,
+                        ),
+                        ActionSpec(
+                            "1.2",
+                            "Crews refer repeated falls with self-neglect to adult social care.",
+                            "WMAS",
+                            "Safeguarding Lead",
+                            "Within 6 months",
+                            -20,
+                            Status.AT_RISK,
+                        ),
+                    ],
+                ),
+                RecSpec(
+                    "2",
+                    "Carers are told who to call when they are worried.",
+                    "BC ICB",
+                    ["carers"],
+                    [
+                        ActionSpec(
+                            "2.1",
+                            "Publish carers' escalation contacts on the ICB website.",
+                            "BC ICB",
+                            "Designated Nurse for Safeguarding Adults",
+                            "June 26",
+                            month_end(2026, 6),
+                            Status.COMPLETED,
+                        ),
+                    ],
+                ),
+            ],
+        ),
+    ]
+
+
+# Each owner's safeguarding assurance group (the default monitoring forum) and the
+# commissioner who assures its actions.
+OWNER_SAG = {"BSol ICB": "SAG", "BC ICB": "BC SAG"}
+OWNER_TEAM = {"BSol ICB": "commissioner", "BC ICB": "other.commissioner"}
 
 
 class Command(BaseCommand):
@@ -947,6 +1064,8 @@ class Command(BaseCommand):
         for name, short, kind in ORGANISATIONS:
             org, _ = upsert(Organisation, short_name=short, defaults={"name": name, "kind": kind})
             result[short] = org
+        for provider, commissioners in PROVIDER_COMMISSIONERS.items():
+            result[provider].commissioned_by.set([result[c] for c in commissioners])
         return result
 
     def _users(self, organisations: dict[str, Organisation]) -> dict[str, User]:
@@ -1025,6 +1144,24 @@ class Command(BaseCommand):
                 },
             )
             forums[forum.short_name] = forum
+        black_country = organisations["BC ICB"]
+        forums["BC SAG"], _ = upsert(
+            Forum,
+            short_name="BC SAG",
+            defaults={
+                "organisation": black_country,
+                "secretary": users["other.secretary"],
+                "name": "Black Country Safeguarding Assurance Group",
+                "kind": ForumKind.SAG,
+                "cadence": Cadence.QUARTERLY,
+                "chair": users["other.commissioner"],
+                "reports_to": None,
+                "terms_of_reference": (
+                    "Assures NHS Black Country ICB's Board that learning from safeguarding "
+                    "reviews in the Black Country is acted on."
+                ),
+            },
+        )
         return forums
 
     def _meetings(self, forums: dict[str, Forum]) -> None:
@@ -1033,6 +1170,7 @@ class Command(BaseCommand):
         months = {
             "QSC": {2, 4, 6, 8, 10, 12},
             "SAG": {3, 6, 9, 12},
+            "BC SAG": {1, 4, 7, 10},
         }
         start = date(self.today.year, self.today.month, 1) - timedelta(days=183)
         for offset in range(0, 13):
@@ -1042,7 +1180,7 @@ class Command(BaseCommand):
                 if forum.kind == ForumKind.CQRG:
                     day = 10
                 elif month in months[short]:
-                    day = 20 if short == "SAG" else 26
+                    day = {"SAG": 20, "BC SAG": 14}.get(short, 26)
                 else:
                     continue
                 Meeting.objects.get_or_create(
@@ -1067,6 +1205,7 @@ class Command(BaseCommand):
                 "title": spec.title,
                 "summary": spec.summary,
                 "commissioning_body": organisations[spec.commissioning_body],
+                "owner": organisations[spec.owner],
                 "lifecycle": spec.lifecycle,
                 "restricted": spec.restricted,
                 "parent": Review.objects.get(reference=spec.parent) if spec.parent else None,
@@ -1076,6 +1215,12 @@ class Command(BaseCommand):
             },
         )
         review.full_clean()
+        for partner, access_level in spec.shares:
+            ReviewShare.objects.update_or_create(
+                review=review,
+                organisation=organisations[partner],
+                defaults={"access": access_level, "shared_by": users["commissioner"]},
+            )
         review.monitoring_forums.set([forums[name] for name in spec.forums])
         review.named_people.set([users[name] for name in spec.named])
         for rec_spec in spec.recommendations:
@@ -1120,21 +1265,25 @@ class Command(BaseCommand):
                 "status": spec.status,
                 "closure_rationale": spec.closure_rationale,
                 "completed_on": (due or self.today) if finished else None,
-                "assured_by": users["commissioner"] if spec.status == Status.ASSURED else None,
+                "assured_by": users[OWNER_TEAM[recommendation.review.owner.short_name]]
+                if spec.status == Status.ASSURED
+                else None,
                 "assured_at": (
                     timezone.make_aware(datetime.combine(due or self.today, time(12)))
                     if spec.status == Status.ASSURED
                     else None
                 ),
-                "monitoring_forum": forums.get(f"CQRG {spec.owner}", forums["SAG"]),
+                "monitoring_forum": forums.get(f"CQRG {spec.owner}")
+                or forums[OWNER_SAG[recommendation.review.owner.short_name]],
             },
         )
         action.full_clean()
-        uploader = users["provider.lead"] if spec.owner == "BSMHFT" else users["commissioner"]
+        team = OWNER_TEAM[recommendation.review.owner.short_name]
+        uploader = users["provider.lead"] if spec.owner == "BSMHFT" else users[team]
         if spec.owner == "UHB":
             uploader = users["provider.b"]
         for filename, description, state in spec.evidence:
-            self._evidence(action, filename, description, state, uploader, users["commissioner"])
+            self._evidence(action, filename, description, state, uploader, users[team])
         for days_ago, author, text in spec.updates:
             ProgressUpdate.objects.get_or_create(
                 action=action,
