@@ -32,8 +32,9 @@ class Organisation(models.Model):
         blank=True,
         related_name="commissioned_providers",
         help_text=(
-            "For a provider: the commissioning organisations it works with. Their "
-            "safeguarding teams may assign it actions (docs/access.md)."
+            "The commissioning organisations this one works with (for a provider, those "
+            "it holds contracts with). Their safeguarding teams may assign it actions "
+            "(docs/access.md)."
         ),
     )
 

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
             name="commissioned_by",
             field=models.ManyToManyField(
                 blank=True,
-                help_text="For a provider: the commissioning organisations it works with. Their safeguarding teams may assign it actions (docs/access.md).",
+                help_text="The commissioning organisations this one works with (for a provider, those it holds contracts with). Their safeguarding teams may assign it actions (docs/access.md).",
                 related_name="commissioned_providers",
                 to="accounts.organisation",
             ),

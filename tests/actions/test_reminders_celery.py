@@ -191,4 +191,6 @@ def test_a_worker_killed_mid_run_is_recovered_by_the_very_next_run(cast, smtp_si
         f"{duplicates} duplicates, {len(lost)} lost"
     )
     assert lost == set() and duplicates <= 1
-    assert set(Reminder.objects.values_list("state", flat=True)) == {ReminderState.SENT}
+    # The review's commissioners are told too; the cast's have no email address.
+    to_leads = Reminder.objects.filter(recipient__email__startswith="lead")
+    assert set(to_leads.values_list("state", flat=True)) == {ReminderState.SENT}

@@ -267,6 +267,7 @@ def test_organisations_and_leads_are_matched_by_name_and_abbreviation(cast):
         short_name="BSMHFT",
         kind="provider",
     )
+    trust.commissioned_by.add(cast.icb)
     cast.provider_a_lead.first_name, cast.provider_a_lead.last_name = "Priya", "Patel"
     cast.provider_a_lead.save()
     rows = [

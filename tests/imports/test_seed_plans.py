@@ -166,8 +166,12 @@ TCP_DUE = [
 
 
 @pytest.fixture
-def bsol(db):
-    return factories.organisation(OrganisationKind.COMMISSIONER, "BSol ICB")
+def bsol(cast):
+    """The cast's ICB, named as in the papers the plans come from."""
+    cast.icb.name = "NHS Birmingham and Solihull Integrated Care Board"
+    cast.icb.short_name = "BSol ICB"
+    cast.icb.save()
+    return cast.icb
 
 
 def new_review(reference: str, code: str, title: str, body, **more):
@@ -274,6 +278,8 @@ def test_a_kloe_split_over_merged_rows_gives_each_row_its_action_and_date(cast, 
 @pytest.mark.parametrize("kind", ["xlsx", "csv"])
 def test_the_transforming_care_table_becomes_seven_objectives_and_fifteen_actions(cast, kind):
     partnership = factories.organisation(OrganisationKind.PARTNERSHIP_BOARD, "BHR TCP")
+    # The partnership works with the ICB, which tracks the plan: its actions go to it.
+    partnership.commissioned_by.add(cast.icb)
     if kind == "xlsx":
         plan_import = upload(
             cast.commissioner, xlsx(TCP_ROWS, sheet="Workstream 1"), "TCP plan.xlsx"

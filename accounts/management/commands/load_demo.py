@@ -1005,6 +1005,13 @@ def _black_country_specs() -> list[ReviewSpec]:
                             "June 26",
                             month_end(2026, 6),
                             Status.COMPLETED,
+                            evidence=[
+                                (
+                                    "carers-contacts-page.txt",
+                                    "Carers' contacts page as published",
+                                    EvidenceReviewState.PENDING,
+                                )
+                            ],
                         ),
                     ],
                 ),
@@ -1216,7 +1223,8 @@ class Command(BaseCommand):
         )
         review.full_clean()
         for partner, access_level in spec.shares:
-            ReviewShare.objects.update_or_create(
+            upsert(
+                ReviewShare,
                 review=review,
                 organisation=organisations[partner],
                 defaults={"access": access_level, "shared_by": users["commissioner"]},
