@@ -26,8 +26,7 @@ from actions.models import Action, Evidence, ProgressUpdate
 from governance.choices import Cadence, ForumKind
 from governance.models import Forum, Meeting
 from governance.periods import month_end, quarter_end
-from reviews.choices import Lifecycle
-from reviews.choices import ShareAccess
+from reviews.choices import Lifecycle, ShareAccess
 from reviews.models import Recommendation, Review, ReviewShare, ReviewType, Theme
 from reviews.services import review_types_ensure_defaults
 
