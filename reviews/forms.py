@@ -8,7 +8,7 @@ from django.db.models import Q
 from accounts import access
 from accounts.models import Organisation, User
 from governance.models import Forum
-from reviews.choices import Lifecycle
+from reviews.choices import Lifecycle, ShareAccess
 from reviews.models import Recommendation, Review, ReviewType, Theme
 from reviews.selectors import parent_shown_to
 from trackerapp.forms import NHSFormMixin, UKDateField
@@ -167,3 +167,29 @@ class RecommendationForm(NHSFormMixin, forms.ModelForm):
 
     def service_fields(self) -> dict:
         return dict(self.cleaned_data)
+
+
+class ShareForm(NHSFormMixin, forms.Form):
+    """Shares a review with a partner organisation (docs/access.md)."""
+
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        label="Partner organisation",
+        error_messages={"required": "Choose the organisation to share the review with."},
+    )
+    access = forms.ChoiceField(
+        choices=ShareAccess.choices,
+        widget=forms.RadioSelect,
+        label="What may they do?",
+        help_text=(
+            "Read: their safeguarding team, secretaries and viewers see the review and its "
+            "actions. Contribute: their safeguarding team may also change it, as yours does."
+        ),
+        error_messages={"required": "Choose what the partner may do."},
+    )
+
+    def __init__(self, *args, review: Review, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.exclude(
+            pk=review.owner_id
+        ).order_by("name")

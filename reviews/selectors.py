@@ -47,7 +47,7 @@ def status_counts_of(review: Review) -> list[dict[str, Any]]:
 def review_for_user(user: User, pk: int) -> Review:
     return get_object_or_404(
         Review.objects.visible_to(user).select_related(
-            "review_type", "commissioning_body", "parent"
+            "review_type", "commissioning_body", "owner", "parent"
         ),
         pk=pk,
     )

@@ -12,6 +12,8 @@ urlpatterns = [
     path("<int:pk>/", views.review_detail, name="detail"),
     path("<int:pk>/edit/", views.review_edit, name="edit"),
     path("<int:pk>/export.xlsx", views.review_export, name="export"),
+    path("<int:pk>/sharing/", views.review_sharing, name="sharing"),
+    path("shares/<int:pk>/remove/", views.review_share_remove, name="share_remove"),
     path(
         "<int:pk>/recommendations/new/", views.recommendation_create, name="recommendation_create"
     ),

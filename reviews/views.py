@@ -5,14 +5,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import Verb, may, require
 from governance.exports import XLSX_CONTENT_TYPE
 from governance.services import review_plan_export
 from reviews import services
-from reviews.forms import RecommendationForm, ReviewFilterForm, ReviewForm
-from reviews.models import Recommendation, Review
+from reviews.forms import RecommendationForm, ReviewFilterForm, ReviewForm, ShareForm
+from reviews.models import Recommendation, Review, ReviewShare
 from reviews.selectors import (
     review_for_user,
     review_page,
@@ -42,6 +42,12 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context["can_manage"] = may(request.user, Verb.MANAGE, review)
     context["can_export"] = may(request.user, Verb.EXPORT, review)
     context["can_share"] = may(request.user, Verb.SHARE, review)
+    # Partners are the portfolio's business; a provider sees its own actions only.
+    context["partners"] = (
+        review.shares.select_related("organisation")
+        if may(request.user, Verb.READ_PORTFOLIO)
+        else None
+    )
     return render(request, "reviews/detail.html", context)
 
 
@@ -133,3 +139,52 @@ def recommendation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "reviews/recommendation_form.html",
         {"review": recommendation.review, "recommendation": recommendation},
     )
+
+
+def review_sharing(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who else the review is shared with, and sharing it with one more partner."""
+    review = review_for_user(request.user, pk)
+    require(request.user, Verb.SHARE, review)
+    form = ShareForm(request.POST or None, review=review)
+    if request.method == "POST" and form.is_valid():
+        try:
+            share = services.review_share(
+                review=review,
+                organisation=form.cleaned_data["organisation"],
+                access_level=form.cleaned_data["access"],
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"{review.reference} is shared with {share.organisation.name}."
+            )
+            return redirect("reviews:sharing", pk=review.pk)
+    context = {
+        "review": review,
+        "form": form,
+        "shares": review.shares.select_related("organisation", "shared_by"),
+    }
+    return render(request, "reviews/sharing.html", context, status=422 if form.errors else 200)
+
+
+@require_POST
+def review_share_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    visible = Review.objects.visible_to(request.user)
+    share = get_object_or_404(
+        ReviewShare.objects.filter(review__in=visible).select_related("review", "organisation"),
+        pk=pk,
+    )
+    require(request.user, Verb.SHARE, share.review)
+    try:
+        services.review_unshare(share=share, by=request.user, request=request)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, f"{share.review.reference} is no longer shared with {share.organisation.name}."
+        )
+    return redirect("reviews:sharing", pk=share.review_id)

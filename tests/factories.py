@@ -15,7 +15,7 @@ from actions.choices import EvidenceReviewState, Status
 from actions.models import Action, Evidence
 from governance.choices import BuildState, Cadence, ForumKind
 from governance.models import Forum, Meeting, Paper
-from reviews.models import Recommendation, Review, ReviewType
+from reviews.models import Recommendation, Review, ReviewShare, ReviewType
 from reviews.services import review_types_ensure_defaults
 
 _seq = itertools.count(1)
@@ -97,6 +97,10 @@ def review(
     )
     created.named_people.set(named)
     return created
+
+
+def share(of: Review, *, with_: Organisation, access: str = "read") -> ReviewShare:
+    return ReviewShare.objects.create(review=of, organisation=with_, access=access)
 
 
 def recommendation(of: Review, addressed_to: Organisation | None = None) -> Recommendation:

@@ -80,6 +80,10 @@ MATRIX = {
     # Bulk exports: the safeguarding team and secretaries; viewers only where an
     # administrator grants it (tests/governance/test_exports.py); providers never.
     "reviews:export": ("get", lambda o: [o.review_a.pk], row(200, 200, 403, 403, 404, 403, 404)),
+    "reviews:sharing": ("get", lambda o: [o.review_a.pk], OBJECT_MANAGE),
+    # The partner's share of review A, which a recommendation addressed to the partner
+    # holds in place: the owner's team is sent back to the sharing page, told why.
+    "reviews:share_remove": ("post", lambda o: [o.share.pk], OBJECT_DECIDE_POST),
     "reviews:recommendation_create": ("get", lambda o: [o.review_a.pk], OBJECT_MANAGE),
     "reviews:recommendation_edit": ("get", lambda o: [o.recommendation_a.pk], OBJECT_MANAGE),
     "actions:list": ("get", lambda o: [], PORTFOLIO_READ),
@@ -164,6 +168,8 @@ class ProviderAObjects:
         self.meeting = factories.meeting(forum=self.forum)
         self.paper = factories.paper(meeting=self.meeting, by=cast.secretary, built=True)
         self.plan_import = factories.plan_import(by=cast.commissioner, review=self.review_a)
+        self.share = factories.share(self.review_a, with_=cast.csp)
+        factories.recommendation(self.review_a, cast.csp)
 
 
 def app_routes() -> set[str]:
