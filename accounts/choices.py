@@ -15,7 +15,7 @@ REVIEW_OWNER_KINDS = frozenset({OrganisationKind.COMMISSIONER, OrganisationKind.
 
 
 class Role(models.TextChoices):
-    """The roles of DESIGN §4. Administrators are Django superusers, not a membership."""
+    """The roles of docs/access.md. Administrators are Django superusers, not a membership."""
 
     SAFEGUARDING_LEAD = "safeguarding_lead", "Safeguarding lead (commissioner)"
     COMMITTEE_SECRETARY = "committee_secretary", "Committee secretary"

@@ -47,7 +47,7 @@ class Organisation(models.Model):
 
 class User(AbstractUser):
     """A person who signs in. What they see and may change comes from their memberships
-    (DESIGN §4); superusers are the administrators."""
+    (docs/access.md); superusers are the administrators."""
 
     job_title = models.CharField(max_length=150, blank=True)
     digest_frequency = models.CharField(

@@ -270,7 +270,7 @@ class Evidence(models.Model):
 
 
 class EvidenceDownload(models.Model):
-    """A record that someone downloaded an evidence file (DESIGN §4)."""
+    """A record that someone downloaded an evidence file (docs/access.md)."""
 
     evidence = models.ForeignKey(Evidence, on_delete=models.PROTECT, related_name="downloads")
     user = models.ForeignKey(

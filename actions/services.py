@@ -482,7 +482,7 @@ def evidence_review(*, evidence: Evidence, by: User, accept: bool, reason: str =
 def evidence_download_record(
     *, evidence: Evidence, by: User, request: HttpRequest | None = None
 ) -> EvidenceDownload:
-    """The download list on the evidence (DESIGN §4) and the security audit log, which
+    """The download list on the evidence (docs/access.md) and the security audit log, which
     also keeps where from (`request`)."""
     audit_record(
         event=AuditEvent.EVIDENCE_DOWNLOAD,

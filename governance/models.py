@@ -201,7 +201,7 @@ class Paper(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        # Granted to a person in the admin (User permissions); governance.services.may_export
+        # Granted to a person in the admin (User permissions); accounts.access (Verb.EXPORT)
         # says who needs it. It sits here because papers and exports are the same
         # business of taking plans to committees.
         permissions = [("export_action_plans", "Can export action plans to Excel")]
@@ -246,7 +246,7 @@ class Paper(models.Model):
 
 
 class PaperDownload(models.Model):
-    """Who downloaded which paper, and when (DESIGN §4: downloads are logged)."""
+    """Who downloaded which paper, and when (docs/access.md: downloads are logged)."""
 
     paper = models.ForeignKey(Paper, on_delete=models.PROTECT, related_name="downloads")
     user = models.ForeignKey(

@@ -347,7 +347,7 @@ def paper_download_record(
     return PaperDownload.objects.create(paper=paper, user=by, sha256=paper.pdf_sha256)
 
 
-# --- Excel exports (DESIGN §4, §7) ---------------------------------------------------
+# --- Excel exports (docs/access.md) -----------------------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -224,14 +224,15 @@ def review_unshare(*, share: ReviewShare, by: User, request: HttpRequest | None 
     are moved first."""
     review = share.review
     access.require(by, Verb.SHARE, review)
+    partner = share.organisation
     with transaction.atomic():
-        ReviewShare.objects.select_for_update().filter(pk=share.pk).first()
-        partner = share.organisation
-        share._history_user = by
-        share.delete()
+        # A fresh copy is deleted, so the caller's share is untouched if this is refused
+        # (the exception leaves the block and rolls the deletion back).
+        leaving = ReviewShare.objects.select_for_update().get(pk=share.pk)
+        leaving._history_user = by
+        leaving.delete()
         left_out = outside_circle(review)
         if left_out:
-            transaction.set_rollback(True)
             raise ValidationError(
                 f"{partner} still has a part in this review ({'; '.join(left_out)}). "
                 "Move these to another organisation first, then stop sharing."
@@ -255,17 +256,27 @@ def outside_circle(review: Review) -> list[str]:
     people = access.assignable_people(review).values("pk")
     actions = Action.objects.filter(recommendation__review=review)
     counts = {
-        "actions assigned to it": actions.exclude(owner_organisation__in=organisations).count(),
-        "actions led by its people": actions.filter(lead_user__isnull=False)
+        ("action", "actions", "assigned to it"): actions.exclude(
+            owner_organisation__in=organisations
+        ).count(),
+        ("action", "actions", "led by its people"): actions.filter(lead_user__isnull=False)
         .exclude(lead_user__in=people)
         .count(),
-        "actions monitored by its forums": actions.filter(monitoring_forum__isnull=False)
+        ("action", "actions", "monitored by its forums"): actions.filter(
+            monitoring_forum__isnull=False
+        )
         .exclude(monitoring_forum__in=forums)
         .count(),
-        "recommendations addressed to it": review.recommendations.filter(addressed_to__isnull=False)
+        ("recommendation", "recommendations", "addressed to it"): review.recommendations.filter(
+            addressed_to__isnull=False
+        )
         .exclude(addressed_to__in=organisations)
         .count(),
-        "forums monitoring the review": review.monitoring_forums.exclude(pk__in=forums).count(),
-        "people named on the review": review.named_people.exclude(pk__in=people).count(),
+        ("forum", "forums", "monitoring the review"): review.monitoring_forums.exclude(
+            pk__in=forums
+        ).count(),
+        ("person", "people", "named on the review"): review.named_people.exclude(
+            pk__in=people
+        ).count(),
     }
-    return [f"{n} {what}" for what, n in counts.items() if n]
+    return [f"{n} {one if n == 1 else many} {what}" for (one, many, what), n in counts.items() if n]

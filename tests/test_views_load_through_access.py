@@ -1,7 +1,7 @@
 """Every object a view loads by id comes through its model's access choke point
 (`visible_to`, or `for_user` for a person's own imports and reminders): directly, or
 through a `*_for_user` selector that does. Then no page can show, or act on, another
-organisation's object or a restricted review's by a typed id (DESIGN §4: 404, never
+organisation's object or a restricted review's by a typed id (docs/access.md: 404, never
 the data). A view that loads by id any other way fails here, with its file and line."""
 
 from __future__ import annotations

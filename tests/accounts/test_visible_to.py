@@ -1,4 +1,4 @@
-"""DESIGN §4 through the one read choke point, with the shared cast."""
+"""docs/access.md through the one read choke point, with the shared cast."""
 
 from __future__ import annotations
 

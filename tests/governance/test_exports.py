@@ -474,7 +474,7 @@ def test_it_hides_another_providers_review_plan(client, cast):
     assert export(client, cast.outsider, "reviews:export", review_a.pk).status_code == 404
 
 
-# --- who may export (DESIGN §4: bulk exports only where granted) -------------------
+# --- who may export (docs/access.md: bulk exports only where granted) -------------------
 
 
 def test_it_refuses_both_exports_to_a_viewer_without_the_grant(client, cast):
