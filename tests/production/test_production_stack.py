@@ -82,9 +82,31 @@ def people(stack) -> dict[str, Person]:
     return signed_in
 
 
+def other_organisations_references(username: str) -> list[str]:
+    """References of demo reviews this person must never meet on any page: for the
+    Black Country ICB's people, BSol's reviews not shared with it; for everyone else,
+    the Black Country ICB's own (docs/access.md)."""
+    from accounts.management.commands.load_demo import CAST, _review_specs
+
+    home = {name: org for name, _first, _last, _title, org, _role in CAST}.get(username)
+    if home is None:  # the administrator sees everything
+        return []
+    forbidden = []
+    for spec in _review_specs():
+        shared_with = {partner for partner, _access in spec.shares}
+        if home == "BC ICB":
+            if spec.owner != "BC ICB" and "BC ICB" not in shared_with:
+                forbidden.append(spec.reference)
+        elif spec.owner == "BC ICB":
+            forbidden.append(spec.reference)
+    return forbidden
+
+
 def crawl(person: Person) -> tuple[list[str], list[str], set[str]]:
     """Every same-origin page reachable by links from the home page. Returns the pages
-    visited, the problems found and the static assets referenced."""
+    visited, the problems found and the static assets referenced. A page naming a
+    review of an organisation the person is kept apart from is a problem too."""
+    forbidden = other_organisations_references(person.username)
     origin = urlsplit(person.node).netloc
     seen: set[str] = {"/"}
     variants: Counter[str] = Counter()
@@ -109,6 +131,11 @@ def crawl(person: Person) -> tuple[list[str], list[str], set[str]]:
         if response.is_redirect:
             targets = [response.headers["Location"]]
         elif response.headers.get("Content-Type", "").startswith("text/html"):
+            problems += [
+                f"{person.username} GET {path}: names {reference}, another organisation's"
+                for reference in forbidden
+                if reference in response.text
+            ]
             page = parse(response.text)
             targets = page.links
             for asset in page.assets:
