@@ -175,6 +175,7 @@ class ShareForm(NHSFormMixin, forms.Form):
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
         label="Partner organisation",
+        empty_label="Choose an organisation",
         error_messages={"required": "Choose the organisation to share the review with."},
     )
     access = forms.ChoiceField(

@@ -4,7 +4,6 @@ from django import template
 from django.utils.html import format_html
 
 from accounts import access
-from accounts.access import Verb
 from actions.choices import STATUS_STYLE, Status
 
 register = template.Library()
@@ -35,13 +34,6 @@ def field_widget(bound_field) -> str:
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return bound_field.as_widget(attrs=attrs)
-
-
-@register.simple_tag
-def may_download_evidence(user, evidence) -> bool:
-    """`{% may_download_evidence user item as downloadable %}`: the download view's own
-    rule, so a page never links a file the person would be refused."""
-    return access.may(user, Verb.DOWNLOAD_EVIDENCE, evidence)
 
 
 @register.simple_tag
