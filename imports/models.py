@@ -157,11 +157,28 @@ class PlanImport(models.Model):
         return f"{verb} {self.original_filename} (sha256 {self.sha256[:12]}…) by {by.display_name}"
 
 
-class SavedMapping(models.Model):
-    """Column choices saved for plans whose row of headings reads the same, so that the
-    next upload of the same layout is mapped at once."""
+class SavedMappingQuerySet(models.QuerySet):
+    def for_team_of(self, user: User) -> SavedMappingQuerySet:
+        """Column choices saved by the person's own safeguarding team(s): another
+        organisation's choices, and the names of who saved them, are not theirs."""
+        r = access.reach(user)
+        if r.admin:
+            return self.all()
+        return self.filter(Q(organisation_id__in=r.commissioner) | Q(organisation__isnull=True))
 
-    headings_key = models.CharField(max_length=64, unique=True)
+
+class SavedMapping(models.Model):
+    """Column choices a safeguarding team saved for plans whose row of headings reads
+    the same, so that the team's next upload of the same layout is mapped at once."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="saved_mappings",
+        help_text="The team that saved the choices; empty when an administrator did.",
+    )
+    headings_key = models.CharField(max_length=64)
     headings = models.JSONField(default=list)
     columns = models.JSONField(default=dict)
     saved_by = models.ForeignKey(
@@ -169,8 +186,15 @@ class SavedMapping(models.Model):
     )
     saved_at = models.DateTimeField(default=timezone.now)
 
+    objects = SavedMappingQuerySet.as_manager()
+
     class Meta:
         ordering = ["-saved_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "headings_key"], name="saved_mapping_once_per_team"
+            )
+        ]
 
     def __str__(self) -> str:
         return ", ".join(h for h in self.headings if h)[:120] or "Saved columns"

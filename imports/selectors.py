@@ -154,8 +154,9 @@ def mapping_view(
     if header_row is None and same_sheet and plan_import.header_row:
         header_row = plan_import.header_row
     saved = None
+    team_mappings = SavedMapping.objects.for_team_of(plan_import.uploaded_by)
     if header_row is None:
-        saved, header_row = _saved_mapping_for(sheet)
+        saved, header_row = _saved_mapping_for(sheet, team_mappings)
     if header_row is None:
         found = find_heading_row(sheet.rows)
         view.header_found = found is not None
@@ -167,7 +168,7 @@ def mapping_view(
     headings = sheet.rows[header_row - 1] if sheet.rows else []
     view.headings = list(headings)
     if saved is None:
-        saved = SavedMapping.objects.filter(headings_key=headings_key(list(headings))).first()
+        saved = team_mappings.filter(headings_key=headings_key(list(headings))).first()
     if same_sheet and plan_import.columns and plan_import.header_row == header_row:
         chosen = {int(k): v for k, v in plan_import.columns.items()}
     elif saved is not None:
@@ -209,11 +210,13 @@ def mapping_view(
     return view
 
 
-def _saved_mapping_for(sheet: Sheet) -> tuple[SavedMapping | None, int | None]:
+def _saved_mapping_for(
+    sheet: Sheet, team_mappings: QuerySet[SavedMapping]
+) -> tuple[SavedMapping | None, int | None]:
     keys = {
         headings_key(list(row)): n for n, row in enumerate(sheet.rows[:HEADING_SCAN_ROWS], 1) if row
     }
-    saved = SavedMapping.objects.filter(headings_key__in=keys).order_by("-saved_at").first()
+    saved = team_mappings.filter(headings_key__in=keys).order_by("-saved_at").first()
     if saved is None:
         return None, None
     return saved, keys[saved.headings_key]

@@ -175,7 +175,10 @@ def plan_import_choose(
         locked.full_clean()
         locked.save()
         if save_mapping:
+            # Saved for the person's own team; an administrator's are for every team.
+            team = next(iter(sorted(access.reach(by).commissioner)), None)
             SavedMapping.objects.update_or_create(
+                organisation_id=team,
                 headings_key=headings_key(headings),
                 defaults={
                     "headings": [str(h) if h is not None else "" for h in headings],

@@ -427,9 +427,43 @@ def test_a_committed_import_cannot_be_committed_again(cast):
         services.plan_import_commit(plan_import=done, by=cast.commissioner)
 
 
+def test_another_organisations_saved_column_choices_are_neither_used_nor_named(cast):
+    from accounts.choices import OrganisationKind, Role
+    from imports.selectors import mapping_view
+
+    headings = ["Ref", "What", "Who", "Org"]
+    choose(
+        upload(cast.commissioner, xlsx([headings, ["1", "Agree", "Nurse", "PROV-A"]])),
+        cast.commissioner,
+        header_row=1,
+        columns={0: "ignore", 1: "action", 2: "ignore", 3: "ignore"},
+        review=cast.review,
+        save_mapping=True,
+    )
+    black_country = factories.organisation(OrganisationKind.COMMISSIONER, "BC ICB")
+    theirs = factories.user("bc.lead", organisation=black_country, role=Role.SAFEGUARDING_LEAD)
+    view = mapping_view(upload(theirs, xlsx([headings, ["2", "Train", "Lead", "X"]])))
+    assert view.saved is None
+    assert {c.index: c.field for c in view.columns}[0] != "ignore"  # recognised afresh
+    # Their own save does not overwrite the first team's.
+    choose(
+        upload(theirs, xlsx([headings, ["3", "Plan", "Lead", "X"]])),
+        theirs,
+        header_row=1,
+        columns={0: "rec_number", 1: "action", 2: "lead", 3: "owner"},
+        review=factories.review(body=black_country, owner=black_country),
+        save_mapping=True,
+    )
+    assert SavedMapping.objects.count() == 2
+    assert SavedMapping.objects.for_team_of(cast.commissioner).get().columns == {"1": "action"}
+
+
 def test_the_database_lets_one_import_of_a_file_through(cast):
-    done = imported(cast, plan_file(FIRST))
-    twin = upload(cast.commissioner, plan_file(FIRST))
+    # The same bytes twice: a workbook built again a second later carries another
+    # timestamp, and so another SHA-256.
+    data = plan_file(FIRST)
+    done = imported(cast, data)
+    twin = upload(cast.commissioner, data)
     twin.state = ImportState.COMMITTED
     with pytest.raises(IntegrityError), transaction.atomic():
         twin.save()
