@@ -386,18 +386,19 @@ class ReminderQuerySet(models.QuerySet):
     def undelivered(self) -> ReminderQuerySet:
         return self.filter(state=ReminderState.FAILED)
 
-    def about_visible_to(self, user: User) -> ReminderQuerySet:
-        """Reminders about what the user may see: actions (and their evidence) visible to
-        them, and calls for papers of their own organisations' forums. Admins see all."""
-        if not (user.is_authenticated and user.is_active):
-            return self.none()
-        if user.is_admin:
+    def about_work_of(self, user: User) -> ReminderQuerySet:
+        """Reminders about what the user's safeguarding team answers for: actions (and
+        their evidence) of the reviews they manage, and calls for papers of their own
+        organisations' forums. Admins see all. A partner that only reads a review does not
+        see who at the owner's side was not reached (docs/access.md)."""
+        r = access.reach(user)
+        if r.admin:
             return self.all()
-        own_forums = models.Q(
-            meeting__forum__organisation_id__in=user.memberships.values("organisation_id")
-        )
+        if not r.commissioner:
+            return self.none()
+        own_forums = models.Q(meeting__forum__organisation_id__in=r.commissioner)
         return self.filter(
-            models.Q(action__in=Action.objects.visible_to(user).values("pk")) | own_forums
+            models.Q(action__in=Action.objects.managed_by(user).values("pk")) | own_forums
         )
 
 

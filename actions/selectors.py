@@ -401,7 +401,7 @@ def undelivered_reminders_for(user: UserType) -> QuerySet:
 
     return (
         Reminder.objects.undelivered()
-        .about_visible_to(user)
+        .about_work_of(user)
         .select_related(
             "recipient",
             "action__recommendation__review",

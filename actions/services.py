@@ -596,7 +596,7 @@ def reminders_retry_undelivered(*, by: User, reminder_ids: Iterable[int] | None 
     All the undelivered reminders the person may see, or only those chosen."""
     if not access.reach(by).commissioner and not access.reach(by).admin:
         raise PermissionDenied("Only the safeguarding team can send reminders again.")
-    undelivered = Reminder.objects.undelivered().about_visible_to(by)
+    undelivered = Reminder.objects.undelivered().about_work_of(by)
     if reminder_ids is not None:
         undelivered = undelivered.filter(pk__in=list(reminder_ids))
     return undelivered.update(

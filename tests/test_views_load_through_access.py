@@ -11,7 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 APPS = ["accounts", "actions", "audit", "governance", "imports", "mfa", "reviews", "trackerapp"]
-CHOKE_POINTS = {"visible_to", "for_user", "about_visible_to"}
+CHOKE_POINTS = {"visible_to", "for_user", "about_work_of"}
 SHORTCUTS = {"get_object_or_404", "get_list_or_404"}
 # Queryset calls that load rows by their id.
 BY_ID_CALLS = {"get", "in_bulk", "filter", "exclude"}

@@ -232,3 +232,24 @@ def test_an_auditor_of_an_organisation_sees_only_its_peoples_audit_entries(clien
     assert page.status_code == 200
     shown = {entry.username for entry in page.context["cl"].result_list}
     assert "other.commissioner" in shown and "commissioner" not in shown
+
+
+def test_undelivered_reminders_are_the_owners_teams_to_put_right_not_a_readers(cast, other):
+    from actions.choices import ReminderState, Rung
+    from actions.models import Reminder
+    from actions.selectors import undelivered_reminders_for
+
+    services.review_share(
+        review=cast.review, organisation=other.icb, access_level="read", by=cast.commissioner
+    )
+    Reminder.objects.create(
+        recipient=cast.provider_a_lead,
+        rung=Rung.OVERDUE,
+        subject_key=f"action:{cast.action_a.pk}",
+        key_date=cast.action_a.due_date or other.review.created_at.date(),
+        action=cast.action_a,
+        state=ReminderState.FAILED,
+    )
+    assert undelivered_reminders_for(cast.commissioner).count() == 1
+    assert undelivered_reminders_for(other.commissioner).count() == 0
+    assert undelivered_reminders_for(cast.viewer).count() == 0
