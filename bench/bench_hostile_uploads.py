@@ -95,6 +95,7 @@ def upload_one(name: str) -> dict:
         reference=f"BENCH {run}",
         title="Hostile uploads",
         commissioning_body=body,
+        owner=body,
     )
     action = factories.action(on=factories.recommendation(review), owner=provider, lead_user=lead)
     client = signed_in_client(lead)

@@ -109,6 +109,7 @@ def generate(total_actions: int):
                     title=f"Adult {r // per_review + 1}",
                     review_type=rng.choice(types),
                     commissioning_body=icb,
+                    owner=icb,
                 )
                 review.monitoring_forums.add(forum)
                 recs = Recommendation.objects.bulk_create(

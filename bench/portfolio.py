@@ -51,6 +51,7 @@ def generate(total_actions: int, seed: int = 7) -> User:
         )[0]
         for i in range(20)
     ]
+    icb.commissioned_providers.add(*providers)
     commissioner, created = User.objects.get_or_create(username="bench.commissioner")
     if created:
         commissioner.set_password("bench-password-123")
@@ -83,6 +84,7 @@ def generate(total_actions: int, seed: int = 7) -> User:
             reference=f"{PREFIX} {i:06d}",
             title=f"Person {i}",
             commissioning_body=board,
+            owner=icb,
             restricted=(i % 50 == 0),
         )
         for i in range(start, n_reviews)
