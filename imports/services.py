@@ -32,6 +32,7 @@ from imports.readers import SpreadsheetSource, UnreadableFile
 from imports.selectors import headings_key, plan_for
 from reviews.models import Recommendation, Review, ReviewType
 from reviews.services import default_owner, outside_circle
+from trackerapp.history import record_change
 
 if TYPE_CHECKING:
     from accounts.models import User as UserType
@@ -301,8 +302,7 @@ def _write(plan_import: PlanImport, plan: Plan, by: UserType) -> None:
             commissioning_body_id=plan_import.commissioning_body_id,
             owner=owner,
         )
-        review._history_user = by
-        review._change_reason = reason
+        record_change(review, by=by, reason=reason)
         review.full_clean()
         review.save()
         review_ids[planned.key] = review.pk
