@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -305,7 +306,7 @@ def evidence_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _action_page(request, action, evidence_form=form, code=422)
 
 
-def evidence_download(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def evidence_download(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     """Streams an evidence file to someone who may see its action and open its files,
     as an attachment that no browser will render, and records the download. Evidence
     they can see but not open (a viewer without the grant) is 403, not 404."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -217,7 +218,7 @@ def paper_new_version(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def paper_download(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def paper_download(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     paper = paper_for_user(request.user, pk)
     if not paper.pdf or paper.build_state != BuildState.READY:
         raise Http404("This paper has no PDF yet.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest
@@ -31,7 +33,14 @@ class UKDateField(forms.DateField):
         super().__init__(**kwargs)
 
 
-class NHSFormMixin:
+# The mixin is only ever mixed into forms: to the type checker it is one.
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
+
+
+class NHSFormMixin(_FormBase):
     """Adds the NHS.UK frontend class for each widget; error classes are added by the
     field template, which knows whether the field has errors."""
 
@@ -52,4 +61,5 @@ def flash_form_errors(request: HttpRequest, form: forms.Form, about: str = "") -
     thing, e.g. a file name."""
     for errors in form.errors.values():
         for error in errors:
-            messages.error(request, f"{about}: {error}" if about else error)
+            # Each error is already its message (ErrorList yields strings).
+            messages.error(request, f"{about}: {error}" if about else str(error))
