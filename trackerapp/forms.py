@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.contrib import messages
@@ -53,6 +53,17 @@ class NHSFormMixin(_FormBase):
                 css = "nhsuk-input nhsuk-input--width-10"
             existing = field.widget.attrs.get("class", "")
             field.widget.attrs["class"] = f"{existing} {css}".strip()
+
+
+def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """The form's field of that name, declared as a model choice field (of one or several)
+    and so given a queryset."""
+    return cast(forms.ModelChoiceField, form.fields[name])
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's field of that name, declared as a choice field and so given choices."""
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 def flash_form_errors(request: HttpRequest, form: forms.Form, about: str = "") -> None:
