@@ -165,7 +165,7 @@ class Action(models.Model):
         errors: dict[str, str] = {}
         if self.revised_due_date and not self.due_date:
             errors["revised_due_date"] = "A revised due date needs the original due date."
-        elif self.revised_due_date and self.revised_due_date < self.due_date:
+        elif self.revised_due_date and self.due_date and self.revised_due_date < self.due_date:
             errors["revised_due_date"] = "The revised due date cannot be before the original."
         if self.status == Status.CLOSED and not self.closure_rationale.strip():
             errors["closure_rationale"] = "Say why the action is closed without completion."

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Field, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -324,7 +324,7 @@ def action_timeline(action: Action) -> list[TimelineEntry]:
     }
     previous = None
     for record in records:
-        changes = []
+        changes: list[Any] = []
         if previous is not None:
             delta = record.diff_against(previous)
             changes = [c for c in delta.changes if c.field not in TIMELINE_HIDDEN_FIELDS]
@@ -358,7 +358,7 @@ def action_timeline(action: Action) -> list[TimelineEntry]:
             sentences = ["action added"]
         else:
             sentences = [
-                f"{Action._meta.get_field(c.field).verbose_name} "
+                f"{cast(Field, Action._meta.get_field(c.field)).verbose_name} "
                 f"{_display(c.field, c.old, lookups)} → {_display(c.field, c.new, lookups)}"
                 for c in changes
             ]

@@ -138,7 +138,13 @@ def merge_edits(
 def _details(source: Any) -> dict[str, Any]:
     """The editable fields of an action or of one of its history records, foreign keys
     as ids (a history record may name a row deleted since)."""
-    return {name: getattr(source, Action._meta.get_field(name).attname) for name in EDITABLE_FIELDS}
+    return {name: getattr(source, _column(name)) for name in EDITABLE_FIELDS}
+
+
+def _column(name: str) -> str:
+    field = Action._meta.get_field(name)
+    assert isinstance(field, models.Field)  # EDITABLE_FIELDS are the model's own columns
+    return field.attname
 
 
 def action_edit_merge(*, current: Action, opened_version: int, yours: dict[str, Any]) -> EditMerge:
