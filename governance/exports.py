@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import cast
 
 from django.utils import timezone
 from openpyxl import Workbook
@@ -108,7 +109,7 @@ def actions_workbook(*, actions: Sequence[Action], title: str, marking: ExportMa
     so that reading every row is one query however many there are."""
     workbook = Workbook()
     workbook.properties.title = title
-    cover = workbook.active
+    cover = cast(Worksheet, workbook.active)  # a new workbook's one sheet
     cover.title = CLASSIFICATION_SHEET
     plan = workbook.create_sheet(sheet_name(title))
     _write_plan(plan, actions)

@@ -177,7 +177,7 @@ def import_answers(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         plan = plan_for(plan_import, user=request.user, update_in_place=update)
     except UnreadableFile:
         return redirect(_preview_url(plan_import, update))
-    stored = {"organisations": {}, "leads": {}, "statuses": {}}
+    stored: dict[str, dict] = {"organisations": {}, "leads": {}, "statuses": {}}
     form = ResolveForm(request.POST, plan=plan, stored=stored, user=request.user)
     if not form.is_valid():
         return _preview_page(request, plan_import, update=update, answers_form=form, code=422)
