@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -124,6 +124,12 @@ class Action(models.Model):
         history_change_reason_field=models.TextField(null=True),
     )
     objects = ActionQuerySet.as_manager()
+
+    if TYPE_CHECKING:
+        # Not fields: the listing columns of actions.selectors.with_listing_columns.
+        latest_update_text: str | None
+        latest_update_at: datetime | None
+        evidence_count: int
 
     class Meta:
         ordering = ["recommendation", "number", "pk"]

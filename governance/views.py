@@ -99,6 +99,7 @@ def _paper_form(request: AuthenticatedRequest, form: PaperForm, save, paper: Pap
         except ValidationError as error:
             form.add_error(None, error)
         except services.PaperStateError as error:
+            assert paper is not None  # only a change to a saved paper is refused so
             messages.error(request, str(error))
             return redirect(paper)
         else:
@@ -167,6 +168,7 @@ def paper_preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     the snapshot it was issued with."""
     paper = paper_for_user(request.user, pk)
     snapshot = paper.snapshot if paper.is_frozen else paper_snapshot(paper)
+    assert snapshot is not None  # a frozen paper keeps the snapshot it was issued with
     html = render_paper_html(
         snapshot, draft=not paper.is_frozen, for_pdf=False, back_url=paper.get_absolute_url()
     )
