@@ -96,7 +96,9 @@ def reach(user: Person) -> Reach:
     if cached is not None:
         return cached
     active = bool(user.is_authenticated and user.is_active)
-    memberships: list[tuple[str, int, str]] = user._memberships if active else []  # type: ignore[union-attr]
+    memberships: list[tuple[str, int, str]] = (
+        user._memberships if user.is_authenticated and active else []
+    )
 
     def held(*roles: str) -> frozenset[int]:
         return frozenset(org for role, org, _kind in memberships if role in roles)
@@ -110,7 +112,7 @@ def reach(user: Person) -> Reach:
         provider=held(*PROVIDER_ROLES),
     )
     if user.is_authenticated:
-        user._access_reach = found  # type: ignore[union-attr]
+        user._access_reach = found
     return found
 
 
@@ -272,6 +274,8 @@ def _forum_organisation_id(obj: Any) -> int:
 
 
 def _is_named(user: Person, review: Review) -> bool:
+    if not user.is_authenticated:
+        return False  # no one anonymous is named on a review
     return review.named_people.filter(pk=user.pk).exists()
 
 

@@ -22,7 +22,7 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["is_active", "is_superuser", "memberships__role", "memberships__organisation"]
     search_fields = ["username", "first_name", "last_name", "email", "job_title"]
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         ("Work", {"fields": ["job_title"]}),
     )
 

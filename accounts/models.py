@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -15,6 +16,9 @@ from accounts.choices import (
     PasswordResetCount,
     Role,
 )
+
+if TYPE_CHECKING:
+    from accounts.access import Reach
 
 
 class Organisation(models.Model):
@@ -59,6 +63,15 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
+
+    if TYPE_CHECKING:
+        # Not fields: set on the request's user while it is served.
+        _access_reach: Reach  # accounts.access.reach, worked out once per request
+
+        def is_verified(self) -> bool:
+            """Whether this session has passed the second factor (set by django-otp's
+            OTPMiddleware)."""
+            ...
 
     def __str__(self) -> str:
         return self.display_name

@@ -20,7 +20,7 @@ def attempt_username(request: HttpRequest, credentials: dict | None = None) -> s
     """The username typed, cut to the length axes can store. No account's name is that
     long, so two long names that share a prefix only share a lock-out, and a long name
     is still counted and locked out like any other."""
-    field = settings.AXES_USERNAME_FORM_FIELD
+    field = settings.AXES_USERNAME_FORM_FIELD  # type: ignore[misc]  # axes.conf sets its default
     source = credentials if credentials else getattr(request, "data", request.POST)
     username = source.get(field)
     return None if username is None else str(username)[:STORED_LENGTH]
@@ -29,7 +29,7 @@ def attempt_username(request: HttpRequest, credentials: dict | None = None) -> s
 def failure_counts() -> list[tuple[str, str | list[str], int]]:
     """Each count of failures kept, as (name, axes lockout parameter, limit). The first
     is always kept; a limit of 0 turns either of the others off."""
-    counts = [
+    counts: list[tuple[str, str | list[str], int]] = [
         ("account_at_address", ["username", "ip_address"], settings.AXES_FAILURE_LIMIT),
         ("account", "username", settings.SIGN_IN_ACCOUNT_FAILURE_LIMIT),
         ("address", "ip_address", settings.SIGN_IN_ADDRESS_FAILURE_LIMIT),
@@ -62,7 +62,7 @@ class SignInThrottle(AxesDatabaseHandler):
             )
         )
         # For the audit entry of a lock-out: which limit it was.
-        request.sign_in_lock = {"lock": lock, "failure_limit": limit}
+        request.sign_in_lock = {"lock": lock, "failure_limit": limit}  # type: ignore[attr-defined]  # read by audit.receivers
         return settings.AXES_FAILURE_LIMIT - headroom
 
     def reset_user_attempts(self, request: HttpRequest, credentials: dict | None = None) -> int:

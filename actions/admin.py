@@ -23,11 +23,20 @@ class ProgressUpdateInline(admin.TabularInline):
     autocomplete_fields = ["author"]
 
 
+EVIDENCE_COLUMNS = (
+    "original_filename",
+    "description",
+    "review_state",
+    "uploaded_by",
+    "uploaded_at",
+)
+
+
 class EvidenceInline(admin.TabularInline):
     model = Evidence
     extra = 0
-    fields = ["original_filename", "description", "review_state", "uploaded_by", "uploaded_at"]
-    readonly_fields = fields
+    fields = EVIDENCE_COLUMNS
+    readonly_fields = EVIDENCE_COLUMNS
     show_change_link = True
     can_delete = False
 

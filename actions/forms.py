@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.db import models
@@ -16,7 +16,7 @@ from actions.models import Action
 from actions.services import EDITABLE_FIELDS, EditMerge
 from governance.models import Forum
 from reviews.models import Review, ReviewType, Theme
-from trackerapp.forms import NHSFormMixin, UKDateField
+from trackerapp.forms import NHSFormMixin, UKDateField, choice_field, model_choice_field
 
 if TYPE_CHECKING:
     from accounts.models import User as UserType
@@ -77,17 +77,18 @@ class ActionFilterForm(NHSFormMixin, forms.Form):
 
     def __init__(self, *args, user: UserType, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owner_filter_choices(user)
-        self.fields["lead"].queryset = lead_filter_choices(user)
-        self.fields["forum"].queryset = Forum.objects.visible_to(user)
-        self.fields["review"].queryset = Review.objects.visible_to(user).only(
+        model_choice_field(self, "owner").queryset = owner_filter_choices(user)
+        model_choice_field(self, "lead").queryset = lead_filter_choices(user)
+        model_choice_field(self, "forum").queryset = Forum.objects.visible_to(user)
+        model_choice_field(self, "review").queryset = Review.objects.visible_to(user).only(
             "pk", "reference", "title"
         )
         for name in ("due_from", "due_to"):
             self.fields[name].help_text = ""
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("due_from"), cleaned.get("due_to")
         if start and end and end < start:
             self.add_error("due_to", "The end of the date range must be after its start.")
@@ -108,7 +109,9 @@ class ActionFilterForm(NHSFormMixin, forms.Form):
                 shown = str(value)
             elif isinstance(field, forms.ChoiceField):
                 chosen = {str(v) for v in (value if isinstance(value, list) else [value])}
-                shown = ", ".join(str(label) for key, label in field.choices if key in chosen)
+                # Choices are kept as a list of (value, label) once set.
+                pairs = cast("list[tuple[Any, Any]]", field.choices)
+                shown = ", ".join(str(label) for key, label in pairs if key in chosen)
             elif isinstance(value, date):
                 shown = f"{value:%d/%m/%Y}"
             elif value is True:
@@ -184,7 +187,9 @@ class StatusForm(NHSFormMixin, forms.Form):
         kwargs.setdefault("initial", {"version": action.version})
         super().__init__(*args, **kwargs)
         allowed = set(access.settable_statuses(user, action)) - {action.status}
-        self.fields["status"].choices = [(v, label) for v, label in Status.choices if v in allowed]
+        choice_field(self, "status").choices = [
+            (v, label) for v, label in Status.choices if v in allowed
+        ]
         self.fields["status"].error_messages["invalid_choice"] = (
             "You cannot set that status on this action."
         )
@@ -203,6 +208,7 @@ def _shown(field: forms.Field, value: Any) -> str:
     """A field's value as the person reads it, for the conflict page."""
     if isinstance(field, forms.ModelChoiceField) and value not in (None, ""):
         if not isinstance(value, models.Model):
+            assert field.queryset is not None  # every model choice field here is given one
             value = field.queryset.model._default_manager.filter(pk=value).first()
         return (getattr(value, "display_name", "") or str(value)) if value else "Not set"
     if isinstance(value, date):
@@ -255,11 +261,11 @@ class ActionForm(NHSFormMixin, forms.ModelForm):
         self.merge = merge
         # Only the review's circle is offered (docs/access.md); a posted id from outside
         # it is refused as an invalid choice.
-        self.fields["owner_organisation"].queryset = access.assignable_organisations(
+        model_choice_field(self, "owner_organisation").queryset = access.assignable_organisations(
             review
         ).order_by("short_name")
-        self.fields["lead_user"].queryset = access.assignable_people(review)
-        self.fields["monitoring_forum"].queryset = access.assignable_forums(review)
+        model_choice_field(self, "lead_user").queryset = access.assignable_people(review)
+        model_choice_field(self, "monitoring_forum").queryset = access.assignable_forums(review)
         if not self.instance.pk:
             del self.fields["version"], self.fields["clashing_fields"]
             self.clashes: tuple[str, ...] = ()
@@ -271,7 +277,7 @@ class ActionForm(NHSFormMixin, forms.ModelForm):
             posted = (self.data.get("clashing_fields") or "").split(",")
             self.clashes = tuple(name for name in EDITABLE_FIELDS if name in posted)
         for name in self.clashes:
-            label = self.fields[name].label
+            label = str(self.fields[name].label)
             self.fields[name].widget = forms.HiddenInput()
             self.fields[f"keep_{name}"] = forms.ChoiceField(
                 label=f"Which {label.lower()} do you want to keep?",
@@ -314,12 +320,14 @@ class ActionForm(NHSFormMixin, forms.ModelForm):
             return raw
 
     def _saved(self, name: str) -> Any:
-        return getattr(self.instance, Action._meta.get_field(name).attname)
+        field = Action._meta.get_field(name)
+        assert isinstance(field, models.Field)  # EDITABLE_FIELDS are the model's own columns
+        return getattr(self.instance, field.attname)
 
     def clash_rows(self) -> list[MergeRow]:
         return [
             MergeRow(
-                label=self.fields[name].label,
+                label=str(self.fields[name].label),
                 saved=_shown(self.fields[name], self._saved(name)),
                 yours=_shown(self.fields[name], self._yours(name)),
                 keep=self[f"keep_{name}"],
@@ -330,7 +338,7 @@ class ActionForm(NHSFormMixin, forms.ModelForm):
     def _rows(self, names: tuple[str, ...]) -> list[MergeRow]:
         return [
             MergeRow(
-                label=self.fields[name].label,
+                label=str(self.fields[name].label),
                 saved=_shown(self.fields[name], self._saved(name)),
                 yours=_shown(self.fields[name], self._yours(name)),
             )
@@ -369,14 +377,15 @@ class BulkActionForm(NHSFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         # Whether a lead or forum suits each chosen action's review is the service's
         # check (actions.services._check_circle); here, only what the person could pick.
-        self.fields["selected"].queryset = Action.objects.managed_by(user)
-        self.fields["lead_user"].queryset = User.objects.filter(
+        model_choice_field(self, "selected").queryset = Action.objects.managed_by(user)
+        model_choice_field(self, "lead_user").queryset = User.objects.filter(
             is_active=True, memberships__organisation__in=access.reachable_organisations(user)
         ).distinct()
-        self.fields["forum"].queryset = Forum.objects.visible_to(user)
+        model_choice_field(self, "forum").queryset = Forum.objects.visible_to(user)
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         operation = cleaned.get("operation")
         if operation == "set_lead" and not cleaned.get("lead_user"):
             self.add_error("lead_user", "Choose the lead.")
@@ -408,7 +417,9 @@ class MultipleFileField(forms.FileField):
 
 
 class EvidenceUploadForm(NHSFormMixin, forms.Form):
-    files = MultipleFileField(
+    # The form's metaclass takes declared fields off the class, so self.files is still
+    # the uploaded files; the checker sees the class attribute.
+    files = MultipleFileField(  # type: ignore[assignment]
         label="Files",
         help_text=(
             "PDF, Word, Excel, PowerPoint, OpenDocument, CSV, text, PNG, JPEG or email. "
@@ -442,12 +453,13 @@ class DecisionForm(NHSFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["decision"]
+        field = choice_field(self, "decision")
         field.choices = [self.YES, self.NO]
         field.error_messages["required"] = f"Choose {self.YES[1].lower()} or {self.NO[1].lower()}."
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("decision") == self.NO[0] and not (cleaned.get("reason") or "").strip():
             self.add_error("reason", self.REASON_NEEDED)
         return cleaned
@@ -483,4 +495,4 @@ class DigestPreferenceForm(NHSFormMixin, forms.Form):
         from accounts.choices import DigestFrequency
 
         super().__init__(*args, **kwargs)
-        self.fields["digest_frequency"].choices = DigestFrequency.choices
+        choice_field(self, "digest_frequency").choices = DigestFrequency.choices

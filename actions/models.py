@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -125,6 +125,12 @@ class Action(models.Model):
     )
     objects = ActionQuerySet.as_manager()
 
+    if TYPE_CHECKING:
+        # Not fields: the listing columns of actions.selectors.with_listing_columns.
+        latest_update_text: str | None
+        latest_update_at: datetime | None
+        evidence_count: int
+
     class Meta:
         ordering = ["recommendation", "number", "pk"]
         indexes = [
@@ -165,7 +171,7 @@ class Action(models.Model):
         errors: dict[str, str] = {}
         if self.revised_due_date and not self.due_date:
             errors["revised_due_date"] = "A revised due date needs the original due date."
-        elif self.revised_due_date and self.revised_due_date < self.due_date:
+        elif self.revised_due_date and self.due_date and self.revised_due_date < self.due_date:
             errors["revised_due_date"] = "The revised due date cannot be before the original."
         if self.status == Status.CLOSED and not self.closure_rationale.strip():
             errors["closure_rationale"] = "Say why the action is closed without completion."

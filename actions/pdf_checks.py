@@ -19,9 +19,10 @@ import io
 import logging
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any, cast
 
 import pikepdf
 import pikepdf.settings
@@ -116,7 +117,8 @@ def check_pdf(data: bytes, limits: PdfLimits) -> None:
                 f"has too many parts ({len(in_use):,}; the limit is {limits.max_objects:,}) "
                 f"to be checked. {PRINT_TO_NEW_PDF}"
             )
-        object_streams = {e.obj_stream_number for _, e in in_use if e.type == 2}
+        # An entry of type 2 (in an object stream) always names its stream.
+        object_streams = {cast(int, e.obj_stream_number) for _, e in in_use if e.type == 2}
         remaining = limits.max_decoded_bytes
         for number in sorted(object_streams):
             _check_clock(deadline, limits)
@@ -150,7 +152,7 @@ def _qpdf_limits(limits: PdfLimits) -> Iterator[None]:
         pikepdf.settings.set_qpdf_limits(**previous)
 
 
-def _set_decoding_limit(bound: int) -> dict[str, int | bool]:
+def _set_decoding_limit(bound: int) -> dict[str, Any]:
     if bound <= 0:
         raise ValueError("qpdf reads a limit of 0 as no limit at all")
     return pikepdf.settings.set_qpdf_limits(
@@ -205,7 +207,12 @@ def _decode_object_stream(pdf: pikepdf.Pdf, number: int, remaining: int, limits:
     if not isinstance(stream, pikepdf.Stream):
         raise _damaged()
     filters = stream.stream_dict.get("/Filter")
-    names = [filters] if isinstance(filters, pikepdf.Name) else list(filters or [])
+    # Otherwise an array of names (or nothing).
+    names: list[pikepdf.Object] = (
+        [filters]
+        if isinstance(filters, pikepdf.Name)
+        else list(cast("Iterable[pikepdf.Object]", filters or []))
+    )
     if any(str(name) not in BOUNDED_FILTERS for name in names):
         raise PdfRefused(
             f"uses an old kind of compression that cannot be checked safely. {PRINT_TO_NEW_PDF}"

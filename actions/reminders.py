@@ -381,6 +381,7 @@ def _claimable(today: date, now: datetime) -> Q:
 def _entry(reminder: Reminder, today: date, site: str, stale: dict) -> DigestEntry:
     if reminder.meeting_id:
         meeting = reminder.meeting
+        assert meeting is not None
         needs_update = stale.get((reminder.recipient_id, meeting.pk), [])
         return DigestEntry(
             reminder,
@@ -391,6 +392,7 @@ def _entry(reminder: Reminder, today: date, site: str, stale: dict) -> DigestEnt
             needs_update,
         )
     action = reminder.action
+    assert action is not None  # a reminder is about a meeting or an action
     review = action.recommendation.review
     due = action.current_due_date
     if reminder.rung == Rung.EVIDENCE_PENDING:
@@ -418,6 +420,7 @@ def _stale_for_meeting(reminders: list[Reminder]) -> dict[tuple[int, int], list[
     result: dict[tuple[int, int], list[Action]] = {}
     for reminder in reminders:
         meeting = reminder.meeting
+        assert meeting is not None  # these are the calls for papers
         previous = (
             Meeting.objects.filter(forum=meeting.forum, held_on__lt=meeting.held_on)
             .order_by("-held_on")

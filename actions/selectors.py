@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Field, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -15,7 +15,7 @@ from accounts import access
 from accounts.access import Verb
 from accounts.models import Organisation, User
 from actions.choices import HEADLINE_STATUSES, STATUS_BAND, STATUS_STYLE, Band, Status
-from actions.models import Action, Evidence, ProgressUpdate
+from actions.models import Action, ActionQuerySet, Evidence, ProgressUpdate
 from governance.models import Forum
 
 if TYPE_CHECKING:
@@ -43,7 +43,10 @@ def action_for_user(user: UserType, pk: int) -> Action:
     return get_object_or_404(queryset, pk=pk)
 
 
-def with_listing_columns(queryset: QuerySet[Action]) -> QuerySet[Action]:
+Actions = TypeVar("Actions", bound=QuerySet[Action])
+
+
+def with_listing_columns(queryset: Actions) -> Actions:
     """Adds what each row of a list shows, in the same query: latest update and
     evidence count (subqueries, so the row count never multiplies)."""
     latest = ProgressUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-pk")
@@ -63,7 +66,7 @@ def with_listing_columns(queryset: QuerySet[Action]) -> QuerySet[Action]:
     )
 
 
-def action_list_for(user: UserType, filters: ActionFilterForm) -> QuerySet[Action]:
+def action_list_for(user: UserType, filters: ActionFilterForm) -> ActionQuerySet:
     """The portfolio action list (and its Excel export): the actions this user may see,
     filtered and sorted by an ActionFilterForm, with the listing columns."""
     return filters.apply(with_listing_columns(Action.objects.visible_to(user)))
@@ -324,7 +327,7 @@ def action_timeline(action: Action) -> list[TimelineEntry]:
     }
     previous = None
     for record in records:
-        changes = []
+        changes: list[Any] = []
         if previous is not None:
             delta = record.diff_against(previous)
             changes = [c for c in delta.changes if c.field not in TIMELINE_HIDDEN_FIELDS]
@@ -358,7 +361,7 @@ def action_timeline(action: Action) -> list[TimelineEntry]:
             sentences = ["action added"]
         else:
             sentences = [
-                f"{Action._meta.get_field(c.field).verbose_name} "
+                f"{cast(Field, Action._meta.get_field(c.field)).verbose_name} "
                 f"{_display(c.field, c.old, lookups)} → {_display(c.field, c.new, lookups)}"
                 for c in changes
             ]

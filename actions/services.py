@@ -36,6 +36,7 @@ from actions.models import (
 )
 from audit.choices import AuditEvent
 from audit.services import audit_record
+from trackerapp.history import record_change
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -137,7 +138,13 @@ def merge_edits(
 def _details(source: Any) -> dict[str, Any]:
     """The editable fields of an action or of one of its history records, foreign keys
     as ids (a history record may name a row deleted since)."""
-    return {name: getattr(source, Action._meta.get_field(name).attname) for name in EDITABLE_FIELDS}
+    return {name: getattr(source, _column(name)) for name in EDITABLE_FIELDS}
+
+
+def _column(name: str) -> str:
+    field = Action._meta.get_field(name)
+    assert isinstance(field, models.Field)  # EDITABLE_FIELDS are the model's own columns
+    return field.attname
 
 
 def action_edit_merge(*, current: Action, opened_version: int, yours: dict[str, Any]) -> EditMerge:
@@ -211,8 +218,7 @@ def _lock(action: Action, expected_version: int | None) -> Action:
 
 def _save(action: Action, *, by: User, note: str) -> None:
     action.version += 1
-    action._history_user = by  # read by simple-history for the history row
-    action._change_reason = note
+    record_change(action, by=by, reason=note)
     action.full_clean()
     action.save()
 
@@ -300,8 +306,7 @@ def action_create(*, recommendation: Recommendation, by: User, **fields: Any) ->
     if unknown:
         raise TypeError(f"Not editable: {sorted(unknown)}")
     action = Action(recommendation=recommendation, **fields)
-    action._history_user = by
-    action._change_reason = "Action added"
+    record_change(action, by=by, reason="Action added")
     with transaction.atomic():
         action.full_clean()
         _check_circle(action)
@@ -431,7 +436,7 @@ def evidence_attach(
                 )
                 item.file.save(info.display_name, ContentFile(data), save=False)
                 stored.append(item)
-                item._history_user = by
+                record_change(item, by=by)
                 item.full_clean()
                 item.save()
     except Exception:
@@ -465,7 +470,7 @@ def evidence_review(*, evidence: Evidence, by: User, accept: bool, reason: str =
         item.review_state = EvidenceReviewState.ACCEPTED if accept else EvidenceReviewState.REJECTED
         item.rejection_reason = "" if accept else reason.strip()
         item.reviewed_by, item.reviewed_at = by, timezone.now()
-        item._history_user = by
+        record_change(item, by=by)
         item.full_clean()
         item.save()
         action = Action.objects.select_for_update().get(pk=item.action_id)
@@ -500,8 +505,7 @@ def evidence_download_record(
 
 def _record(action: Action, *, by: User, note: str) -> None:
     """A history entry with a note and no change of fields (so no version bump)."""
-    action._history_user = by
-    action._change_reason = note
+    record_change(action, by=by, reason=note)
     action.save(update_fields=["updated_at"])
 
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -39,18 +40,19 @@ from governance.services import action_list_export
 from reviews.models import Recommendation
 from trackerapp.downloads import generated_file_response, private_file_response
 from trackerapp.forms import flash_form_errors
+from trackerapp.types import AuthenticatedRequest
 
 PAGE_SIZE = 25
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     """The commissioner's dashboard; everyone else's list of open actions."""
     if may(request.user, Verb.MANAGE):
         return render(request, "actions/dashboard.html", dashboard_for(request.user))
     return render(request, "actions/home.html", home_actions_for(request.user))
 
 
-def action_list(request: HttpRequest) -> HttpResponse:
+def action_list(request: AuthenticatedRequest) -> HttpResponse:
     require(request.user, Verb.READ_PORTFOLIO)
     form = ActionFilterForm(request.GET or None, user=request.user)
     actions = action_list_for(request.user, form)
@@ -69,7 +71,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def action_export(request: HttpRequest) -> HttpResponse:
+def action_export(request: AuthenticatedRequest) -> HttpResponse:
     """The action list as an Excel workbook: same people, filters and sort, every page;
     403 for anyone who may not export (accounts.access, Verb.EXPORT)."""
     form = ActionFilterForm(request.GET or None, user=request.user)
@@ -120,7 +122,7 @@ def _action_page(
     return render(request, template, context, status=code)
 
 
-def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def action_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _action_page(request, action_for_user(request.user, pk))
 
 
@@ -132,7 +134,7 @@ def _done(request, action, notice):
 
 
 @require_POST
-def action_status(request: HttpRequest, pk: int) -> HttpResponse:
+def action_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     action = action_for_user(request.user, pk)
     require(request.user, Verb.UPDATE, action, "You cannot change this action.")
     form = StatusForm(request.POST, action=action, user=request.user)
@@ -178,7 +180,7 @@ def _rebound(form: StatusForm, fresh: Action, user) -> StatusForm | None:
 
 
 @require_POST
-def action_update_add(request: HttpRequest, pk: int) -> HttpResponse:
+def action_update_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     action = action_for_user(request.user, pk)
     require(request.user, Verb.UPDATE, action, "You cannot post updates on this action.")
     form = ProgressUpdateForm(request.POST)
@@ -188,7 +190,7 @@ def action_update_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _done(request, action, "Update added.")
 
 
-def action_create(request: HttpRequest, recommendation_pk: int) -> HttpResponse:
+def action_create(request: AuthenticatedRequest, recommendation_pk: int) -> HttpResponse:
     recommendation = get_object_or_404(
         Recommendation.objects.visible_to(request.user).select_related("review"),
         pk=recommendation_pk,
@@ -213,7 +215,7 @@ def action_create(request: HttpRequest, recommendation_pk: int) -> HttpResponse:
     return render(request, "actions/form.html", context, status=422 if form.errors else 200)
 
 
-def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def action_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     action = action_for_user(request.user, pk)
     require(request.user, Verb.MANAGE, action)
     review = action.recommendation.review
@@ -247,7 +249,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def action_bulk(request: HttpRequest) -> HttpResponse:
+def action_bulk(request: AuthenticatedRequest) -> HttpResponse:
     require(request.user, Verb.MANAGE)
     form = BulkActionForm(request.POST, user=request.user)
     back = _back(request, reverse("actions:list"))
@@ -273,7 +275,7 @@ def action_bulk(request: HttpRequest) -> HttpResponse:
     return redirect(back)
 
 
-def _back(request: HttpRequest, default: str) -> str:
+def _back(request: AuthenticatedRequest, default: str) -> str:
     """Where a form posted from one of several pages returns to: our own pages only."""
     target = request.POST.get("next", "")
     if target.startswith("/") and url_has_allowed_host_and_scheme(target, {request.get_host()}):
@@ -282,7 +284,7 @@ def _back(request: HttpRequest, default: str) -> str:
 
 
 @require_POST
-def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     action = action_for_user(request.user, pk)
     require(request.user, Verb.UPDATE, action, "You cannot add evidence to this action.")
     form = EvidenceUploadForm(request.POST, request.FILES)
@@ -304,7 +306,7 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
     return _action_page(request, action, evidence_form=form, code=422)
 
 
-def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_download(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     """Streams an evidence file to someone who may see its action and open its files,
     as an attachment that no browser will render, and records the download. Evidence
     they can see but not open (a viewer without the grant) is 403, not 404."""
@@ -318,7 +320,7 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def evidence_queue(request: HttpRequest) -> HttpResponse:
+def evidence_queue(request: AuthenticatedRequest) -> HttpResponse:
     require(request.user, Verb.MANAGE)
     pending = (
         Evidence.objects.visible_to(request.user)
@@ -336,7 +338,7 @@ def evidence_queue(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def evidence_review(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
     require(request.user, Verb.MANAGE, evidence)
     back = _back(request, reverse("actions:detail", args=[evidence.action_id]))
@@ -359,7 +361,7 @@ def evidence_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
+def extension_request(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     action = action_for_user(request.user, pk)
     require(request.user, Verb.UPDATE, action, "You cannot ask for an extension on this action.")
     form = ExtensionRequestForm(request.POST)
@@ -375,7 +377,7 @@ def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def extension_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     visible = Action.objects.visible_to(request.user).values("pk")
     extension = get_object_or_404(ExtensionRequest.objects.filter(action__in=visible), pk=pk)
     require(request.user, Verb.MANAGE, extension)
@@ -396,7 +398,7 @@ def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("actions:detail", pk=extension.action_id)
 
 
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: AuthenticatedRequest) -> HttpResponse:
     """The reminders sent to this person, also when they were not emailed."""
     page = Paginator(notifications_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     unread_ids = {r.pk for r in page if r.read_at is None}
@@ -409,14 +411,14 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def notifications_read(request: HttpRequest) -> HttpResponse:
+def notifications_read(request: AuthenticatedRequest) -> HttpResponse:
     services.notifications_mark_read(user=request.user)
     messages.success(request, "All notifications marked as read.")
     return redirect("notifications")
 
 
 @require_POST
-def notification_preferences(request: HttpRequest) -> HttpResponse:
+def notification_preferences(request: AuthenticatedRequest) -> HttpResponse:
     form = DigestPreferenceForm(request.POST)
     if form.is_valid():
         services.digest_frequency_set(
@@ -433,7 +435,7 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
     )
 
 
-def undelivered_reminders(request: HttpRequest) -> HttpResponse:
+def undelivered_reminders(request: AuthenticatedRequest) -> HttpResponse:
     """Reminder emails the mail server refused, or that kept failing, for the
     safeguarding team to put right and send again."""
     require(request.user, Verb.MANAGE)
@@ -444,7 +446,7 @@ def undelivered_reminders(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def undelivered_reminders_retry(request: HttpRequest) -> HttpResponse:
+def undelivered_reminders_retry(request: AuthenticatedRequest) -> HttpResponse:
     require(request.user, Verb.MANAGE)
     chosen = [int(pk) for pk in request.POST.getlist("reminder") if pk.isdigit()]
     count = services.reminders_retry_undelivered(

@@ -64,6 +64,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         entries = super().get_queryset(request)
         user = request.user
+        assert user.is_authenticated  # the admin signs people in first
         if user.is_superuser or not user.memberships.exists():
             return entries
         colleagues = Membership.objects.filter(

@@ -180,7 +180,8 @@ def _record_permission_change(target: models.Model, **detail: Any) -> None:
 def remember_membership(sender, instance: Membership, raw: bool, **kwargs: Any) -> None:
     if raw or instance.pk is None:
         return
-    instance._audit_membership_before = (
+    # Kept on the instance until post_save (which pops it from __dict__ again).
+    instance.__dict__["_audit_membership_before"] = (
         Membership._base_manager.filter(pk=instance.pk)
         .values("role", "organisation__short_name", "user__username")
         .first()

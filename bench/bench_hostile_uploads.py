@@ -121,7 +121,7 @@ def upload_one(name: str) -> dict:
         "seconds": seconds,
         "web_mib": web_kib / 1024,
         "checker_mib": checker_kib / 1024,
-        "size_kib": upload.size / 1024,
+        "size_kib": (upload.size or 0) / 1024,
     }
 
 

@@ -20,6 +20,7 @@ import random
 import sys
 import time
 from pathlib import Path
+from typing import cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -50,12 +51,13 @@ LEADS = [
 def plan_workbook(rows: int, reviews: int, providers: list[str], seed: int) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
     from governance.exports import EXPORT_COLUMNS
 
     rng = random.Random(seed)
     workbook = Workbook(write_only=False)
-    sheet = workbook.active
+    sheet = cast(Worksheet, workbook.active)  # a new workbook's one sheet
     sheet.title = "Plan"
     sheet.append(list(EXPORT_COLUMNS))
     per_review = -(-rows // reviews)

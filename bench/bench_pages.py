@@ -15,10 +15,14 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.setup import bench_django, signed_in_client, without_static_manifest  # noqa: E402
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
 
 def main() -> None:
@@ -78,12 +82,12 @@ def main() -> None:
         (
             "action list, forum",
             reverse("actions:list"),
-            {"forum": Forum.objects.filter(short_name__startswith="BENCH").first().pk},
+            {"forum": _first_pk(Forum.objects.filter(short_name__startswith="BENCH"))},
         ),
         (
             "action list, theme",
             reverse("actions:list"),
-            {"theme": Theme.objects.filter(name__startswith="bench").first().pk},
+            {"theme": _first_pk(Theme.objects.filter(name__startswith="bench"))},
         ),
         (
             "action list, sort by owner, page 40",
@@ -106,6 +110,12 @@ def main() -> None:
         timings.sort()
         p90 = timings[max(0, int(len(timings) * 0.9) - 1)]
         print(f"{label:<40} {queries:>7} {statistics.median(timings):>10.1f} {p90:>8.1f}")
+
+
+def _first_pk(queryset: QuerySet) -> int:
+    found = queryset.first()
+    assert found is not None, "no benchmark data: run bench/setup.py first"
+    return found.pk
 
 
 if __name__ == "__main__":

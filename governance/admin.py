@@ -23,11 +23,14 @@ class ForumAdmin(SimpleHistoryAdmin):
     inlines = [MeetingInline]
 
 
+PAPER_COLUMNS = ("title", "version", "state", "issued_at")
+
+
 class PaperInline(admin.TabularInline):
     model = Paper
     extra = 0
-    fields = ["title", "version", "state", "issued_at"]
-    readonly_fields = fields
+    fields = PAPER_COLUMNS
+    readonly_fields = PAPER_COLUMNS
     show_change_link = True
     can_delete = False
 

@@ -18,10 +18,11 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, cast
 
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -108,7 +109,7 @@ def actions_workbook(*, actions: Sequence[Action], title: str, marking: ExportMa
     so that reading every row is one query however many there are."""
     workbook = Workbook()
     workbook.properties.title = title
-    cover = workbook.active
+    cover = cast(Worksheet, workbook.active)  # a new workbook's one sheet
     cover.title = CLASSIFICATION_SHEET
     plan = workbook.create_sheet(sheet_name(title))
     _write_plan(plan, actions)
@@ -239,16 +240,20 @@ def _write_cover(sheet: Worksheet, marking: ExportMarking, *, rows: int, plan: s
     sheet.column_dimensions["B"].width = 90
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    page_setup = sheet.sheet_properties.pageSetUpPr
+    assert page_setup is not None  # every new sheet has one
+    page_setup.fitToPage = True
 
 
 def _mark_pages(sheet: Worksheet, marking: ExportMarking) -> None:
     """The marking at the top and bottom of every printed page, as on a paper. "&" starts
     a code in Excel's header language, so a literal one is doubled."""
     text = marking.running_text.replace("&", "&&")
-    sheet.oddHeader.center.text = text
-    sheet.oddFooter.center.text = text
-    sheet.oddFooter.right.text = "Page &P of &N"
+    header, footer = sheet.oddHeader, sheet.oddFooter
+    assert header is not None and footer is not None  # every new sheet has both
+    header.center.text = text
+    footer.center.text = text
+    footer.right.text = "Page &P of &N"
 
 
 def _write_plan(sheet: Worksheet, actions: Sequence[Action]) -> None:
@@ -276,7 +281,9 @@ def _write_plan(sheet: Worksheet, actions: Sequence[Action]) -> None:
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    page_setup = sheet.sheet_properties.pageSetUpPr
+    assert page_setup is not None  # every new sheet has one
+    page_setup.fitToPage = True
 
 
 def _write_key(sheet: Worksheet) -> None:
@@ -292,7 +299,7 @@ def _write_key(sheet: Worksheet) -> None:
         sheet.column_dimensions[letter].width = width
 
 
-def _put(cell: Cell, value: object) -> None:
+def _put(cell: Cell | MergedCell, value: Any) -> None:
     """Dates as real Excel dates; text always as text. openpyxl would otherwise store
     text starting with "=" as a formula (spreadsheet injection), and refuses control
     characters pasted in from other documents."""

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -8,7 +8,7 @@ from django.utils import timezone
 from governance.choices import DEFAULT_ASKS, DEFAULT_CLASSIFICATION
 from governance.models import Meeting, Paper
 from governance.periods import FinancialQuarter, quarter_choices
-from trackerapp.forms import NHSFormMixin, UKDateField
+from trackerapp.forms import NHSFormMixin, UKDateField, choice_field, model_choice_field
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -85,8 +85,10 @@ class PaperForm(NHSFormMixin, forms.ModelForm):
             )
         else:
             meetings = meetings.filter(held_on__gte=today)
-        self.fields["meeting"].queryset = meetings.order_by("held_on", "forum__short_name")
-        self.fields["period"].choices = quarter_choices(today)
+        model_choice_field(self, "meeting").queryset = meetings.order_by(
+            "held_on", "forum__short_name"
+        )
+        choice_field(self, "period").choices = quarter_choices(today)
         if not self.is_bound and not self.instance.pk:
             self.initial.setdefault("period", FinancialQuarter.containing(today).previous().label)
             self.initial.setdefault("asks", "\n".join(DEFAULT_ASKS))
@@ -94,10 +96,10 @@ class PaperForm(NHSFormMixin, forms.ModelForm):
             self.initial.setdefault("author", user.display_name)
         elif not self.is_bound:
             self.initial["asks"] = "\n".join(self.instance.asks)
-            if self.instance.period and self.instance.period not in dict(
-                self.fields["period"].choices
-            ):
-                self.fields["period"].choices.append((self.instance.period, self.instance.period))
+            # Choices are kept as a list of (value, label) once set.
+            periods = cast("list[tuple[str, str]]", choice_field(self, "period").choices)
+            if self.instance.period and self.instance.period not in dict(periods):
+                periods.append((self.instance.period, self.instance.period))
 
     def clean_asks(self) -> list[str]:
         asks = [line.strip() for line in self.cleaned_data["asks"].splitlines() if line.strip()]

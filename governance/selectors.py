@@ -168,7 +168,7 @@ def _action_row(action: Action, today: date) -> dict[str, Any]:
         "description": action.description,
         "owner": action.owner_organisation.short_name,
         "lead": action.lead_role_title
-        + (f" ({action.lead_user.display_name})" if action.lead_user_id else ""),
+        + (f" ({action.lead_user.display_name})" if action.lead_user else ""),
         "time_frame": action.original_time_frame,
         "due": _day(action.due_date),
         "revised_due": _day(action.revised_due_date),
@@ -361,8 +361,8 @@ def paper_snapshot(paper: Paper, *, now: datetime | None = None) -> dict[str, An
         reviews[recommendation.review_id]["recommendations"].append(
             {"number": recommendation.number, "text": recommendation.text, "actions": []}
         )
-    for review in reviews.values():
-        review["recommendations"].sort(key=lambda r: _natural_key(r["number"]))
+    for entry in reviews.values():
+        entry["recommendations"].sort(key=lambda r: _natural_key(r["number"]))
 
     snapshot: dict[str, Any] = {
         "schema": SNAPSHOT_SCHEMA,
@@ -373,7 +373,7 @@ def paper_snapshot(paper: Paper, *, now: datetime | None = None) -> dict[str, An
             "name": forum.name,
             "short_name": forum.short_name,
             "kind": forum.get_kind_display(),
-            "provider": forum.provider.name if forum.provider_id else "",
+            "provider": forum.provider.name if forum.provider else "",
         },
         "meeting": {"date": _long_day(meeting.held_on), "location": meeting.location},
         "paper": {
@@ -393,7 +393,7 @@ def paper_snapshot(paper: Paper, *, now: datetime | None = None) -> dict[str, An
                     if paper.supersedes.issued_at
                     else "",
                 }
-                if paper.supersedes_id
+                if paper.supersedes
                 else None
             ),
         },

@@ -32,6 +32,7 @@ from governance.choices import EXPORT_CLASSIFICATION, BuildState, PaperState
 from governance.exports import ExportMarking, actions_workbook, export_filename
 from governance.models import Forum, Meeting, Paper, PaperDownload
 from reviews.selectors import review_plan_for
+from trackerapp.history import record_change
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -63,7 +64,7 @@ def meeting_create(*, forum: Forum, by: User, held_on: date, location: str = "")
         raise ValidationError({"held_on": "A new meeting must be today or later."})
     meeting = Meeting(forum=forum, held_on=held_on, location=location)
     meeting.full_clean()
-    meeting._history_user = by
+    record_change(meeting, by=by)
     meeting.save()
     return meeting
 

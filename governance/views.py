@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -22,16 +23,17 @@ from governance.selectors import (
     paper_snapshot,
 )
 from trackerapp.downloads import private_file_response
+from trackerapp.types import AuthenticatedRequest
 
 
 @require_GET
-def forums(request: HttpRequest) -> HttpResponse:
+def forums(request: AuthenticatedRequest) -> HttpResponse:
     require(request.user, Verb.READ_PORTFOLIO)
     return render(request, "governance/forum_list.html", {"forums": forum_list(request.user)})
 
 
 @require_GET
-def forum_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def forum_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require(request.user, Verb.READ_PORTFOLIO)
     forum = forum_for_user(request.user, pk)
     context = {
@@ -45,13 +47,13 @@ def forum_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def meetings(request: HttpRequest) -> HttpResponse:
+def meetings(request: AuthenticatedRequest) -> HttpResponse:
     require(request.user, Verb.READ_PORTFOLIO)
     context = {"calendar": meeting_calendar(request.user), "today": timezone.localdate()}
     return render(request, "governance/meeting_list.html", context)
 
 
-def meeting_create(request: HttpRequest, forum_pk: int) -> HttpResponse:
+def meeting_create(request: AuthenticatedRequest, forum_pk: int) -> HttpResponse:
     require(request.user, Verb.READ_PORTFOLIO)
     forum = forum_for_user(request.user, forum_pk)
     require(request.user, Verb.MANAGE_PAPERS, forum)
@@ -71,7 +73,7 @@ def meeting_create(request: HttpRequest, forum_pk: int) -> HttpResponse:
 
 
 @require_GET
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require(request.user, Verb.READ_PORTFOLIO)
     meeting = meeting_for_user(request.user, pk)
     papers = (
@@ -90,13 +92,14 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "governance/meeting_detail.html", context)
 
 
-def _paper_form(request: HttpRequest, form: PaperForm, save, paper: Paper | None):
+def _paper_form(request: AuthenticatedRequest, form: PaperForm, save, paper: Paper | None):
     if request.method == "POST" and form.is_valid():
         try:
             saved = save(form.service_fields())
         except ValidationError as error:
             form.add_error(None, error)
         except services.PaperStateError as error:
+            assert paper is not None  # only a change to a saved paper is refused so
             messages.error(request, str(error))
             return redirect(paper)
         else:
@@ -108,7 +111,7 @@ def _paper_form(request: HttpRequest, form: PaperForm, save, paper: Paper | None
     )
 
 
-def paper_create(request: HttpRequest) -> HttpResponse:
+def paper_create(request: AuthenticatedRequest) -> HttpResponse:
     require(request.user, Verb.MANAGE_PAPERS)
     initial = {}
     meeting_pk = request.GET.get("meeting", "")
@@ -122,7 +125,7 @@ def paper_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def paper_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def paper_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     paper = paper_for_user(request.user, pk)
     require(request.user, Verb.MANAGE_PAPERS, paper)
     if paper.is_frozen:
@@ -138,7 +141,7 @@ def paper_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def paper_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def paper_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     paper = paper_for_user(request.user, pk)
     context = {
         "paper": paper,
@@ -152,7 +155,7 @@ def paper_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def paper_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def paper_progress(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The build panel alone, polled by htmx while a build runs."""
     paper = paper_for_user(request.user, pk)
     context = {"paper": paper, "can_manage": may(request.user, Verb.MANAGE_PAPERS, paper)}
@@ -160,11 +163,12 @@ def paper_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def paper_preview(request: HttpRequest, pk: int) -> HttpResponse:
+def paper_preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The paper as HTML in the browser: a draft from today's data, a frozen paper from
     the snapshot it was issued with."""
     paper = paper_for_user(request.user, pk)
     snapshot = paper.snapshot if paper.is_frozen else paper_snapshot(paper)
+    assert snapshot is not None  # a frozen paper keeps the snapshot it was issued with
     html = render_paper_html(
         snapshot, draft=not paper.is_frozen, for_pdf=False, back_url=paper.get_absolute_url()
     )
@@ -173,7 +177,7 @@ def paper_preview(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _paper_action(request: HttpRequest, pk: int, act, done: str) -> HttpResponse:
+def _paper_action(request: AuthenticatedRequest, pk: int, act, done: str) -> HttpResponse:
     paper = paper_for_user(request.user, pk)
     require(request.user, Verb.MANAGE_PAPERS, paper)
     try:
@@ -186,7 +190,7 @@ def _paper_action(request: HttpRequest, pk: int, act, done: str) -> HttpResponse
 
 
 @require_POST
-def paper_build(request: HttpRequest, pk: int) -> HttpResponse:
+def paper_build(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _paper_action(
         request,
         pk,
@@ -196,7 +200,7 @@ def paper_build(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def paper_issue(request: HttpRequest, pk: int) -> HttpResponse:
+def paper_issue(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _paper_action(
         request,
         pk,
@@ -206,7 +210,7 @@ def paper_issue(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def paper_new_version(request: HttpRequest, pk: int) -> HttpResponse:
+def paper_new_version(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _paper_action(
         request,
         pk,
@@ -216,7 +220,7 @@ def paper_new_version(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def paper_download(request: HttpRequest, pk: int) -> HttpResponse:
+def paper_download(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     paper = paper_for_user(request.user, pk)
     if not paper.pdf or paper.build_state != BuildState.READY:
         raise Http404("This paper has no PDF yet.")

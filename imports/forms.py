@@ -13,7 +13,7 @@ from imports.choices import CREATE_ORGANISATION, Field, ReviewSource
 from imports.planning import Plan, Unresolved
 from imports.selectors import MappingView
 from reviews.models import Review, ReviewType
-from trackerapp.forms import NHSFormMixin
+from trackerapp.forms import NHSFormMixin, choice_field, model_choice_field
 
 if TYPE_CHECKING:
     from accounts.models import User as UserType
@@ -50,7 +50,7 @@ class SheetForm(NHSFormMixin, forms.Form):
 
     def __init__(self, *args, sheet_names: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["sheet"].choices = [(name, name) for name in sheet_names]
+        choice_field(self, "sheet").choices = [(name, name) for name in sheet_names]
 
 
 def column_field_name(index: int) -> str:
@@ -126,10 +126,10 @@ class MappingForm(NHSFormMixin, forms.Form):
         self.view = view
         # Only reviews the person may add to, and organisations within their reach
         # (docs/access.md).
-        self.fields["review"].queryset = Review.objects.filter(
+        model_choice_field(self, "review").queryset = Review.objects.filter(
             access.managed_review_q(user, to_review="")
         ).select_related("review_type")
-        self.fields["default_owner"].queryset = access.reachable_organisations(user)
+        model_choice_field(self, "default_owner").queryset = access.reachable_organisations(user)
         self.column_names: list[str] = []
         for column in view.columns:
             name = column_field_name(column.index)
@@ -150,7 +150,8 @@ class MappingForm(NHSFormMixin, forms.Form):
         return [self[name] for name in self.column_names]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         columns: dict[int, str] = {}
         seen: dict[str, str] = {}
         for column in self.view.columns:

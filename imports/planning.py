@@ -33,6 +33,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import cast
 
 from actions.choices import FINISHED_STATUSES, Status
 from governance.periods import financial_year_of
@@ -548,10 +549,11 @@ class Planner:
     def _review(self, row: RowPlan, values: dict[str, object]) -> PlannedReview | None:
         choices, plan = self.choices, self.plan
         if choices.review_source == ReviewSource.EXISTING:
-            existing = self.lookups.reviews[review_key(choices.review_reference)]
-            return self._planned_review(existing.reference, row, existing=existing)
+            chosen = self.lookups.reviews[review_key(choices.review_reference)]
+            return self._planned_review(chosen.reference, row, existing=chosen)
         if choices.review_source == ReviewSource.NEW:
             new = choices.new_review
+            assert new is not None  # the choices for a new review describe it
             return self._planned_review(
                 new.reference, row, title=new.title, type_id=new.type_id, type_code=new.type_code
             )
@@ -599,6 +601,7 @@ class Planner:
                 f"{reference} is a new review: the import needs {' and '.join(problems)}."
             )
             return None
+        assert review_type is not None  # else it is among the problems above
         return self._planned_review(
             reference,
             row,
@@ -850,7 +853,8 @@ class Planner:
             row.due, row.due_from_wording = reading.due, True
             if reading.assumed_year:
                 row.notes.append(
-                    f"Due date from “{_short(wording)}” in the financial year {fy}/{(fy + 1) % 100:02d}."
+                    # A year is assumed only from the plan's year.
+                    f"Due date from “{_short(wording)}” in the financial year {fy}/{(cast(int, fy) + 1) % 100:02d}."
                 )
         if reading is not None:
             for piece in reading.not_real:
@@ -875,7 +879,8 @@ class Planner:
                 row.errors.append(f"Revised due date: {revised.problem}")
             elif row.due is None:
                 row.errors.append("A revised due date needs the original due date.")
-            elif revised.due < row.due:
+            # A reading without a problem has its date.
+            elif cast(date, revised.due) < row.due:
                 row.errors.append("The revised due date is before the original due date.")
             else:
                 row.revised = revised.due

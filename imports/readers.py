@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from pathlib import PurePosixPath
+from typing import Any
 
 from django.conf import settings
 from openpyxl.utils import column_index_from_string, coordinate_to_tuple, get_column_letter
@@ -320,7 +321,9 @@ class SpreadsheetSource:
         self.data = data
         self.filename = filename
         self.kind = identify(data, filename)
-        self._workbook = None
+        # An openpyxl read-only workbook once opened; its private parts are used below,
+        # which the openpyxl stubs do not describe.
+        self._workbook: Any = None
         if self.kind == XLSX:
             self._workbook = self._open_workbook()
 

@@ -288,18 +288,22 @@ def lookups_for(
         .values_list("id", "first_name", "last_name", "username", "email")
     )
     for user_id, first, last, username, email in people:
-        ref = UserRef(user_id, _display_name(first, last, username))
-        lookups.users_by_id[user_id] = ref
-        keys = {person_key(f"{first} {last}"), person_key(ref.display_name), person_key(username)}
+        person = UserRef(user_id, _display_name(first, last, username))
+        lookups.users_by_id[user_id] = person
+        keys = {
+            person_key(f"{first} {last}"),
+            person_key(person.display_name),
+            person_key(username),
+        }
         if email:
             keys.add(person_key(email))
         for key in keys - {""}:
             if key in lookups.users and (
-                lookups.users[key] is None or lookups.users[key].id != user_id
+                (known := lookups.users[key]) is None or known.id != user_id
             ):
                 lookups.users[key] = None  # two people answer to it: never guess
             else:
-                lookups.users[key] = ref
+                lookups.users[key] = person
     for type_id, code, name in ReviewType.objects.values_list("id", "code", "name"):
         lookups.review_types[code.casefold()] = (type_id, code)
         lookups.review_types.setdefault(name.casefold(), (type_id, code))
@@ -326,15 +330,15 @@ def lookups_for(
     )
     by_id: dict[int, ReviewRef] = {}
     for review_id, reference, title, published, commissioned, incident in reviews:
-        ref = ReviewRef(
+        review_ref = ReviewRef(
             id=review_id,
             reference=reference,
             title=title,
             fy=review_fy(published, commissioned, incident),
             visible=review_id in visible,
         )
-        by_id[review_id] = ref
-        lookups.reviews[reference.casefold()] = ref
+        by_id[review_id] = review_ref
+        lookups.reviews[reference.casefold()] = review_ref
     if visible:
         recommendations = Recommendation.objects.filter(review_id__in=visible).values_list(
             "id", "review_id", "number", "text"

@@ -32,6 +32,7 @@ from imports.readers import SpreadsheetSource, UnreadableFile
 from imports.selectors import headings_key, plan_for
 from reviews.models import Recommendation, Review, ReviewType
 from reviews.services import default_owner, outside_circle
+from trackerapp.history import record_change
 
 if TYPE_CHECKING:
     from accounts.models import User as UserType
@@ -293,39 +294,39 @@ def _write(plan_import: PlanImport, plan: Plan, by: UserType) -> None:
         return row.owner_id or organisations[row.owner_new]
 
     review_ids: dict[str, int] = {}
-    for planned in plan.reviews.values():
-        if planned.existing is not None:
-            review_ids[planned.key] = planned.existing.id
+    for planned_review in plan.reviews.values():
+        if planned_review.existing is not None:
+            review_ids[planned_review.key] = planned_review.existing.id
             continue
         review = Review(
-            review_type_id=planned.type_id,
-            reference=planned.reference,
-            title=planned.title,
-            commissioning_body_id=plan_import.commissioning_body_id,
+            review_type_id=planned_review.type_id,
+            reference=planned_review.reference,
+            title=planned_review.title,
+            # Set for any plan with new reviews (imports.planning refuses one without).
+            commissioning_body_id=plan_import.commissioning_body_id,  # type: ignore[misc]
             owner=owner,
         )
-        review._history_user = by
-        review._change_reason = reason
+        record_change(review, by=by, reason=reason)
         review.full_clean()
         review.save()
-        review_ids[planned.key] = review.pk
+        review_ids[planned_review.key] = review.pk
 
     recommendation_ids: dict[tuple[str, str], int] = {}
     new_recommendations = []
-    for key, planned in plan.recommendations.items():
-        if planned.existing_id is not None:
-            recommendation_ids[key] = planned.existing_id
+    for key, planned_recommendation in plan.recommendations.items():
+        if planned_recommendation.existing_id is not None:
+            recommendation_ids[key] = planned_recommendation.existing_id
             continue
-        addressed = planned.addressed_to
+        addressed = planned_recommendation.addressed_to
         addressed_id = None
         if addressed and addressed.startswith("id:"):
             addressed_id = int(addressed[3:])
         elif addressed:
             addressed_id = organisations[addressed[4:]]
         recommendation = Recommendation(
-            review_id=review_ids[planned.review_key],
-            number=planned.number,
-            text=planned.text,
+            review_id=review_ids[planned_recommendation.review_key],
+            number=planned_recommendation.number,
+            text=planned_recommendation.text,
             addressed_to_id=addressed_id,
         )
         recommendation.full_clean(

@@ -5,11 +5,13 @@ same way, and a guidance sheet with the wordings the importer understands."""
 from __future__ import annotations
 
 import io
+from typing import cast
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from actions.choices import Status
 from governance.exports import COLUMN_WIDTHS, EXPORT_COLUMNS, XLSX_CONTENT_TYPE
@@ -68,7 +70,7 @@ TIME_FRAME_EXAMPLES: list[tuple[str, str]] = [
 
 def template_workbook() -> bytes:
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = cast(Worksheet, workbook.active)  # a new workbook's one sheet
     sheet.title = "Action plan"
     sheet.append(list(TEMPLATE_HEADINGS))
     for cell in sheet[1]:

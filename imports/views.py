@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -29,9 +29,10 @@ from imports.selectors import (
 )
 from imports.template import XLSX_CONTENT_TYPE, template_workbook
 from trackerapp.downloads import generated_file_response
+from trackerapp.types import AuthenticatedRequest
 
 
-def import_start(request: HttpRequest) -> HttpResponse:
+def import_start(request: AuthenticatedRequest) -> HttpResponse:
     require(request.user, Verb.CREATE_REVIEW)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -48,14 +49,14 @@ def import_start(request: HttpRequest) -> HttpResponse:
     return render(request, "imports/start.html", context, status=422 if form.errors else 200)
 
 
-def import_template(request: HttpRequest) -> HttpResponse:
+def import_template(request: AuthenticatedRequest) -> HttpResponse:
     require(request.user, Verb.CREATE_REVIEW)
     return generated_file_response(
         template_workbook(), filename="action-plan-template.xlsx", content_type=XLSX_CONTENT_TYPE
     )
 
 
-def _draft(request: HttpRequest, pk: int) -> PlanImport:
+def _draft(request: AuthenticatedRequest, pk: int) -> PlanImport:
     require(request.user, Verb.CREATE_REVIEW)
     return import_for_user(request.user, pk)
 
@@ -64,7 +65,7 @@ def _number(text: str | None) -> int | None:
     return int(text) if text and text.isdigit() else None
 
 
-def import_columns(request: HttpRequest, pk: int) -> HttpResponse:
+def import_columns(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     plan_import = _draft(request, pk)
     if plan_import.is_committed:
         return redirect(plan_import)
@@ -121,7 +122,7 @@ def _mapping_initial(plan_import: PlanImport, view: MappingView) -> dict:
 
 
 def _preview_page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     plan_import: PlanImport,
     *,
     update: bool,
@@ -151,7 +152,7 @@ def _preview_page(
     return render(request, "imports/preview.html", context, status=code)
 
 
-def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
+def import_preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """What the import would do, row by row; nothing is saved."""
     plan_import = _draft(request, pk)
     if plan_import.is_committed:
@@ -167,7 +168,7 @@ def _preview_url(plan_import: PlanImport, update: bool) -> str:
 
 
 @require_POST
-def import_answers(request: HttpRequest, pk: int) -> HttpResponse:
+def import_answers(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     plan_import = _draft(request, pk)
     if plan_import.is_committed:
         return redirect(plan_import)
@@ -176,7 +177,7 @@ def import_answers(request: HttpRequest, pk: int) -> HttpResponse:
         plan = plan_for(plan_import, user=request.user, update_in_place=update)
     except UnreadableFile:
         return redirect(_preview_url(plan_import, update))
-    stored = {"organisations": {}, "leads": {}, "statuses": {}}
+    stored: dict[str, dict] = {"organisations": {}, "leads": {}, "statuses": {}}
     form = ResolveForm(request.POST, plan=plan, stored=stored, user=request.user)
     if not form.is_valid():
         return _preview_page(request, plan_import, update=update, answers_form=form, code=422)
@@ -190,7 +191,7 @@ def import_answers(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
+def import_commit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     plan_import = _draft(request, pk)
     if plan_import.is_committed:
         return redirect(plan_import)
@@ -221,7 +222,7 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(done)
 
 
-def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def import_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     plan_import = _draft(request, pk)
     context = {
         "plan_import": plan_import,
@@ -232,7 +233,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def import_discard(request: HttpRequest, pk: int) -> HttpResponse:
+def import_discard(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     plan_import = _draft(request, pk)
     try:
         services.plan_import_discard(plan_import=plan_import, by=request.user)

@@ -17,8 +17,10 @@ if admin.site.is_registered(StaticDevice):
 def reset_second_factor(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet):
     """For a lost or replaced phone: the user sets up their app again at next sign-in."""
     users = list(queryset)
+    by = request.user
+    assert by.is_authenticated  # the admin signs people in first
     for user in users:
-        services.second_factor_reset(user=user, by=request.user, request=request)
+        services.second_factor_reset(user=user, by=by, request=request)
     modeladmin.message_user(
         request,
         f"Second factor reset for {len(users)} user{'s' if len(users) != 1 else ''}. "

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from mfa.services import totp_device_for
+from trackerapp.types import AuthenticatedRequest
 
 # What a session that has passed the password but not the second factor may reach.
 OPEN_BEFORE_SECOND_FACTOR = frozenset({"mfa:enrol", "mfa:verify", "mfa:verify_recovery", "logout"})
@@ -37,10 +39,11 @@ class SecondFactorRequiredMiddleware:
             return None
         if request.path_info.startswith(settings.STATIC_URL):
             return None
-        return second_factor_redirect(request)
+        # Signed in (checked above), so the request is an authenticated one.
+        return second_factor_redirect(cast(AuthenticatedRequest, request))
 
 
-def second_factor_redirect(request: HttpRequest) -> HttpResponse:
+def second_factor_redirect(request: AuthenticatedRequest) -> HttpResponse:
     """To the code page, or to enrolment for someone with no app yet; back to the page
     they asked for afterwards. htmx requests get a 401 with HX-Redirect, which htmx
     follows with a full page load rather than swapping the form into a fragment."""

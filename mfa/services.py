@@ -25,6 +25,7 @@ from accounts.models import User
 from accounts.services import user_sessions_end
 from audit.choices import AuditEvent
 from audit.services import audit_record
+from trackerapp.types import AuthenticatedRequest
 
 RECOVERY_CODE_COUNT = 10
 TOTP_DEVICE_NAME = "Authenticator app"
@@ -123,6 +124,7 @@ def totp_enrolment_confirm(
     if not check.accepted:
         return check, []
     confirmed = check.device
+    assert confirmed is not None  # an accepted code names its device
     with transaction.atomic():
         confirmed.confirmed = True
         confirmed.created_at = timezone.now()
@@ -145,7 +147,7 @@ def totp_verify(*, request: HttpRequest, device: TOTPDevice, token: str) -> Code
     return check
 
 
-def recovery_code_use(*, request: HttpRequest, code: str) -> CodeCheck:
+def recovery_code_use(*, request: AuthenticatedRequest, code: str) -> CodeCheck:
     """Signs in with one recovery code instead of the app. A used code is deleted, so
     it never works again."""
     device = recovery_device_for(request.user)
@@ -176,7 +178,7 @@ def recovery_codes_issue(*, request: HttpRequest) -> list[str]:
     with transaction.atomic():
         StaticDevice.objects.filter(user=user).delete()
         device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
-        codes = []
+        codes: list[str] = []
         while len(codes) < RECOVERY_CODE_COUNT:
             code = StaticToken.random_token()
             if code not in codes:

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,9 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from mfa import services
 from mfa.forms import RecoveryCodeForm, SecurityCodeForm
 from mfa.qr import totp_key_groups, totp_qr_svg
+from trackerapp.types import AuthenticatedRequest
 
 
-def _next_url(request: HttpRequest) -> str:
+def _next_url(request: AuthenticatedRequest) -> str:
     """The page the user was going to, if it is one of ours."""
     wanted = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(
@@ -32,12 +33,12 @@ def _with_next(name: str, next_url: str) -> str:
     return reverse(name) + (f"?{urlencode({'next': next_url})}" if next_url else "")
 
 
-def _carry_on(request: HttpRequest) -> HttpResponse:
+def _carry_on(request: AuthenticatedRequest) -> HttpResponse:
     return redirect(_next_url(request) or resolve_url(settings.LOGIN_REDIRECT_URL))
 
 
 @require_http_methods(["GET", "POST"])
-def enrol(request: HttpRequest) -> HttpResponse:
+def enrol(request: AuthenticatedRequest) -> HttpResponse:
     if services.totp_device_for(request.user) is not None:
         return redirect("mfa:manage" if request.user.is_verified() else "mfa:verify")
     device = services.totp_enrolment_start(user=request.user)
@@ -59,7 +60,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def verify(request: HttpRequest) -> HttpResponse:
+def verify(request: AuthenticatedRequest) -> HttpResponse:
     if request.user.is_verified():
         return _carry_on(request)
     device = services.totp_device_for(request.user)
@@ -78,7 +79,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def verify_recovery(request: HttpRequest) -> HttpResponse:
+def verify_recovery(request: AuthenticatedRequest) -> HttpResponse:
     if request.user.is_verified():
         return _carry_on(request)
     form = RecoveryCodeForm(request.POST or None)
@@ -98,7 +99,7 @@ def verify_recovery(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def recovery_codes(request: HttpRequest) -> HttpResponse:
+def recovery_codes(request: AuthenticatedRequest) -> HttpResponse:
     """Shows new recovery codes until the user says they have saved them, then never again."""
     codes = request.session.get(services.NEW_RECOVERY_CODES_SESSION_KEY)
     if request.method == "POST" or not codes:
@@ -110,7 +111,9 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     return render(request, "mfa/recovery_codes.html", {"codes": shown, "next": _next_url(request)})
 
 
-def _manage_page(request: HttpRequest, form: SecurityCodeForm, status: int = 200) -> HttpResponse:
+def _manage_page(
+    request: AuthenticatedRequest, form: SecurityCodeForm, status: int = 200
+) -> HttpResponse:
     context = {
         "device": services.totp_device_for(request.user),
         "codes_left": services.recovery_codes_left(request.user),
@@ -120,12 +123,12 @@ def _manage_page(request: HttpRequest, form: SecurityCodeForm, status: int = 200
 
 
 @require_GET
-def manage(request: HttpRequest) -> HttpResponse:
+def manage(request: AuthenticatedRequest) -> HttpResponse:
     return _manage_page(request, SecurityCodeForm())
 
 
 @require_POST
-def recovery_codes_new(request: HttpRequest) -> HttpResponse:
+def recovery_codes_new(request: AuthenticatedRequest) -> HttpResponse:
     device = services.totp_device_for(request.user)
     if device is None:
         return redirect("mfa:enrol")

@@ -11,7 +11,7 @@ from governance.models import Forum
 from reviews.choices import Lifecycle, ShareAccess
 from reviews.models import Recommendation, Review, ReviewType, Theme
 from reviews.selectors import parent_shown_to
-from trackerapp.forms import NHSFormMixin, UKDateField
+from trackerapp.forms import NHSFormMixin, UKDateField, model_choice_field
 
 if TYPE_CHECKING:
     from accounts.models import User as UserType
@@ -36,8 +36,10 @@ class ReviewFilterForm(NHSFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         # Only names from the person's own reach are offered (docs/access.md).
         bodies = Review.objects.visible_to(user).values("commissioning_body_id")
-        self.fields["commissioning_body"].queryset = Organisation.objects.filter(pk__in=bodies)
-        self.fields["forum"].queryset = Forum.objects.visible_to(user)
+        model_choice_field(self, "commissioning_body").queryset = Organisation.objects.filter(
+            pk__in=bodies
+        )
+        model_choice_field(self, "forum").queryset = Forum.objects.visible_to(user)
 
     def apply(self, queryset):
         from actions.models import Action
@@ -101,7 +103,7 @@ class ReviewForm(NHSFormMixin, forms.ModelForm):
     def __init__(self, *args, user: UserType, **kwargs):
         super().__init__(*args, **kwargs)
         self._limit_to_reach(user)
-        self.fields["parent"].queryset = Review.objects.visible_to(user).filter(
+        model_choice_field(self, "parent").queryset = Review.objects.visible_to(user).filter(
             review_type__accepts_contributions=True
         )
         parent = parent_shown_to(user, self.instance) if self.instance.pk else None
@@ -119,24 +121,29 @@ class ReviewForm(NHSFormMixin, forms.ModelForm):
         only by someone on more than one team."""
         if self.instance.pk:
             del self.fields["owner"]
-            self.fields["monitoring_forums"].queryset = access.assignable_forums(self.instance)
-            self.fields["named_people"].queryset = access.assignable_people(self.instance)
+            model_choice_field(self, "monitoring_forums").queryset = access.assignable_forums(
+                self.instance
+            )
+            model_choice_field(self, "named_people").queryset = access.assignable_people(
+                self.instance
+            )
             return
         owners = access.owner_choices(user)
-        self.fields["owner"].queryset = owners
+        model_choice_field(self, "owner").queryset = owners
         self.fields["owner"].help_text = "The organisation whose safeguarding team tracks it."
         if owners.count() == 1:
             del self.fields["owner"]
-        self.fields["monitoring_forums"].queryset = access.forum_choices(user)
+        model_choice_field(self, "monitoring_forums").queryset = access.forum_choices(user)
         commissioning = owners.values("pk")
-        self.fields["named_people"].queryset = User.objects.filter(
+        model_choice_field(self, "named_people").queryset = User.objects.filter(
             Q(memberships__organisation__in=commissioning)
             | Q(memberships__organisation__commissioned_by__in=commissioning),
             is_active=True,
         ).distinct()
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("restricted") and not cleaned.get("named_people"):
             self.add_error(
                 "named_people", "Name at least one person who may see a restricted review."
@@ -161,9 +168,9 @@ class RecommendationForm(NHSFormMixin, forms.ModelForm):
     def __init__(self, *args, review: Review, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.review = review
-        self.fields["addressed_to"].queryset = access.assignable_organisations(review).order_by(
-            "name"
-        )
+        model_choice_field(self, "addressed_to").queryset = access.assignable_organisations(
+            review
+        ).order_by("name")
 
     def service_fields(self) -> dict:
         return dict(self.cleaned_data)
@@ -191,6 +198,6 @@ class ShareForm(NHSFormMixin, forms.Form):
 
     def __init__(self, *args, review: Review, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.exclude(
+        model_choice_field(self, "organisation").queryset = Organisation.objects.exclude(
             pk=review.owner_id
         ).order_by("name")

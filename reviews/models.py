@@ -149,11 +149,13 @@ class Review(models.Model):
                     f"{self.review_type.code}."
                 }
             )
-        if not self.parent.review_type.accepts_contributions:
+        parent = self.parent
+        assert parent is not None  # parent_id is set
+        if not parent.review_type.accepts_contributions:
             raise ValidationError(
                 {
                     "parent": f"An {self.review_type.code} contributes to a DHR, SCR, CSPR or "
-                    f"SAR, not to a {self.parent.review_type.code}."
+                    f"SAR, not to a {parent.review_type.code}."
                 }
             )
 

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from actions.choices import FINISHED_STATUSES, Status
-from actions.models import Action
+from actions.models import Action, ActionQuerySet
 from actions.selectors import band_counts, with_listing_columns
 from reviews.models import Recommendation, Review
 
@@ -70,7 +70,9 @@ def parent_shown_to(user: User, review: Review) -> ParentShown | None:
         return None
     if Review.objects.visible_to(user).filter(pk=review.parent_id).exists():
         return ParentShown(review=review.parent)
-    if review.parent.restricted:
+    parent = review.parent
+    assert parent is not None  # parent_id is set
+    if parent.restricted:
         return ParentShown(review=None, note="A restricted review")
     return ParentShown(review=None, note="A review not shared with you")
 
@@ -107,7 +109,7 @@ def review_page(user: User, review: Review) -> dict[str, Any]:
     }
 
 
-def review_plan_for(user: User, review: Review) -> QuerySet[Action]:
+def review_plan_for(user: User, review: Review) -> ActionQuerySet:
     """The review's action plan as this user may see it, in the review page's order
     (recommendation, then action number), with the listing columns."""
     visible = Action.objects.visible_to(user).filter(recommendation__review=review)

@@ -13,6 +13,7 @@ from audit.choices import AuditEvent
 from audit.services import audit_record
 from reviews.choices import DEFAULT_REVIEW_TYPES, ShareAccess
 from reviews.models import Recommendation, Review, ReviewShare, ReviewType, Theme
+from trackerapp.history import record_change
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -104,8 +105,7 @@ def review_create(
     owner = fields.pop("owner", None) or default_owner(by)
     access.require(by, Verb.CREATE_REVIEW, owner)
     review = Review(owner=owner, **fields)
-    review._history_user = by
-    review._change_reason = "Review registered"
+    record_change(review, by=by, reason="Review registered")
     with transaction.atomic():
         review.full_clean()
         _check_links(review, by=by, monitoring_forums=monitoring_forums, named_people=named_people)
@@ -133,8 +133,7 @@ def review_update(
         locked._saved_parent_id = locked.parent_id
         for name, value in fields.items():
             setattr(locked, name, value)
-        locked._history_user = by
-        locked._change_reason = "Details edited"
+        record_change(locked, by=by, reason="Details edited")
         locked.full_clean()
         _check_links(locked, by=by, monitoring_forums=monitoring_forums, named_people=named_people)
         locked.save()
@@ -150,7 +149,7 @@ def recommendation_create(
 ) -> Recommendation:
     access.require(by, Verb.MANAGE, review)
     recommendation = Recommendation(review=review, **fields)
-    recommendation._history_user = by
+    record_change(recommendation, by=by)
     with transaction.atomic():
         recommendation.full_clean()
         _check_addressee(recommendation)
@@ -171,7 +170,7 @@ def recommendation_update(
         locked = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
         for name, value in fields.items():
             setattr(locked, name, value)
-        locked._history_user = by
+        record_change(locked, by=by)
         locked.full_clean()
         _check_addressee(locked)
         locked.save()
@@ -203,7 +202,7 @@ def review_share(
         if share is None:
             share = ReviewShare(review=review, organisation=organisation, shared_by=by)
         share.access = access_level
-        share._history_user = by
+        record_change(share, by=by)
         share.full_clean()
         share.save()
         audit_record(
@@ -229,7 +228,7 @@ def review_unshare(*, share: ReviewShare, by: User, request: HttpRequest | None 
         # A fresh copy is deleted, so the caller's share is untouched if this is refused
         # (the exception leaves the block and rolls the deletion back).
         leaving = ReviewShare.objects.select_for_update().get(pk=share.pk)
-        leaving._history_user = by
+        record_change(leaving, by=by)
         leaving.delete()
         left_out = outside_circle(review)
         if left_out:

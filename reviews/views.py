@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -20,11 +20,12 @@ from reviews.selectors import (
     with_status_counts,
 )
 from trackerapp.downloads import generated_file_response
+from trackerapp.types import AuthenticatedRequest
 
 PAGE_SIZE = 25
 
 
-def review_list(request: HttpRequest) -> HttpResponse:
+def review_list(request: AuthenticatedRequest) -> HttpResponse:
     require(request.user, Verb.READ_PORTFOLIO)
     form = ReviewFilterForm(request.GET or None, user=request.user)
     reviews = form.apply(with_status_counts(Review.objects.visible_to(request.user)))
@@ -36,7 +37,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
     return render(request, "reviews/list.html", context)
 
 
-def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     review = review_for_user(request.user, pk)
     context = review_page(request.user, review)
     context["can_manage"] = may(request.user, Verb.MANAGE, review)
@@ -52,7 +53,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def review_export(request: HttpRequest, pk: int) -> HttpResponse:
+def review_export(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The review's action plan as an Excel workbook, only the actions this person may
     export; 404 for a review they cannot see, as for the review page, and 403 for
     anyone who may not export it (accounts.access, Verb.EXPORT)."""
@@ -76,7 +77,7 @@ def _save_form(request, form, save, success: str, template: str, context: dict):
     return render(request, template, {"form": form, **context}, status=422 if form.errors else 200)
 
 
-def review_create(request: HttpRequest) -> HttpResponse:
+def review_create(request: AuthenticatedRequest) -> HttpResponse:
     require(request.user, Verb.CREATE_REVIEW)
     form = ReviewForm(request.POST or None, user=request.user)
     return _save_form(
@@ -89,7 +90,7 @@ def review_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def review_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     review = review_for_user(request.user, pk)
     require(request.user, Verb.MANAGE, review)
     form = ReviewForm(request.POST or None, instance=review, user=request.user)
@@ -103,7 +104,7 @@ def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def recommendation_create(request: HttpRequest, pk: int) -> HttpResponse:
+def recommendation_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     review = review_for_user(request.user, pk)
     require(request.user, Verb.MANAGE, review)
     form = RecommendationForm(request.POST or None, review=review)
@@ -119,7 +120,7 @@ def recommendation_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def recommendation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def recommendation_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     recommendation = get_object_or_404(
         Recommendation.objects.visible_to(request.user).select_related("review"), pk=pk
     )
@@ -141,7 +142,7 @@ def recommendation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def review_sharing(request: HttpRequest, pk: int) -> HttpResponse:
+def review_sharing(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Who else the review is shared with, and sharing it with one more partner."""
     review = review_for_user(request.user, pk)
     require(request.user, Verb.SHARE, review)
@@ -171,7 +172,7 @@ def review_sharing(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def review_share_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def review_share_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     visible = Review.objects.visible_to(request.user)
     share = get_object_or_404(
         ReviewShare.objects.filter(review__in=visible).select_related("review", "organisation"),

@@ -11,6 +11,7 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, replace
+from typing import Any
 
 LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
 CENTRAL_HEADER = struct.Struct("<4s4B4HL2L5H2L")
@@ -38,7 +39,7 @@ class Part:
         payload = deflate(body) if method == zipfile.ZIP_DEFLATED else body
         return cls(name, payload, method, zlib.crc32(body), len(payload), len(body))
 
-    def but(self, **changes: object) -> Part:
+    def but(self, **changes: Any) -> Part:
         return replace(self, **changes)
 
 

@@ -8,34 +8,40 @@ whatever model permissions a staff account holds, unless the class says
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.admin import AdminSite, ModelAdmin
 from django.contrib.admin.apps import AdminConfig
 from django.http import HttpRequest
+
+# The mixin only ever goes in front of an admin class: to the type checker it is one.
+if TYPE_CHECKING:
+    from django.contrib.admin.options import BaseModelAdmin as _AdminBase
+else:
+    _AdminBase = object
 
 
 def _superuser(request: HttpRequest) -> bool:
     return bool(request.user.is_active and request.user.is_superuser)
 
 
-class AdministratorsOnly:
+class AdministratorsOnly(_AdminBase):
     """Mixed into every admin class not open to staff by TrackerAdminSite.register."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return _superuser(request) and super().has_module_permission(request)  # type: ignore[misc]
+        return _superuser(request) and super().has_module_permission(request)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _superuser(request) and super().has_view_permission(request, obj)  # type: ignore[misc]
+        return _superuser(request) and super().has_view_permission(request, obj)
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return _superuser(request) and super().has_add_permission(request, *args)  # type: ignore[misc]
+        return _superuser(request) and super().has_add_permission(request, *args)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _superuser(request) and super().has_change_permission(request, obj)  # type: ignore[misc]
+        return _superuser(request) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _superuser(request) and super().has_delete_permission(request, obj)  # type: ignore[misc]
+        return _superuser(request) and super().has_delete_permission(request, obj)
 
 
 class TrackerAdminSite(AdminSite):

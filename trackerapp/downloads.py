@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.conf import settings
 from django.http import FileResponse, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
 
+Response = TypeVar("Response", bound=HttpResponseBase)
 
-def private_file_response(file_field, *, filename: str, content_type: str) -> HttpResponse:
+
+def private_file_response(file_field, *, filename: str, content_type: str) -> HttpResponseBase:
     """An attachment the browser must save, never render: RFC 6266 filename encoding,
     no sniffing, a sandbox policy should it be opened inline anyway, and no caching.
     With EVIDENCE_X_ACCEL_REDIRECT_PREFIX set, nginx sends the bytes instead."""
     prefix = settings.EVIDENCE_X_ACCEL_REDIRECT_PREFIX
+    response: HttpResponseBase
     if prefix:
         response = HttpResponse(content_type=content_type or "application/octet-stream")
         response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + file_field.name
-        response["Content-Disposition"] = content_disposition_header(True, filename)
+        response["Content-Disposition"] = _attachment(filename)
     else:
         response = FileResponse(
             file_field.open("rb"),
@@ -30,11 +36,17 @@ def generated_file_response(content: bytes, *, filename: str, content_type: str)
     """A file built for this request (an Excel export) with the same protections as a
     private file: it carries what this person may see, so it is never cached."""
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Disposition"] = _attachment(filename)
     return _kept_private(response)
 
 
-def _kept_private(response: HttpResponse) -> HttpResponse:
+def _attachment(filename: str) -> str:
+    header = content_disposition_header(True, filename)
+    assert header is not None  # None only for an inline response without a filename
+    return header
+
+
+def _kept_private(response: Response) -> Response:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox"
     response["Cache-Control"] = "no-store"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest
@@ -31,7 +33,14 @@ class UKDateField(forms.DateField):
         super().__init__(**kwargs)
 
 
-class NHSFormMixin:
+# The mixin is only ever mixed into forms: to the type checker it is one.
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
+
+
+class NHSFormMixin(_FormBase):
     """Adds the NHS.UK frontend class for each widget; error classes are added by the
     field template, which knows whether the field has errors."""
 
@@ -46,10 +55,22 @@ class NHSFormMixin:
             field.widget.attrs["class"] = f"{existing} {css}".strip()
 
 
+def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """The form's field of that name, declared as a model choice field (of one or several)
+    and so given a queryset."""
+    return cast(forms.ModelChoiceField, form.fields[name])
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's field of that name, declared as a choice field and so given choices."""
+    return cast(forms.ChoiceField, form.fields[name])
+
+
 def flash_form_errors(request: HttpRequest, form: forms.Form, about: str = "") -> None:
     """A form posted from a page it does not re-render (a row's accept/reject, a bulk
     change) reports its errors as messages on the page it returns to; `about` names the
     thing, e.g. a file name."""
     for errors in form.errors.values():
         for error in errors:
-            messages.error(request, f"{about}: {error}" if about else error)
+            # Each error is already its message (ErrorList yields strings).
+            messages.error(request, f"{about}: {error}" if about else str(error))

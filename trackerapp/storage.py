@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from pathlib import PurePosixPath
+from typing import cast
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage, storages
@@ -41,6 +42,8 @@ class _ConfiguredPrivateStorage(LazyObject):
     time, so it must follow a change of STORAGES (tests switch to S3) rather than keep
     the backend that was configured first."""
 
+    _wrapped: Storage | object  # or `empty` until first used
+
     def _setup(self) -> None:
         self._wrapped = storages["private"]
 
@@ -55,7 +58,8 @@ def _storages_changed(*, setting: str, **_kwargs: object) -> None:
 
 
 def private_storage() -> Storage:
-    return _private_storage  # type: ignore[return-value]
+    # The lazy object stands in for the storage it wraps.
+    return cast(Storage, _private_storage)
 
 
 def random_evidence_name(_instance: object, filename: str) -> str:

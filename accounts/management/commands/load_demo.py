@@ -1093,7 +1093,7 @@ class Command(BaseCommand):
             if created or not user.check_password(DEMO_PASSWORD):
                 user.set_password(DEMO_PASSWORD)
                 user.save(update_fields=["password"])
-            if role is not None:
+            if role is not None and org is not None:
                 Membership.objects.get_or_create(
                     user=user, organisation=organisations[org], role=role
                 )
