@@ -688,3 +688,39 @@ def test_it_refuses_another_icbs_ids_in_the_import_services(cast, bc):
             leads={keys["lead"]: str(bc.provider_lead.pk)},
         )
     )
+
+
+@pytest.mark.parametrize("swap", ["organisation answer", "default owner"])
+def test_it_refuses_at_import_a_partners_organisation_for_a_review_not_shared_with_it(
+    client, cast, bc, swap
+):
+    """Black Country shares a review with the ICB to contribute, so its provider is
+    within the ICB commissioner's reach and may be chosen on the preview; but the plan
+    goes into the ICB's own review, not shared with Black Country: the import is refused
+    whole."""
+    factories.share(bc.review, with_=cast.icb, access="contribute")
+    if swap == "default owner":
+        rows = [[1, "Share information", "Agree a protocol", "", "", "Q3 2026/27"]]
+        plan_import = upload(cast.commissioner, csv_file([HEADINGS, *rows]), "plan.csv")
+        plan_import = choose(
+            plan_import, cast.commissioner, review=cast.review, default_owner=bc.provider
+        )
+    else:
+        plan_import = choose(plan_upload(cast.commissioner), cast.commissioner, review=cast.review)
+        keys = resolve_fields(plan_import, cast.commissioner, bc)
+        import_services.plan_import_resolve(
+            plan_import=plan_import,
+            by=cast.commissioner,
+            organisations={keys["organisation"]: str(bc.provider.pk)},
+            leads={keys["lead"]: str(bc.provider_lead.pk)},
+        )
+    client.force_login(cast.commissioner)
+    before = saved()
+
+    response = client.post(reverse("imports:commit", args=[plan_import.pk]))
+
+    assert response.status_code == 422
+    assert saved() == before
+    assert not Action.objects.filter(
+        recommendation__review=cast.review, owner_organisation=bc.provider
+    ).exists()
