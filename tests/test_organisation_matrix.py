@@ -18,6 +18,7 @@ Every request runs in a savepoint that is rolled back, so each one meets the sam
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 from collections.abc import Callable
@@ -523,6 +524,9 @@ class Row:
     args: Callable[[World, Any], list] = lambda w, plan: []
     query: Callable[[World, Any], str] = lambda w, plan: ""
     payload: Callable[[World, Any, str], dict] | None = None
+    # Whether the person sees the object the URL names (set in `rows`): if not, the
+    # answer must be the one for an object that does not exist.
+    sees: Callable[[Person, Any], bool] | None = None
     # Posts whose allowed success changes nothing by design (sign-out, a no-op answer),
     # everywhere or only for these plans.
     may_change_nothing: bool = False
@@ -569,6 +573,22 @@ def action_pk(w: World, s: Scenario) -> list:
     return [w.actions[s.key].pk]
 
 
+def action2_pk(w: World, s: Scenario) -> list:
+    return [w.actions2[s.key].pk]
+
+
+def evidence_pk(w: World, s: Scenario) -> list:
+    return [w.evidence[s.key].pk]
+
+
+def extension_pk(w: World, s: Scenario) -> list:
+    return [w.extensions[s.key].pk]
+
+
+def share_pk(w: World, s: Scenario) -> list:
+    return [w.shares[s.key].pk]
+
+
 def recommendation_pk(w: World, s: Scenario) -> list:
     return [w.recommendations[s.key].pk]
 
@@ -597,8 +617,35 @@ def plan_csv() -> Any:
     return samples.upload("plan.csv", data)
 
 
+def sees_action(p: Person, s: Scenario) -> bool:
+    return reads_action(p, s, s.provider)
+
+
+# The object each kind of URL names, and who sees it (the rules above).
+SEEN_BY = {
+    review_pk: reads_review,
+    share_pk: reads_review,
+    recommendation_pk: reads_review,
+    action_pk: sees_action,
+    action2_pk: sees_action,
+    evidence_pk: sees_action,
+    extension_pk: sees_action,
+    forum_pk: reads_forum,
+    meeting_pk: reads_forum,
+    paper_pk: reads_paper,
+    import_pk: uploader,
+}
+
+
 def rows(forms: Callable[[], Forms]) -> list[Row]:
     """Built per test: the edit payloads read their forms through `forms()`."""
+    return [
+        dataclasses.replace(row, sees=SEEN_BY[row.args]) if row.args in SEEN_BY else row
+        for row in all_rows(forms)
+    ]
+
+
+def all_rows(forms: Callable[[], Forms]) -> list[Row]:
 
     def edit(route: str, args, **changes):
         return lambda w, plan, who: forms().read(reverse(route, args=args(w, plan)), **changes)
@@ -671,7 +718,7 @@ def rows(forms: Callable[[], Forms]) -> list[Row]:
             "post",
             SCENARIOS,
             shares_review,
-            lambda w, s: [w.shares[s.key].pk],
+            share_pk,
             # Refused while the partner's provider has an action on it (docs/access.md).
             unchanged_for=("partner_contribute",),
         ),
@@ -746,7 +793,7 @@ def rows(forms: Callable[[], Forms]) -> list[Row]:
             "get",
             SCENARIOS,
             lambda p, s: reads_action(p, s, s.provider),
-            lambda w, s: [w.actions2[s.key].pk],
+            action2_pk,
         ),
         Row("actions:edit", "get", SCENARIOS, manages, action_pk),
         Row(
@@ -811,14 +858,14 @@ def rows(forms: Callable[[], Forms]) -> list[Row]:
             "get",
             SCENARIOS,
             downloads_evidence,
-            lambda w, s: [w.evidence[s.key].pk],
+            evidence_pk,
         ),
         Row(
             "actions:evidence_review",
             "post",
             SCENARIOS,
             manages,
-            lambda w, s: [w.evidence[s.key].pk],
+            evidence_pk,
             payload=lambda w, s, who: {"decision": "accept"},
         ),
         Row(
@@ -826,7 +873,7 @@ def rows(forms: Callable[[], Forms]) -> list[Row]:
             "post",
             SCENARIOS,
             manages,
-            lambda w, s: [w.extensions[s.key].pk],
+            extension_pk,
             payload=lambda w, s, who: {"decision": "approve"},
         ),
         Row("governance:forum_list", "get", None, portfolio),
@@ -1018,6 +1065,7 @@ class Tally:
     errors: list[str] = field(default_factory=list)
     baseline: str = ""
     shown: set[str] = field(default_factory=set)
+    disclosed: list[str] = field(default_factory=list)
 
 
 def test_it_leaks_nothing_across_organisations(cast):
@@ -1035,15 +1083,33 @@ def test_it_leaks_nothing_across_organisations(cast):
         clients[person.name] = client
     tally = Tally(baseline=fingerprint())
     for row in rows(forms):
+        # The same route for an object that does not exist: what someone who may not
+        # see an object must get for it, so that its existence is not told either.
+        ghosts: dict[str, int] = {}
         for plan in row.plans if row.plans is not None else [None]:
             url = reverse(row.name, args=row.args(world, plan))
             query = row.query(world, plan)
             url = f"{url}?{query}" if query else url
             for person in PEOPLE:
-                check(row, plan, person, url, world, clients[person.name], tally)
+                client = clients[person.name]
+                code = check(row, plan, person, url, world, client, tally)
+                if row.sees is None or row.sees(person, plan):
+                    continue
+                if person.name not in ghosts:
+                    ghost = [GHOST if isinstance(a, int) else a for a in row.args(world, plan)]
+                    ghosts[person.name] = send(
+                        row, reverse(row.name, args=ghost), {}, client, tally.baseline
+                    )[0].status_code
+                    tally.requests += 1
+                if code != ghosts[person.name]:
+                    tally.disclosed.append(
+                        f"{row.method.upper()} {row.name} [{plan.key}] as {person.name}: "
+                        f"{code}, where a missing one is {ghosts[person.name]}"
+                    )
     print(f"\norganisation matrix: {tally.requests} requests, {len(tally.leaks)} leaks")
     assert not tally.errors, "server errors:\n" + "\n".join(tally.errors)
     assert not tally.leaks, "leaks:\n" + "\n".join(tally.leaks)
+    assert not tally.disclosed, "existence told:\n" + "\n".join(tally.disclosed)
     assert not tally.refused, "refused to someone the rules allow:\n" + "\n".join(tally.refused)
     assert not tally.no_effect, "allowed posts that saved nothing:\n" + "\n".join(tally.no_effect)
     # Each marker is found where someone may read it: else searching for it proves nothing.
@@ -1051,28 +1117,34 @@ def test_it_leaks_nothing_across_organisations(cast):
     assert tally.shown == readable, f"markers never shown: {sorted(readable - tally.shown)}"
 
 
-def check(row: Row, plan, person: Person, url: str, world: World, client, tally: Tally) -> None:
-    allowed = row.allowed(person, plan) if row.plans is not None else row.allowed(person)
-    where = f"{row.method.upper()} {row.name} [{getattr(plan, 'key', '-')}] as {person.name}"
-    # Each request meets the same world and the same session: the savepoint undoes its
-    # writes (the session row included), and the cookies it set (a sign-out, a flashed
-    # message) are put back.
+GHOST = 999_999
+
+
+def send(row: Row, url: str, data: dict, client, baseline: str) -> tuple[Any, bool, str]:
+    """The answer, whether the database changed, and the answer as text. Each request
+    meets the same world and the same session: the savepoint undoes its writes (the
+    session row included), and the cookies it set (a sign-out, a flashed message) are
+    put back. `baseline` is the world's fingerprint, the same before every request."""
     cookies = {key: morsel.value for key, morsel in client.cookies.items()}
     with transaction.atomic():
-        if row.method == "post":
-            data = row.payload(world, plan, person.name) if row.payload else {}
-            response = client.post(url, data)
-        else:
-            response = client.get(url)
-        changed = row.method == "post" and fingerprint() != tally.baseline
+        response = client.post(url, data) if row.method == "post" else client.get(url)
+        changed = row.method == "post" and fingerprint() != baseline
         text = body_text(response) if response.status_code != 302 else ""
         transaction.set_rollback(True)
     client.cookies = SimpleCookie(cookies)
+    return response, changed, text
+
+
+def check(row: Row, plan, person: Person, url: str, world: World, client, tally: Tally) -> int:
+    allowed = row.allowed(person, plan) if row.plans is not None else row.allowed(person)
+    where = f"{row.method.upper()} {row.name} [{getattr(plan, 'key', '-')}] as {person.name}"
+    data = row.payload(world, plan, person.name) if row.payload and row.method == "post" else {}
+    response, changed, text = send(row, url, data, client, tally.baseline)
     tally.requests += 1
     code = response.status_code
     if code >= 500:
         tally.errors.append(f"{where}: {code}")
-        return
+        return code
     tally.shown.update(m for m in ALL_MARKERS if m in text)
     seen = [m for m in forbidden_markers(person) if m in text]
     if seen:
@@ -1084,10 +1156,14 @@ def check(row: Row, plan, person: Person, url: str, world: World, client, tally:
             tally.leaks.append(f"{where}: {code} {response.get('Location', '')}".rstrip())
         elif row.method == "post" and 200 <= code < 300:
             tally.leaks.append(f"{where}: {code} (the form was processed)")
-        return
+        return code
     if code in (403, 404) or (to_sign_in(response) and row.name != "logout"):
         tally.refused.append(f"{where}: {code}")
-    elif row.method == "post" and not changed and not row.may_change_nothing:
-        if getattr(plan, "key", None) in row.unchanged_for:
-            return
+    elif (
+        row.method == "post"
+        and not changed
+        and not row.may_change_nothing
+        and getattr(plan, "key", None) not in row.unchanged_for
+    ):
         tally.no_effect.append(f"{where}: {code}")
+    return code
