@@ -258,19 +258,28 @@ def action_bulk(request: AuthenticatedRequest) -> HttpResponse:
         return redirect(back)
     selected, data = form.cleaned_data["selected"], form.cleaned_data
     operation = data["operation"]
-    if operation == "set_lead":
-        count = services.action_bulk_set_lead(
-            actions=selected,
-            by=request.user,
-            lead_user=data["lead_user"],
-            lead_role_title=data["lead_role_title"],
-        )
-    elif operation == "set_forum":
-        count = services.action_bulk_set_forum(
-            actions=selected, by=request.user, forum=data["forum"]
-        )
-    else:
-        count = services.action_bulk_add_note(actions=selected, by=request.user, text=data["text"])
+    try:
+        if operation == "set_lead":
+            count = services.action_bulk_set_lead(
+                actions=selected,
+                by=request.user,
+                lead_user=data["lead_user"],
+                lead_role_title=data["lead_role_title"],
+            )
+        elif operation == "set_forum":
+            count = services.action_bulk_set_forum(
+                actions=selected, by=request.user, forum=data["forum"]
+            )
+        else:
+            count = services.action_bulk_add_note(
+                actions=selected, by=request.user, text=data["text"]
+            )
+    except ValidationError as error:
+        # A lead or forum within the person's reach but outside one chosen action's
+        # review circle (actions.services._check_circle): nothing was changed.
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(back)
     messages.success(request, f"{count} action{'s' if count != 1 else ''} changed.")
     return redirect(back)
 

@@ -170,6 +170,9 @@ def recommendation_update(
         locked = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
         for name, value in fields.items():
             setattr(locked, name, value)
+        # Asked again of the recommendation as changed: moved to another review, it must
+        # be one the person may change too.
+        access.require(by, Verb.MANAGE, locked)
         record_change(locked, by=by)
         locked.full_clean()
         _check_addressee(locked)
