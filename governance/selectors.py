@@ -36,6 +36,7 @@ from actions.selectors import (
 from governance.choices import ForumKind, PaperState
 from governance.models import Forum, Meeting, Paper
 from governance.periods import FinancialQuarter
+from governance.quarterly import forums_scope_q
 from reviews.models import Recommendation, ReviewType
 
 if TYPE_CHECKING:
@@ -126,10 +127,7 @@ def paper_scope(forum: Forum) -> QuerySet[Action]:
     """The actions a forum's paper covers: those assigned to the forum, and those on the
     reviews it monitors (for a provider's CQRG, only that provider's actions). Restricted
     reviews are never in a paper: papers go to whole committees and to viewers."""
-    on_monitored_reviews = Q(recommendation__review__monitoring_forums=forum)
-    if forum.provider_id:
-        on_monitored_reviews &= Q(owner_organisation_id=forum.provider_id)
-    ids = Action.objects.filter(Q(monitoring_forum=forum) | on_monitored_reviews).values("pk")
+    ids = Action.objects.filter(forums_scope_q([forum])).values("pk")
     return Action.objects.filter(pk__in=ids, recommendation__review__restricted=False)
 
 
