@@ -76,8 +76,28 @@ def review_update(
     return locked
 
 
+def themes_ensure(*, names: Iterable[str], by: User) -> list[Theme]:
+    """The themes with these names, created if new. A name already used with other
+    capitals is the existing theme, so "bed management" never splits from "Bed management"."""
+    _require_manager(by)
+    themes = []
+    for name in names:
+        theme = Theme.objects.filter(name__iexact=name).first()
+        if theme is None:
+            theme = Theme(name=name)
+            theme.full_clean()
+            theme.save()
+        themes.append(theme)
+    return themes
+
+
 def recommendation_create(
-    *, review: Review, by: User, themes: Iterable[Theme] = (), **fields: Any
+    *,
+    review: Review,
+    by: User,
+    themes: Iterable[Theme] = (),
+    new_themes: Iterable[str] = (),
+    **fields: Any,
 ) -> Recommendation:
     _require_manager(by)
     recommendation = Recommendation(review=review, **fields)
@@ -85,7 +105,7 @@ def recommendation_create(
     with transaction.atomic():
         recommendation.full_clean()
         recommendation.save()
-        recommendation.themes.set(themes)
+        recommendation.themes.set([*themes, *themes_ensure(names=new_themes, by=by)])
     return recommendation
 
 
@@ -94,10 +114,17 @@ def recommendation_update(
     recommendation: Recommendation,
     by: User,
     themes: Iterable[Theme] | None = None,
+    new_themes: Iterable[str] = (),
     **fields: Any,
 ) -> Recommendation:
     _require_manager(by)
     with transaction.atomic():
+        added = themes_ensure(names=new_themes, by=by)
+        if added:
+            themes = [
+                *(themes if themes is not None else list(recommendation.themes.all())),
+                *added,
+            ]
         locked = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
         for name, value in fields.items():
             setattr(locked, name, value)

@@ -17,6 +17,9 @@ from reviews.selectors import (
     review_for_user,
     review_page,
     status_counts_of,
+    theme_for_user,
+    theme_overview,
+    theme_page,
     with_status_counts,
 )
 from trackerapp.downloads import generated_file_response
@@ -132,3 +135,18 @@ def recommendation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "reviews/recommendation_form.html",
         {"review": recommendation.review, "recommendation": recommendation},
     )
+
+
+@require_GET
+def theme_list(request: HttpRequest) -> HttpResponse:
+    require_portfolio_reader(request)
+    context = {"rows": theme_overview(request.user), "can_manage": request.user.manages_portfolio}
+    return render(request, "reviews/theme_list.html", context)
+
+
+@require_GET
+def theme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require_portfolio_reader(request)
+    theme = theme_for_user(request.user, pk)
+    context = {**theme_page(request.user, theme), "can_manage": request.user.manages_portfolio}
+    return render(request, "reviews/theme_detail.html", context)
