@@ -109,3 +109,63 @@ class PaperForm(NHSFormMixin, forms.ModelForm):
 
     def service_fields(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class ForumScopeField(forms.ModelChoiceField):
+    def label_from_instance(self, forum) -> str:
+        return f"{forum.short_name}: {forum.name} and the forums reporting to it"
+
+
+class QuarterlyReportForm(NHSFormMixin, forms.Form):
+    """What the quarterly report covers: read from the query string, so a report's
+    address can be bookmarked and sent round."""
+
+    quarter = forms.ChoiceField(
+        label="Quarter", help_text="NHS financial quarters: Q1 is April to June."
+    )
+    forum = ForumScopeField(
+        queryset=None,
+        required=False,
+        empty_label="All forums you can see",
+        label="Forum",
+        help_text="A forum includes everything its reporting forums cover.",
+    )
+    quarters = forms.TypedChoiceField(
+        label="Quarters in the trend",
+        coerce=int,
+        choices=[(n, f"{n} quarters") for n in range(8, 3, -1)],
+        initial=8,
+    )
+
+    def __init__(self, data: Any = None, *, user: User) -> None:
+        from governance.models import Forum
+
+        today = timezone.localdate()
+        self.default_quarter = FinancialQuarter.containing(today).previous()
+        if data is not None and not any(data.get(k) for k in ("quarter", "forum", "quarters")):
+            data = None
+        super().__init__(data)
+        self.fields["quarter"].choices = quarter_choices(today, before=12, after=0)
+        self.fields["forum"].queryset = Forum.objects.visible_to(user).order_by(
+            "kind", "short_name"
+        )
+        self.initial.setdefault("quarter", self.default_quarter.label)
+
+    def report_params(self) -> dict[str, Any]:
+        """The report asked for, or last quarter for all forums when nothing (valid) was."""
+        if self.is_bound and self.is_valid():
+            return {
+                "quarter": FinancialQuarter.parse(self.cleaned_data["quarter"]),
+                "forum": self.cleaned_data["forum"],
+                "quarters": self.cleaned_data["quarters"],
+            }
+        return {"quarter": self.default_quarter, "forum": None, "quarters": 8}
+
+    def query(self) -> str:
+        from urllib.parse import urlencode
+
+        params = self.report_params()
+        values = {"quarter": params["quarter"].label, "quarters": params["quarters"]}
+        if params["forum"] is not None:
+            values["forum"] = params["forum"].pk
+        return urlencode(values)

@@ -477,3 +477,60 @@ def _actions_export(
         rows=len(rows),
         restricted_reviews=restricted,
     )
+
+
+# --- the quarterly assurance report ---------------------------------------------
+
+REPORT_FORMATS = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    content: bytes
+    filename: str
+    content_type: str
+
+
+def quarterly_report_export(
+    *, report: dict, by: User, file_format: str, request: HttpRequest | None = None
+) -> ReportFile:
+    """The quarterly report as a PDF or Word file, for the people who may take action
+    plans away (may_export: the report lists actions by provider and their slippage),
+    written to the audit log like every export."""
+    from governance.rendering import render_pdf, render_quarterly_html
+    from governance.word import quarterly_report_docx
+
+    if not may_export(by):
+        raise PermissionDenied(
+            "Reports are downloaded by the safeguarding team and committee secretaries, and "
+            "by others only where an administrator has granted it."
+        )
+    if file_format not in REPORT_FORMATS:
+        raise ValidationError(f"{file_format!r} is not a report format.")
+    if file_format == "pdf":
+        content, _pages = render_pdf(render_quarterly_html(report, for_pdf=True))
+    else:
+        content = quarterly_report_docx(report)
+    scope = report["scope"]["forum_short_name"] or "all-forums"
+    stem = export_filename(
+        f"quarterly-report-{report['quarter']['label']}-{scope}",
+        classification=report["classification"],
+    ).removesuffix(".xlsx")
+    audit_record(
+        event=AuditEvent.EXPORT,
+        request=request,
+        user=by,
+        export=f"quarterly report ({file_format})",
+        quarter=report["quarter"]["label"],
+        scope=report["scope"]["label"],
+        rows=report["current"]["total"],
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+    return ReportFile(
+        content=content,
+        filename=f"{stem}.{file_format}",
+        content_type=REPORT_FORMATS[file_format],
+    )

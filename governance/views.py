@@ -10,8 +10,9 @@ from django.views.decorators.http import require_GET, require_POST
 from actions.views import require_portfolio_reader
 from governance import services
 from governance.choices import BuildState, PaperState
-from governance.forms import MeetingForm, PaperForm
+from governance.forms import MeetingForm, PaperForm, QuarterlyReportForm
 from governance.models import Meeting, Paper
+from governance.quarterly import quarterly_report
 from governance.rendering import render_paper_html
 from governance.selectors import (
     forum_for_user,
@@ -231,3 +232,44 @@ def paper_download(request: HttpRequest, pk: int) -> HttpResponse:
     return private_file_response(
         paper.pdf, filename=paper.pdf_filename, content_type="application/pdf"
     )
+
+
+# --- the quarterly assurance report ---------------------------------------------
+
+
+def _report_request(request: HttpRequest) -> tuple[QuarterlyReportForm, dict]:
+    require_portfolio_reader(request)
+    form = QuarterlyReportForm(request.GET or None, user=request.user)
+    report = quarterly_report(request.user, **form.report_params())
+    return form, report
+
+
+@require_GET
+def quarterly_report_page(request: HttpRequest) -> HttpResponse:
+    form, report = _report_request(request)
+    context = {
+        "form": form,
+        "r": report,
+        "query": form.query(),
+        "can_export": services.may_export(request.user),
+    }
+    return render(request, "governance/quarterly_report.html", context)
+
+
+@require_GET
+def quarterly_report_download(request: HttpRequest, file_format: str) -> HttpResponse:
+    form, report = _report_request(request)
+    exported = services.quarterly_report_export(
+        report=report, by=request.user, file_format=file_format, request=request
+    )
+    response = HttpResponse(exported.content, content_type=exported.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def slippage(request: HttpRequest) -> HttpResponse:
+    form, report = _report_request(request)
+    context = {"form": form, "r": report, "query": form.query()}
+    return render(request, "governance/slippage.html", context)

@@ -349,3 +349,113 @@ def test_it_matches_the_history_on_an_imported_plan(cast):
     quarters[2] = quarters[1].next()
     assert_report_matches_history(report, scope_ids(cast.commissioner), quarters, now)
     assert report["current"]["total"] == 2 + imported.count()
+
+
+# --- pages and files --------------------------------------------------------------
+
+
+def docx_text(data: bytes) -> str:
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    section = document.sections[0]
+    parts.extend(p.text for p in section.header.paragraphs)
+    parts.extend(p.text for p in section.footer.paragraphs)
+    return "\n".join(parts)
+
+
+def pdf_text(data: bytes, tmp_path) -> str:
+    import subprocess
+
+    path = tmp_path / "report.pdf"
+    path.write_bytes(data)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def url(name: str, *args) -> str:
+    from django.urls import reverse
+
+    return reverse(f"governance:{name}", args=args)
+
+
+def test_it_shows_the_report_page_to_the_safeguarding_team_secretaries_and_viewers(
+    client, cast, history, structure
+):
+    for person in (cast.commissioner, cast.secretary, cast.viewer):
+        client.force_login(person)
+        response = client.get(
+            url("quarterly_report"),
+            {"quarter": Q2.label, "forum": structure["sag"].pk, "quarters": 4},
+        )
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "Quarterly assurance report" in page
+        assert 'id="trend-table"' in page
+        assert "<svg" in page
+        assert "Q2 2026/27" in page
+
+
+def test_it_refuses_the_report_to_providers_and_outsiders(client, cast):
+    for person in (cast.provider_a_lead, cast.outsider):
+        client.force_login(person)
+        for name, args in (
+            ("quarterly_report", ()),
+            ("slippage", ()),
+            ("quarterly_report_download", ("pdf",)),
+        ):
+            assert client.get(url(name, *args)).status_code == 403, (person, name)
+
+
+def test_it_refuses_the_files_to_a_viewer_without_the_export_grant(client, cast):
+    client.force_login(cast.viewer)
+    assert client.get(url("quarterly_report_download", "docx")).status_code == 403
+    page = client.get(url("quarterly_report")).content.decode()
+    assert "download-docx" not in page
+
+
+def test_it_shows_the_slippage_page(client, cast, history):
+    early = history["early"]
+    early.due_date = date(2026, 6, 30)
+    early.revised_due_date = date(2026, 9, 30)
+    early.save()
+    client.force_login(cast.commissioner)
+    response = client.get(url("slippage"), {"quarter": Q3.label, "quarters": 4})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "30 Jun 2026" in page and "30 Sep 2026" in page
+    assert "3 months" in page
+
+
+def test_it_gives_the_same_figures_in_the_pdf_and_the_word_file(
+    client, cast, history, structure, tmp_path
+):
+    from audit.models import AuditEntry
+
+    client.force_login(cast.secretary)
+    query = {"quarter": Q2.label, "forum": structure["sag"].pk, "quarters": 4}
+    pdf = client.get(url("quarterly_report_download", "pdf"), query)
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf["Content-Disposition"].startswith('attachment; filename="OFFICIAL-SENSITIVE-')
+    docx = client.get(url("quarterly_report_download", "docx"), query)
+    assert docx.status_code == 200
+    with time_machine.travel(timezone.now(), tick=False):
+        report = quarterly_report(cast.secretary, quarter=Q2, forum=structure["sag"], quarters=4)
+    pdf_words = " ".join(pdf_text(pdf.content, tmp_path).split())
+    docx_words = " ".join(docx_text(docx.content).split())
+    for text in (pdf_words, docx_words):
+        assert "OFFICIAL-SENSITIVE" in text
+        assert "Quarterly assurance report" in text
+        assert f"{report['current']['headline']['percent']}% of actions were completed" in text
+        for quarter in report["trend"]:
+            assert quarter["label"] in text
+        for row in report["by_provider"]:
+            assert row["name"] in text
+    assert "Page 1 of" in pdf_words
+    assert AuditEntry.objects.filter(event="export", user=cast.secretary).count() == 2
