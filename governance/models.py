@@ -17,6 +17,7 @@ from governance.choices import (
     ForumKind,
     PaperState,
 )
+from governance.working_days import previous_working_day
 from trackerapp.storage import private_storage, random_paper_name
 
 
@@ -128,7 +129,10 @@ class Meeting(models.Model):
 
     @property
     def paper_deadline(self) -> date:
-        return self.held_on - timedelta(days=self.forum.paper_deadline_days)
+        """`paper_deadline_days` before the meeting, brought forward to the working day
+        before when that falls on a weekend or an England and Wales bank holiday (21 days
+        before 15 January 2027 is Christmas Day: papers are due on 24 December)."""
+        return previous_working_day(self.held_on - timedelta(days=self.forum.paper_deadline_days))
 
     @property
     def days_to_paper_deadline(self) -> int:

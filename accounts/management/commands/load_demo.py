@@ -26,6 +26,7 @@ from actions.models import Action, Evidence, ProgressUpdate
 from governance.choices import Cadence, ForumKind
 from governance.models import Forum, Meeting
 from governance.periods import month_end, quarter_end
+from governance.working_days import next_working_day
 from reviews.choices import Lifecycle
 from reviews.models import Recommendation, Review, ReviewType, Theme
 from reviews.services import review_types_ensure_defaults
@@ -1047,7 +1048,9 @@ class Command(BaseCommand):
                     continue
                 Meeting.objects.get_or_create(
                     forum=forum,
-                    held_on=date(year, month, day),
+                    # Committees meet on working days: the first one on or after the
+                    # usual day of the month.
+                    held_on=next_working_day(date(year, month, day)),
                     defaults={"location": "Microsoft Teams"},
                 )
 
