@@ -6,8 +6,9 @@ bands over the last quarters, as the actions' history stood at each quarter end.
    forum and every forum reporting up to it cover (the same rule as a paper's scope).
    An organisation filter is one more `.filter()` on `quarterly_scope`.
 2. State at a quarter end: for each action in scope, its last django-simple-history
-   record dated before midnight after the quarter's last day (one windowed query per
-   quarter, never a loop over actions). An action with no record by then did not exist
+   record dated before midnight after the quarter's last day: window functions over the
+   history table, one query for the whole trend and one for the chosen quarter's rows,
+   never a loop over actions. An action with no record by then did not exist
    yet; one whose last record is a deletion no longer did.
 3. Everything else (bands, breakdowns, slippage, themes) is counted from those rows.
 
@@ -22,8 +23,9 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.db import connections
 from django.db.models import Count, F, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Lead, RowNumber
 from django.utils import timezone
 
 from accounts.models import Organisation
@@ -144,13 +146,6 @@ def states_at(scope: QuerySet[Action], cutoff: datetime) -> QuerySet:
     return HistoricalAction.objects.filter(history_id__in=latest).exclude(history_type="-")
 
 
-def _status_counts(rows: QuerySet) -> dict[str, int]:
-    return {
-        row["status"]: row["n"]
-        for row in rows.order_by().values("status").annotate(n=Count("history_id"))
-    }
-
-
 def _figures(counts: dict[str, int]) -> dict[str, Any]:
     percent, numerator, denominator = headline_percent(counts)
     return {
@@ -234,27 +229,66 @@ def trend_chart(trend: list[dict[str, Any]], title: str) -> dict[str, Any]:
 # --- the report ----------------------------------------------------------------------
 
 
+def counts_at(scope: QuerySet[Action], cutoffs: list[datetime]) -> list[dict[str, int]]:
+    """Actions by status as they stood at each cutoff, all cutoffs in one pass over the
+    history: each record is annotated with the date of the action's next record (a
+    window), and a record is the action's state at a cutoff when it is dated before the
+    cutoff and the next one is not. One query whatever the number of quarters."""
+    HistoricalAction = Action.history.model
+    records = (
+        HistoricalAction.objects.filter(id__in=scope.values("pk"))
+        .annotate(
+            superseded_at=Window(
+                Lead("history_date"),
+                partition_by=[F("id")],
+                order_by=[F("history_date").asc(), F("history_id").asc()],
+            )
+        )
+        .values("status", "history_type", "history_date", "superseded_at")
+    )
+    inner_sql, inner_params = records.query.get_compiler(using=records.db).as_sql()
+    columns, params = [], []
+    for index, cutoff in enumerate(cutoffs):
+        columns.append(
+            f"SUM(CASE WHEN r.history_date < %s AND (r.superseded_at IS NULL OR "
+            f"r.superseded_at >= %s) THEN 1 ELSE 0 END) AS at_{index}"
+        )
+        params += [cutoff, cutoff]
+    # The cutoffs are parameters, never text; the inner query is Django's own SQL.
+    sql = (
+        f"SELECT r.status, {', '.join(columns)} FROM ({inner_sql}) r "
+        "WHERE r.history_type <> '-' GROUP BY r.status"
+    )
+    counts: list[dict[str, int]] = [{} for _ in cutoffs]
+    with connections[records.db].cursor() as cursor:
+        cursor.execute(sql, [*params, *inner_params])
+        for status, *per_cutoff in cursor.fetchall():
+            for index, n in enumerate(per_cutoff):
+                if n:
+                    counts[index][status] = int(n)
+    return counts
+
+
 def trend_for(
     scope: QuerySet[Action], quarter: FinancialQuarter, *, quarters: int, now: datetime
 ) -> list[dict[str, Any]]:
     """The headline and bands at each of the `quarters` quarter ends up to `quarter`,
-    oldest first. One query per quarter."""
+    oldest first, from one query."""
     wanted = [quarter]
     while len(wanted) < quarters:
         wanted.insert(0, wanted[0].previous())
-    trend = []
-    for each in wanted:
-        cutoff, running = quarter_cutoff(each, now)
-        trend.append(
-            {
-                "label": each.label,
-                "months": each.months,
-                "as_at": _long_day(timezone.localdate(cutoff) if running else each.end),
-                "running": running,
-                **_figures(_status_counts(states_at(scope, cutoff))),
-            }
-        )
-    return trend
+    cutoffs = [quarter_cutoff(each, now) for each in wanted]
+    counts = counts_at(scope, [cutoff for cutoff, _running in cutoffs])
+    return [
+        {
+            "label": each.label,
+            "months": each.months,
+            "as_at": _long_day(timezone.localdate(cutoff) if running else each.end),
+            "running": running,
+            **_figures(status_counts),
+        }
+        for each, (cutoff, running), status_counts in zip(wanted, cutoffs, counts, strict=True)
+    ]
 
 
 def _long_day(value: date | None) -> str:
@@ -464,7 +498,7 @@ def quarterly_report(
 ) -> dict[str, Any]:
     """Everything the quarterly assurance report prints, for `quarter` and the
     `quarters` - 1 before it. A fixed number of queries whatever the number of actions:
-    one per trend quarter, and a handful for the chosen quarter's breakdowns."""
+    one for the whole trend, and a handful for the chosen quarter's breakdowns."""
     now = now or timezone.now()
     quarters = max(MIN_TREND_QUARTERS, min(quarters, TREND_QUARTERS))
     forums = forums_reporting_to(user, forum) if forum is not None else None

@@ -459,3 +459,17 @@ def test_it_gives_the_same_figures_in_the_pdf_and_the_word_file(
             assert row["name"] in text
     assert "Page 1 of" in pdf_words
     assert AuditEntry.objects.filter(event="export", user=cast.secretary).count() == 2
+
+
+def test_it_takes_the_later_of_two_records_with_the_same_time(cast, structure):
+    """The trend (one pass with a window) and the quarter's breakdowns (latest record per
+    action) must agree when two history records share a timestamp."""
+    with at(date(2026, 5, 1)):
+        action = factories.action(on=cast.recommendation, owner=cast.provider_a)
+        action.status = Status.OFF_TRACK
+        action.save()
+    report = report_for(cast.commissioner, quarter=Q1)
+    q1 = report["trend"][-1]
+    assert q1["counts"][Status.OFF_TRACK] == 1
+    prov_a = next(r for r in report["by_provider"] if r["name"] == "PROV-A")
+    assert prov_a["counts"][Status.OFF_TRACK] == 1
