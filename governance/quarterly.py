@@ -46,6 +46,9 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 TREND_QUARTERS = 8
+# The PDF and Word files list the actions that slipped most, not every one: a committee
+# reads the worst; the slippage page has them all.
+SLIPPAGE_LISTED = 50
 MIN_TREND_QUARTERS = 4
 
 # Each band is drawn in the colour of the status that defines it (DESIGN §3).
@@ -488,36 +491,19 @@ def repeated_learning(rows: QuerySet, *, today: date) -> list[dict[str, Any]]:
     return sorted(found, key=lambda t: (-t["review_count"], -t["total"], t["name"]))
 
 
-def quarterly_report(
-    user: User,
-    *,
-    quarter: FinancialQuarter,
-    forum: Forum | None = None,
-    quarters: int = TREND_QUARTERS,
-    now: datetime | None = None,
+def _heading(
+    quarter: FinancialQuarter, forum: Forum | None, forums: list[Forum] | None, now: datetime
 ) -> dict[str, Any]:
-    """Everything the quarterly assurance report prints, for `quarter` and the
-    `quarters` - 1 before it. A fixed number of queries whatever the number of actions:
-    one for the whole trend, and a handful for the chosen quarter's breakdowns."""
-    now = now or timezone.now()
-    quarters = max(MIN_TREND_QUARTERS, min(quarters, TREND_QUARTERS))
-    forums = forums_reporting_to(user, forum) if forum is not None else None
-    scope = quarterly_scope(user, forums)
-    trend = trend_for(scope, quarter, quarters=quarters, now=now)
+    """What the report covers and when its figures were taken."""
     cutoff, running = quarter_cutoff(quarter, now)
     as_at_day = timezone.localdate(cutoff) if running else quarter.end
-    states = states_at(scope, cutoff)
-    slippage, slippage_by_provider = slippage_rows(scope, cutoff)
-    current = trend[-1]
-    previous = trend[-2] if len(trend) > 1 else None
-    scope_label = (
-        f"the {forum.short_name} and the forums that report to it"
-        if forum is not None and len(forums or []) > 1
-        else f"the {forum.short_name}"
-        if forum is not None
-        else "all the forums you can see"
-    )
-    report: dict[str, Any] = {
+    if forum is None:
+        scope_label = "all the forums you can see"
+    elif len(forums or []) > 1:
+        scope_label = f"the {forum.short_name} and the forums that report to it"
+    else:
+        scope_label = f"the {forum.short_name}"
+    return {
         "as_at": now.isoformat(),
         "as_at_display": f"{timezone.localtime(now):%-d %B %Y at %H:%M}",
         "quarter": {
@@ -540,6 +526,54 @@ def quarterly_report(
                 for f in forums or []
             ],
         },
+        "classification": "OFFICIAL-SENSITIVE",
+    }
+
+
+def slippage_report(
+    user: User,
+    *,
+    quarter: FinancialQuarter,
+    forum: Forum | None = None,
+    now: datetime | None = None,
+    **_unused: Any,
+) -> dict[str, Any]:
+    """The slippage section alone, for its own page: no trend to compute."""
+    now = now or timezone.now()
+    forums = forums_reporting_to(user, forum) if forum is not None else None
+    cutoff, _running = quarter_cutoff(quarter, now)
+    rows, summary = slippage_rows(quarterly_scope(user, forums), cutoff)
+    return {
+        **_heading(quarter, forum, forums, now),
+        "slippage": rows,
+        "slippage_by_provider": summary,
+    }
+
+
+def quarterly_report(
+    user: User,
+    *,
+    quarter: FinancialQuarter,
+    forum: Forum | None = None,
+    quarters: int = TREND_QUARTERS,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Everything the quarterly assurance report prints, for `quarter` and the
+    `quarters` - 1 before it. A fixed number of queries whatever the number of actions:
+    one for the whole trend, and a handful for the chosen quarter's breakdowns."""
+    now = now or timezone.now()
+    quarters = max(MIN_TREND_QUARTERS, min(quarters, TREND_QUARTERS))
+    forums = forums_reporting_to(user, forum) if forum is not None else None
+    scope = quarterly_scope(user, forums)
+    trend = trend_for(scope, quarter, quarters=quarters, now=now)
+    cutoff, running = quarter_cutoff(quarter, now)
+    as_at_day = timezone.localdate(cutoff) if running else quarter.end
+    states = states_at(scope, cutoff)
+    slippage, slippage_by_provider = slippage_rows(scope, cutoff)
+    current = trend[-1]
+    previous = trend[-2] if len(trend) > 1 else None
+    report: dict[str, Any] = {
+        **_heading(quarter, forum, forums, now),
         "formula": HEADLINE_FORMULA,
         "trend": trend,
         "chart": trend_chart(trend, "Headline figure and committee bands at each quarter end"),
@@ -549,9 +583,9 @@ def quarterly_report(
         ),
         **_breakdowns(states),
         "slippage": slippage,
+        "slippage_listed": SLIPPAGE_LISTED,
         "slippage_by_provider": slippage_by_provider,
         "themes": repeated_learning(states, today=as_at_day),
-        "classification": "OFFICIAL-SENSITIVE",
     }
     return report
 

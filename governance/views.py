@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,7 +13,7 @@ from governance import services
 from governance.choices import BuildState, PaperState
 from governance.forms import MeetingForm, PaperForm, QuarterlyReportForm
 from governance.models import Meeting, Paper
-from governance.quarterly import quarterly_report
+from governance.quarterly import quarterly_report, slippage_report
 from governance.rendering import render_paper_html
 from governance.selectors import (
     forum_for_user,
@@ -23,6 +24,8 @@ from governance.selectors import (
     paper_snapshot,
 )
 from trackerapp.downloads import private_file_response
+
+SLIPPAGE_PAGE_SIZE = 50
 
 
 def require_paper_manager(request: HttpRequest) -> None:
@@ -270,6 +273,9 @@ def quarterly_report_download(request: HttpRequest, file_format: str) -> HttpRes
 
 @require_GET
 def slippage(request: HttpRequest) -> HttpResponse:
-    form, report = _report_request(request)
-    context = {"form": form, "r": report, "query": form.query()}
+    require_portfolio_reader(request)
+    form = QuarterlyReportForm(request.GET or None, user=request.user)
+    report = slippage_report(request.user, **form.report_params())
+    page = Paginator(report["slippage"], SLIPPAGE_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "r": report, "page": page, "query": form.query()}
     return render(request, "governance/slippage.html", context)

@@ -261,7 +261,7 @@ def quarterly_report_docx(report: dict[str, Any]) -> bytes:
                     f"{a['slipped']} ({a['days_slipped']} days)",
                     a["status_label"],
                 ]
-                for a in report["slippage"]
+                for a in report["slippage"][: report["slippage_listed"]]
             ],
             numeric_from=99,
         )
