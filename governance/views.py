@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actions.views import require_portfolio_reader
 from governance import services
@@ -182,7 +182,7 @@ def paper_preview(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _paper_action(request: HttpRequest, pk: int, act, done: str) -> HttpResponse:
+def _paper_action(request: HttpRequest, pk: int, act, done: str = "") -> HttpResponse:
     paper = paper_for_user(request.user, pk)
     require_paper_manager(request)
     try:
@@ -190,28 +190,35 @@ def _paper_action(request: HttpRequest, pk: int, act, done: str) -> HttpResponse
     except (services.PaperStateError, services.PaperBuilderUnreachable) as error:
         messages.error(request, str(error))
         return redirect(paper)
-    messages.success(request, done)
+    if done:
+        messages.success(request, done)
     return redirect(result)
 
 
 @require_POST
 def paper_build(request: HttpRequest, pk: int) -> HttpResponse:
+    # No flash message: the build panel says how far the build is and is replaced as it
+    # goes, where a message would stay beside the finished PDF.
     return _paper_action(
-        request,
-        pk,
-        lambda paper: services.paper_build_request(paper=paper, by=request.user),
-        "The paper is being built.",
+        request, pk, lambda paper: services.paper_build_request(paper=paper, by=request.user)
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def paper_issue(request: HttpRequest, pk: int) -> HttpResponse:
-    return _paper_action(
-        request,
-        pk,
-        lambda paper: services.paper_issue_request(paper=paper, by=request.user),
-        "The paper is being issued. Once issued it cannot be changed.",
-    )
+    """GET asks the secretary to confirm, saying that issuing cannot be undone; only a
+    POST carrying that confirmation issues. A POST without it goes back to the question."""
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        return _paper_action(
+            request, pk, lambda paper: services.paper_issue_request(paper=paper, by=request.user)
+        )
+    paper = paper_for_user(request.user, pk)
+    require_paper_manager(request)
+    if request.method == "POST":
+        return redirect("governance:paper_issue", pk=paper.pk)
+    if paper.state != PaperState.DRAFT or paper.build_state != BuildState.READY:
+        return redirect(paper)
+    return render(request, "governance/paper_issue_confirm.html", {"paper": paper})
 
 
 @require_POST
