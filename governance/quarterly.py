@@ -64,10 +64,12 @@ BAND_STYLE = {
 # --- scope -----------------------------------------------------------------------
 
 
-def forums_reporting_to(user: User, forum: Forum) -> list[Forum]:
+def forums_reporting_to(user: User | None, forum: Forum) -> list[Forum]:
     """The forum and every forum that reports up to it, however many levels down
-    (CQRG → SAG → QSC), among the forums the person may see. One query."""
-    visible = list(Forum.objects.visible_to(user).select_related("provider"))
+    (CQRG → SAG → QSC), among the forums the person may see (all of them for a paper,
+    which is built for its forum, not for a person: user None). One query."""
+    forums = Forum.objects.all() if user is None else Forum.objects.visible_to(user)
+    visible = list(forums.select_related("provider"))
     below: dict[int | None, list[Forum]] = defaultdict(list)
     for candidate in visible:
         below[candidate.reports_to_id].append(candidate)

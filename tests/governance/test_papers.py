@@ -388,9 +388,10 @@ def test_an_empty_forum_and_an_empty_period_say_so(cast):
     assert snapshot["total"] == 0
     html = render_paper_html(snapshot, draft=True, for_pdf=False)
     assert "monitors no actions yet" in html
-    assert "No actions are overdue." in html
-    assert "No actions are off track." in html
+    assert "No actions are exceptions: none is off track or overdue" in html
+    assert "Every open action has a due date." in html
     assert "No actions were due in Q1 2010/11" in html
+    assert [g for g in snapshot["glossary"] if not g["meaning"]] == []
     pdf, pages = render_pdf(render_paper_html(snapshot, draft=True, for_pdf=True))
     assert pages >= 1 and pdf.startswith(b"%PDF-")
 
