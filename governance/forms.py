@@ -5,7 +5,12 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils import timezone
 
-from governance.choices import DEFAULT_ASKS, DEFAULT_CLASSIFICATION
+from governance.choices import (
+    ASSURANCE_MEANING,
+    DEFAULT_ASKS,
+    DEFAULT_CLASSIFICATION,
+    AssuranceLevel,
+)
 from governance.models import Meeting, Paper
 from governance.periods import FinancialQuarter, quarter_choices
 from trackerapp.forms import NHSFormMixin, UKDateField
@@ -65,13 +70,38 @@ class PaperForm(NHSFormMixin, forms.ModelForm):
             "period",
             "purpose",
             "asks",
+            "executive_lead",
+            "presenter",
+            "previously_considered_by",
+            "assurance_level",
+            "assurance_rationale",
+            "executive_summary",
+            "risks",
+            "baf_reference",
             "classification",
         ]
-        widgets = {"purpose": forms.Textarea(attrs={"rows": 3})}
-        labels = {"agenda_item": "Agenda item", "classification": "Classification marking"}
+        widgets = {
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+            "previously_considered_by": forms.Textarea(attrs={"rows": 2}),
+            "assurance_level": forms.RadioSelect,
+            "assurance_rationale": forms.Textarea(attrs={"rows": 3}),
+            "executive_summary": forms.Textarea(attrs={"rows": 6}),
+            "risks": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {
+            "agenda_item": "Agenda item",
+            "classification": "Classification marking",
+            "executive_lead": "Executive lead",
+            "previously_considered_by": "Previously considered by",
+            "assurance_level": "Level of assurance offered",
+            "assurance_rationale": "Why this level of assurance",
+            "baf_reference": "Risk register / BAF reference",
+        }
         help_texts = {
             "agenda_item": 'For example, "7.1".',
             "classification": "Printed at the top and bottom of every page.",
+            "executive_summary": "In your own words: what the committee most needs to know. "
+            "The figures below are offered to start from.",
         }
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -87,6 +117,11 @@ class PaperForm(NHSFormMixin, forms.ModelForm):
             meetings = meetings.filter(held_on__gte=today)
         self.fields["meeting"].queryset = meetings.order_by("held_on", "forum__short_name")
         self.fields["period"].choices = quarter_choices(today)
+        self.fields["assurance_level"].choices = [
+            (value, f"{label}: {ASSURANCE_MEANING[value]}")
+            for value, label in AssuranceLevel.choices
+        ]
+        self.fields["assurance_level"].required = False
         if not self.is_bound and not self.instance.pk:
             self.initial.setdefault("period", FinancialQuarter.containing(today).previous().label)
             self.initial.setdefault("asks", "\n".join(DEFAULT_ASKS))

@@ -22,6 +22,7 @@ from governance.selectors import (
     meeting_for_user,
     paper_for_user,
     paper_snapshot,
+    paper_summary_offer,
 )
 from trackerapp.downloads import private_file_response
 
@@ -98,7 +99,9 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "governance/meeting_detail.html", context)
 
 
-def _paper_form(request: HttpRequest, form: PaperForm, save, paper: Paper | None):
+def _paper_form(
+    request: HttpRequest, form: PaperForm, save, paper: Paper | None, meeting: Meeting | None
+):
     if request.method == "POST" and form.is_valid():
         try:
             saved = save(form.service_fields())
@@ -111,9 +114,9 @@ def _paper_form(request: HttpRequest, form: PaperForm, save, paper: Paper | None
             messages.success(request, "Paper saved. Build it to check the PDF.")
             return redirect(saved)
     status = 422 if form.errors else 200
-    return render(
-        request, "governance/paper_form.html", {"form": form, "paper": paper}, status=status
-    )
+    offer = paper_summary_offer(meeting.forum) if meeting is not None else None
+    context = {"form": form, "paper": paper, "offer": offer}
+    return render(request, "governance/paper_form.html", context, status=status)
 
 
 def paper_create(request: HttpRequest) -> HttpResponse:
@@ -127,7 +130,11 @@ def paper_create(request: HttpRequest) -> HttpResponse:
         )
     form = PaperForm(request.POST or None, user=request.user, initial=initial)
     return _paper_form(
-        request, form, lambda fields: services.paper_create(by=request.user, **fields), None
+        request,
+        form,
+        lambda fields: services.paper_create(by=request.user, **fields),
+        None,
+        initial.get("meeting"),
     )
 
 
@@ -143,6 +150,7 @@ def paper_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         lambda fields: services.paper_update(paper=paper, by=request.user, **fields),
         paper,
+        paper.meeting,
     )
 
 
