@@ -355,6 +355,34 @@ def paper_download_record(
     return PaperDownload.objects.create(paper=paper, user=by, sha256=paper.pdf_sha256)
 
 
+def paper_docx_export(*, paper: Paper, by: User, request: HttpRequest | None = None) -> ReportFile:
+    """The paper in Word, from the snapshot its PDF was built from (an issued paper's
+    frozen one), logged as a download like the PDF: committee offices assemble their
+    packs in Word."""
+    from governance.word import paper_docx
+
+    if not paper.snapshot or paper.build_state != BuildState.READY:
+        raise PaperStateError("Build the paper before downloading it in Word.")
+    if paper.state == PaperState.ISSUING:
+        raise PaperStateError("The paper is being issued; download it once it is.")
+    content = paper_docx(paper.snapshot, draft=paper.state != PaperState.ISSUED)
+    digest = hashlib.sha256(content).hexdigest()
+    audit_record(
+        event=AuditEvent.PAPER_DOWNLOAD,
+        request=request,
+        user=by,
+        target=paper,
+        sha256=digest,
+        format="docx",
+    )
+    PaperDownload.objects.create(paper=paper, user=by, sha256=digest)
+    return ReportFile(
+        content=content,
+        filename=paper.pdf_filename.removesuffix(".pdf") + ".docx",
+        content_type=REPORT_FORMATS["docx"],
+    )
+
+
 # --- Excel exports (DESIGN §4, §7) ---------------------------------------------------
 
 EXPORT_PERMISSION = "governance.export_action_plans"

@@ -240,6 +240,19 @@ def paper_new_version(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+def paper_download_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    paper = paper_for_user(request.user, pk)
+    try:
+        exported = services.paper_docx_export(paper=paper, by=request.user, request=request)
+    except services.PaperStateError as error:
+        raise Http404(str(error)) from None
+    response = HttpResponse(exported.content, content_type=exported.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
 def paper_download(request: HttpRequest, pk: int) -> HttpResponse:
     paper = paper_for_user(request.user, pk)
     if not paper.pdf or paper.build_state != BuildState.READY:

@@ -270,3 +270,257 @@ def quarterly_report_docx(report: dict[str, Any]) -> bytes:
             "No action in scope had its due date put back by the end of the quarter."
         )
     return to_bytes(document)
+
+
+def _action_lines(document, a: dict[str, Any], *, reasons: list[str] | None = None) -> None:
+    """One action as in the PDF: reference line, text, facts, reasons, latest update."""
+    head = document.add_paragraph(style="List Bullet")
+    ref = head.add_run(f"{a['reference']} · {a['owner']} · {a['status_label']}")
+    ref.bold = True
+    if a.get("overdue"):
+        overdue = a.get("overdue_by") or f"{a['days_overdue']} days"
+        late = head.add_run(f" · overdue {overdue}")
+        late.bold = True
+        late.font.color.rgb = RGBColor(0xD5, 0x28, 0x1B)
+    if a.get("from"):
+        head.add_run(f" · from the {a['from']}").bold = True
+    document.add_paragraph(a["description"])
+    due = a["due"] or "no date"
+    if a.get("revised_due"):
+        due += f" (revised to {a['revised_due']})"
+    facts = document.add_paragraph(
+        f"Lead: {a['lead'] or 'not named'} · Time frame: {a['time_frame'] or 'none given'} · "
+        f"Due: {due} · Evidence: {a['evidence_count']}"
+    )
+    facts.runs[0].font.size = Pt(8.5)
+    for reason in reasons or []:
+        document.add_paragraph(reason, style="List Bullet 2")
+    when = f" ({a['latest_update_on']})" if a.get("latest_update_on") else ""
+    if a.get("mitigation"):
+        document.add_paragraph(f"Mitigation (latest update{when}): {a['mitigation']}")
+    else:
+        document.add_paragraph(f"Latest update{when}: {a['latest_update'] or 'none recorded.'}")
+
+
+def paper_docx(s: dict[str, Any], *, draft: bool) -> bytes:
+    """A committee paper in Word from its snapshot: the same sections, figures and
+    marking as its PDF (DRAFT on every page of a draft)."""
+    paper = s["paper"]
+    marking = f"DRAFT – {paper['classification']}" if draft else paper["classification"]
+    document = new_document(
+        marking=marking,
+        running=f"{s['forum']['short_name']} · {s['meeting']['date']}",
+        title=paper["title"],
+    )
+    if draft:
+        document.add_paragraph(
+            f"Draft – figures as at {s['as_at_display']}. Not for circulation until issued."
+        ).runs[0].bold = True
+    document.add_paragraph(s["organisation"]).runs[0].bold = True
+    period = paper["period"] or "Not set"
+    if paper.get("period_months"):
+        period += f" ({paper['period_months']})"
+    version = str(paper["version"])
+    if paper.get("supersedes"):
+        version += f": supersedes version {paper['supersedes']['version']}"
+    cover = [
+        ("Meeting", f"{s['forum']['name']} ({s['forum']['short_name']})"),
+        ("Date of meeting", s["meeting"]["date"]),
+        ("Agenda item", paper["agenda_item"] or "To be confirmed"),
+        ("Author", paper["author"]),
+    ]
+    if s.get("schema", 1) >= 2:
+        cover += [
+            ("Executive lead", paper["executive_lead"] or "Not stated"),
+            ("Presented by", paper["presenter"] or paper["author"]),
+            (
+                "Previously considered by",
+                paper["previously_considered_by"] or "Not previously considered",
+            ),
+            ("Level of assurance", paper["assurance_level"] or "Not stated"),
+            ("Risk register / BAF reference", paper["baf_reference"] or "None given"),
+        ]
+    cover += [
+        ("Reporting period", period),
+        ("Figures as at", s["as_at_display"]),
+        ("Version", version),
+        ("Classification", paper["classification"]),
+    ]
+    add_key_values(document, cover)
+    if paper["purpose"]:
+        document.add_heading("Purpose", level=1)
+        document.add_paragraph(paper["purpose"])
+    document.add_heading("The Committee is asked to:", level=1)
+    for ask in paper["asks"] or ["Receive this report for information."]:
+        document.add_paragraph(ask, style="List Number")
+    if s.get("schema", 1) >= 2:
+        document.add_heading("Executive summary", level=1)
+        document.add_paragraph(
+            paper["executive_summary"] or "The author has not written an executive summary."
+        )
+        document.add_heading(
+            f"Level of assurance offered: {paper['assurance_level'] or 'not stated'}", level=2
+        )
+        if paper["assurance_meaning"]:
+            document.add_paragraph(paper["assurance_meaning"])
+        if paper["assurance_rationale"]:
+            document.add_paragraph(paper["assurance_rationale"])
+        document.add_heading("Risks", level=2)
+        document.add_paragraph(
+            paper["risks"] or "No risks are identified for the committee's attention."
+        )
+        if paper["baf_reference"]:
+            document.add_paragraph(
+                f"Risk register / Board Assurance Framework reference: {paper['baf_reference']}."
+            )
+
+    document.add_heading("1. Summary", level=1)
+    if s["total"]:
+        headline = s["headline"]
+        document.add_paragraph(
+            f"This paper covers {s['total']} actions on {s['review_count']} reviews monitored "
+            f"by the {s['forum']['short_name']}, as at {s['as_at_display']}. Restricted reviews "
+            "are reported separately and are not included."
+        )
+        p = document.add_paragraph()
+        p.add_run(f"{headline['percent']}%").bold = True
+        p.add_run(
+            f" of actions are completed or on track ({headline['numerator']} of "
+            f"{headline['denominator']}). Calculated as {s['formula']}."
+        )
+        add_table(
+            document,
+            ["Band", "Actions", "Per cent"],
+            [[b["label"], b["count"], f"{b['percent']}%"] for b in s["bands"]]
+            + [["All actions", s["total"], ""]],
+        )
+        add_table(
+            document,
+            ["Status", "Actions"],
+            [[row["label"], row["count"]] for row in s["status_totals"]],
+        )
+    else:
+        document.add_paragraph(
+            f"The {s['forum']['short_name']} monitors no actions yet: no reviews are assigned "
+            "to it and no actions name it as their monitoring forum."
+        )
+
+    document.add_heading("2. Movement since the last paper", level=1)
+    movement = s["movement"]
+    if not movement.get("since"):
+        document.add_paragraph(
+            f"This is the first paper issued to the {s['forum']['short_name']} from the "
+            "tracker; movement will be reported from the next paper."
+        )
+    else:
+        document.add_paragraph(
+            f'Since the figures for "{movement["previous_title"]}" (meeting of '
+            f"{movement['previous_meeting']}) were taken on {movement['since']}:"
+        )
+        counts = movement["counts"]
+        add_table(
+            document,
+            ["", "Actions"],
+            [
+                ["New actions", counts["new"]],
+                ["Newly completed", counts["newly_completed"]],
+                ["Newly assured", counts["newly_assured"]],
+                ["Newly overdue", counts["newly_overdue"]],
+            ],
+        )
+        for key, title in (
+            ("new", "New actions"),
+            ("newly_assured", "Newly assured"),
+            ("newly_completed", "Newly completed"),
+            ("newly_overdue", "Newly overdue"),
+        ):
+            if movement[key]:
+                document.add_heading(title, level=2)
+                for a in movement[key]:
+                    _action_lines(document, a)
+
+    document.add_heading("3. Exceptions", level=1)
+    exceptions = s["exceptions"]
+    if "items" in exceptions:
+        current_from = None
+        for item in exceptions["items"]:
+            if item["from"] != current_from:
+                current_from = item["from"]
+                document.add_heading(
+                    f"Reported by exception from the {current_from}"
+                    if current_from
+                    else s["forum"]["short_name"],
+                    level=2,
+                )
+            _action_lines(document, item, reasons=item["reasons"])
+        if not exceptions["items"]:
+            document.add_paragraph(
+                "No actions are exceptions: none is off track or overdue, and nothing waits "
+                "for a decision, sign-off or review."
+            )
+        document.add_heading("Open actions with no due date", level=2)
+        for a in s.get("no_due_date", []):
+            _action_lines(document, a)
+        if not s.get("no_due_date"):
+            document.add_paragraph("Every open action has a due date.")
+    else:  # a paper issued before exceptions were one list (snapshot schema 1)
+        for key, title in (
+            ("off_track", "3.1 Actions off track"),
+            ("overdue", "3.2 Overdue actions"),
+            ("extensions", "3.3 Extension requests for decision"),
+            ("awaiting_sign_off", "3.4 Completed actions awaiting sign-off"),
+            ("evidence", "3.5 Evidence awaiting review"),
+        ):
+            document.add_heading(title, level=2)
+            for a in exceptions[key]:
+                _action_lines(document, a)
+            if not exceptions[key]:
+                document.add_paragraph("None.")
+
+    document.add_heading("4. Actions due in the period", level=1)
+    for a in s["period_due"]:
+        _action_lines(document, a)
+    if not s["period_due"]:
+        document.add_paragraph(
+            f"No actions were due in {paper['period']}."
+            if paper["period"]
+            else "No reporting period was set for this paper."
+        )
+
+    document.add_heading("5. Detail by review", level=1)
+    for review in s["reviews"]:
+        document.add_heading(f"{review['reference']}: {review['title']}", level=2)
+        published = f", published {review['published']}" if review["published"] else ""
+        document.add_paragraph(f"{review['type_name']}{published}.")
+        for rec in review["recommendations"]:
+            document.add_paragraph(f"Recommendation {rec['number']}: {rec['text']}").runs[
+                0
+            ].bold = True
+            for a in rec["actions"]:
+                _action_lines(document, a)
+            if not rec["actions"]:
+                document.add_paragraph(
+                    "No action in this forum's scope is recorded against this recommendation."
+                )
+    if not s["reviews"]:
+        document.add_paragraph("No reviews are in this paper's scope.")
+
+    document.add_heading("6. Glossary", level=1)
+    if s["glossary"]:
+        add_table(
+            document,
+            ["Abbreviation", "Meaning"],
+            [
+                [
+                    entry["term"],
+                    entry["meaning"]
+                    or "Meaning not recorded in the tracker: an administrator can add it "
+                    "(Glossary terms).",
+                ]
+                for entry in s["glossary"]
+            ],
+            numeric_from=99,
+        )
+    else:
+        document.add_paragraph("This paper uses no abbreviations.")
+    return to_bytes(document)

@@ -108,6 +108,7 @@ MATRIX = {
     "governance:paper_preview": ("get", lambda o: [o.paper.pk], DRAFT_PAPER_READ),
     "governance:paper_progress": ("get", lambda o: [o.paper.pk], DRAFT_PAPER_READ),
     "governance:paper_download": ("get", lambda o: [o.paper.pk], DRAFT_PAPER_READ),
+    "governance:paper_download_docx": ("get", lambda o: [o.paper.pk], DRAFT_PAPER_READ),
     "governance:paper_build": ("post", lambda o: [o.paper.pk], DRAFT_PAPER_POST),
     "governance:paper_issue": ("post", lambda o: [o.paper.pk], DRAFT_PAPER_POST),
     "governance:paper_new_version": ("post", lambda o: [o.paper.pk], DRAFT_PAPER_POST),

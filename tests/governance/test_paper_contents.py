@@ -23,6 +23,17 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def builds_in_process():
+    """Paper builds run in-process here, as in tests/governance/test_papers.py."""
+    from trackerapp.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
 @pytest.fixture
 def sag(cast):
     forum = factories.forum(organisation=cast.icb, secretary=cast.secretary)
@@ -180,3 +191,60 @@ def test_it_lists_new_and_newly_assured_actions_by_name(cast, sag):
     assert [r["id"] for r in snapshot["movement"]["newly_assured"]] == [cast.action_b.pk]
     html = render_paper_html(snapshot, draft=True, for_pdf=False)
     assert "<h3>New actions</h3>" in html and "<h3>Newly assured</h3>" in html
+
+
+# --- the paper in Word ---------------------------------------------------------------
+
+
+def docx_text(data: bytes) -> str:
+    import io
+
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    section = document.sections[0]
+    parts += [p.text for p in section.header.paragraphs + section.footer.paragraphs]
+    return "\n".join(parts)
+
+
+def test_it_gives_the_paper_in_word_with_the_same_content_and_marking(client, cast, sag, tmp_path):
+    import subprocess
+
+    from django.test import TestCase
+    from django.urls import reverse
+
+    cast.action_a.status = Status.OFF_TRACK
+    cast.action_a.save()
+    paper = new_paper(cast, sag, executive_summary="Progress has slowed.")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.paper_build_request(paper=paper, by=cast.secretary)
+    paper.refresh_from_db()
+    client.force_login(cast.secretary)
+    response = client.get(reverse("governance:paper_download_docx", args=[paper.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('-v1-draft.docx"')
+    words = " ".join(docx_text(response.content).split())
+    path = tmp_path / "paper.pdf"
+    path.write_bytes(paper.pdf.read())
+    pdf_words = " ".join(
+        subprocess.run(
+            ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
+        ).stdout.split()
+    )
+    snapshot = paper.snapshot
+    for text in (
+        "DRAFT – OFFICIAL-SENSITIVE",
+        "Assurance report",
+        "Progress has slowed.",
+        f"{snapshot['headline']['percent']}% of actions are completed or on track",
+        "Off track",
+        cast.action_a.description,
+        "6. Glossary",
+    ):
+        assert text in words, text
+        assert text in pdf_words, text
+    assert paper.downloads.count() == 1
