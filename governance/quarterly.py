@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +41,7 @@ from actions.models import Action, ExtensionRequest
 from actions.selectors import HEADLINE_FORMULA, band_counts, headline_percent
 from governance.models import Forum
 from governance.periods import FinancialQuarter
-from reviews.models import Review, ReviewType, Theme
+from reviews.models import Recommendation, Review, ReviewType, Theme
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -313,32 +314,53 @@ def _group_rows(
     return sorted(rows, key=lambda r: (r.get("sort") or r["name"]).lower())
 
 
-def _breakdowns(rows: QuerySet) -> dict[str, list[dict[str, Any]]]:
-    """By review, by provider and by review type, from one grouped query."""
-    by_review: dict[int, dict[str, int]] = defaultdict(dict)
-    by_owner: dict[int, dict[str, int]] = defaultdict(dict)
-    by_type: dict[int, dict[str, int]] = defaultdict(dict)
-    grouped = (
-        rows.order_by()
-        .values("recommendation__review_id", "owner_organisation_id", "status")
-        .annotate(n=Count("history_id"))
-    )
-    for row in grouped:
-        review_id, owner_id, status, n = (
-            row["recommendation__review_id"],
-            row["owner_organisation_id"],
-            row["status"],
-            row["n"],
+@dataclass(frozen=True)
+class ActionState:
+    """One action as it stood at the quarter end (a row of its history)."""
+
+    history_id: int
+    id: int
+    status: str
+    owner_id: int
+    recommendation_id: int
+    review_id: int
+    due_date: date | None
+    revised_due_date: date | None
+
+
+def quarter_states(scope: QuerySet[Action], cutoff: datetime) -> list[ActionState]:
+    """The in-scope actions as they stood at `cutoff`, read once: the breakdowns,
+    slippage and themes are all counted from these rows. One query."""
+    return [
+        ActionState(*row)
+        for row in states_at(scope, cutoff).values_list(
+            "history_id",
+            "id",
+            "status",
+            "owner_organisation_id",
+            "recommendation_id",
+            "recommendation__review_id",
+            "due_date",
+            "revised_due_date",
         )
-        by_review[review_id][status] = by_review[review_id].get(status, 0) + n
-        by_owner[owner_id][status] = by_owner[owner_id].get(status, 0) + n
+    ]
+
+
+def _breakdowns(states: list[ActionState]) -> dict[str, list[dict[str, Any]]]:
+    """By review, by provider and by review type. Three small queries for the names."""
+    by_review: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    by_owner: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    by_type: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for state in states:
+        by_review[state.review_id][state.status] += 1
+        by_owner[state.owner_id][state.status] += 1
     reviews = {
         r.pk: r for r in Review.objects.filter(pk__in=list(by_review)).select_related("review_type")
     }
     for review_id, counts in by_review.items():
         type_id = reviews[review_id].review_type_id
         for status, n in counts.items():
-            by_type[type_id][status] = by_type[type_id].get(status, 0) + n
+            by_type[type_id][status] += n
     owners = Organisation.objects.filter(pk__in=list(by_owner)).values_list(
         "pk", "short_name", "name"
     )
@@ -365,62 +387,62 @@ def _breakdowns(rows: QuerySet) -> dict[str, list[dict[str, Any]]]:
 
 
 def slippage_rows(
-    scope: QuerySet[Action], cutoff: datetime
+    states: list[ActionState], cutoff: datetime
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Actions whose due date had been put back by the cutoff: original and revised
     dates as the history stood then, the extensions approved by then, the days slipped;
-    and the same summed by provider. Three queries."""
-    states = list(
-        states_at(scope, cutoff)
-        .filter(revised_due_date__isnull=False, due_date__isnull=False)
-        .values(
-            "id",
+    and the same summed by provider. Three queries, for the slipped actions only."""
+    slipped = {
+        s.history_id: s
+        for s in states
+        if s.due_date and s.revised_due_date and s.revised_due_date > s.due_date
+    }
+    HistoricalAction = Action.history.model
+    details = {
+        row["history_id"]: row
+        for row in HistoricalAction.objects.filter(history_id__in=list(slipped)).values(
+            "history_id",
             "number",
             "description",
-            "status",
-            "due_date",
-            "revised_due_date",
-            "owner_organisation_id",
             "recommendation__number",
             "recommendation__review__reference",
         )
-    )
-    ids = [row["id"] for row in states]
+    }
     extensions = dict(
         ExtensionRequest.objects.filter(
-            action_id__in=ids, state=ExtensionState.APPROVED, decided_at__lt=cutoff
+            action_id__in=[s.id for s in slipped.values()],
+            state=ExtensionState.APPROVED,
+            decided_at__lt=cutoff,
         )
         .values("action_id")
         .annotate(n=Count("pk"))
         .values_list("action_id", "n")
     )
     owners = dict(
-        Organisation.objects.filter(
-            pk__in={row["owner_organisation_id"] for row in states}
-        ).values_list("pk", "short_name")
+        Organisation.objects.filter(pk__in={s.owner_id for s in slipped.values()}).values_list(
+            "pk", "short_name"
+        )
     )
     rows = []
-    for row in states:
-        slipped = (row["revised_due_date"] - row["due_date"]).days
-        if slipped <= 0:
-            continue
+    for history_id, state in slipped.items():
+        row = details[history_id]
         rows.append(
             {
-                "id": row["id"],
+                "id": state.id,
                 "reference": f"{row['recommendation__review__reference']} rec "
                 f"{row['recommendation__number']}"
                 + (f" action {row['number']}" if row["number"] else ""),
                 "description": row["description"],
-                "owner": owners.get(row["owner_organisation_id"], ""),
-                "status": row["status"],
-                "status_label": Status(row["status"]).label,
-                "original_due": _day(row["due_date"]),
-                "revised_due": _day(row["revised_due_date"]),
+                "owner": owners.get(state.owner_id, ""),
+                "status": state.status,
+                "status_label": Status(state.status).label,
+                "original_due": _day(state.due_date),
+                "revised_due": _day(state.revised_due_date),
                 # An extension entered directly by a commissioner has no request: the
                 # revised date still proves at least one.
-                "extensions": max(extensions.get(row["id"], 0), 1),
-                "days_slipped": slipped,
-                "slipped": age_between(row["due_date"], row["revised_due_date"]),
+                "extensions": max(extensions.get(state.id, 0), 1),
+                "days_slipped": (state.revised_due_date - state.due_date).days,
+                "slipped": age_between(state.due_date, state.revised_due_date),
             }
         )
     rows.sort(key=lambda r: (-r["days_slipped"], r["reference"]))
@@ -448,41 +470,41 @@ def slippage_rows(
     return rows, summary
 
 
-def repeated_learning(rows: QuerySet, *, today: date) -> list[dict[str, Any]]:
+def repeated_learning(states: list[ActionState], *, today: date) -> list[dict[str, Any]]:
     """Themes carried by recommendations of two or more reviews in scope, with their
-    actions in the committee bands as they stood at the quarter end. One query for the
-    counts, one for the reviews."""
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    actions in the committee bands as they stood at the quarter end. Two queries: the
+    recommendations' themes, and the reviews' references."""
+    recommendation_ids = {s.recommendation_id for s in states}
+    themes_of: dict[int, list[int]] = defaultdict(list)
+    for recommendation_id, theme_id in Recommendation.themes.through.objects.filter(
+        recommendation_id__in=list(recommendation_ids)
+    ).values_list("recommendation_id", "theme_id"):
+        themes_of[recommendation_id].append(theme_id)
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     overdue: dict[int, int] = defaultdict(int)
-    for row in (
-        rows.filter(recommendation__themes__isnull=False)
-        .order_by()
-        .values("recommendation__themes", "status", "revised_due_date", "due_date")
-        .annotate(n=Count("history_id"))
-    ):
-        theme_id = row["recommendation__themes"]
-        counts[theme_id][row["status"]] = counts[theme_id].get(row["status"], 0) + row["n"]
-        due = row["revised_due_date"] or row["due_date"]
-        if due and due < today and row["status"] not in FINISHED_STATUSES:
-            overdue[theme_id] += row["n"]
-    reviews: dict[int, set[str]] = defaultdict(set)
-    for theme_id, reference in (
-        rows.filter(recommendation__themes__in=list(counts))
-        .order_by()
-        .values_list("recommendation__themes", "recommendation__review__reference")
-        .distinct()
-    ):
-        reviews[theme_id].add(reference)
-    names = dict(Theme.objects.filter(pk__in=list(counts)).values_list("pk", "name"))
+    reviews: dict[int, set[int]] = defaultdict(set)
+    for state in states:
+        due = state.revised_due_date or state.due_date
+        late = bool(due and due < today and state.status not in FINISHED_STATUSES)
+        for theme_id in themes_of.get(state.recommendation_id, ()):
+            counts[theme_id][state.status] += 1
+            reviews[theme_id].add(state.review_id)
+            overdue[theme_id] += late
+    repeated = {theme_id for theme_id, ids in reviews.items() if len(ids) >= 2}
+    references = dict(
+        Review.objects.filter(
+            pk__in={pk for theme_id in repeated for pk in reviews[theme_id]}
+        ).values_list("pk", "reference")
+    )
+    names = dict(Theme.objects.filter(pk__in=list(repeated)).values_list("pk", "name"))
     found = []
-    for theme_id, status_counts in counts.items():
-        if len(reviews[theme_id]) < 2:
-            continue
+    for theme_id in repeated:
+        status_counts = counts[theme_id]
         found.append(
             {
                 "id": theme_id,
                 "name": names.get(theme_id, ""),
-                "reviews": sorted(reviews[theme_id]),
+                "reviews": sorted(references[pk] for pk in reviews[theme_id]),
                 "review_count": len(reviews[theme_id]),
                 "overdue": overdue[theme_id],
                 "open": sum(n for s, n in status_counts.items() if s not in FINISHED_STATUSES),
@@ -544,7 +566,7 @@ def slippage_report(
     now = now or timezone.now()
     forums = forums_reporting_to(user, forum) if forum is not None else None
     cutoff, _running = quarter_cutoff(quarter, now)
-    rows, summary = slippage_rows(quarterly_scope(user, forums), cutoff)
+    rows, summary = slippage_rows(quarter_states(quarterly_scope(user, forums), cutoff), cutoff)
     return {
         **_heading(quarter, forum, forums, now),
         "slippage": rows,
@@ -570,8 +592,8 @@ def quarterly_report(
     trend = trend_for(scope, quarter, quarters=quarters, now=now)
     cutoff, running = quarter_cutoff(quarter, now)
     as_at_day = timezone.localdate(cutoff) if running else quarter.end
-    states = states_at(scope, cutoff)
-    slippage, slippage_by_provider = slippage_rows(scope, cutoff)
+    states = quarter_states(scope, cutoff)
+    slippage, slippage_by_provider = slippage_rows(states, cutoff)
     current = trend[-1]
     previous = trend[-2] if len(trend) > 1 else None
     report: dict[str, Any] = {
