@@ -55,6 +55,13 @@ COMPLETED_STATUSES = frozenset(s for s, band in STATUS_BAND.items() if band == B
 COMMON_ABBREVIATIONS = {
     "A&E": "Accident and Emergency",
     "BAF": "Board Assurance Framework",
+    "CAMHS": "Child and Adolescent Mental Health Services",
+    "CCG": "Clinical Commissioning Group",
+    "CTR": "Care (Education) and Treatment Review",
+    "CYP": "Children and Young People",
+    "ED": "Emergency Department",
+    "LD": "Learning Disability",
+    "SRO": "Senior Responsible Owner",
     "CMHT": "Community Mental Health Team",
     "LD&A": "Learning Disability and Autism",
     "PICU": "Psychiatric Intensive Care Unit",
@@ -316,9 +323,13 @@ def _exception_items(
         )
     for item in evidence:
         reasons.setdefault(item["id"], []).append(
-            f"Evidence awaiting review since {item['uploaded_on']} "
-            f"({age_between(today - timedelta(days=item['days_waiting']), today)}): "
-            f"{item['evidence']}"
+            f"Evidence awaiting review since {item['uploaded_on']} ("
+            + (
+                age_between(today - timedelta(days=item["days_waiting"]), today)
+                if item["days_waiting"]
+                else "today"
+            )
+            + f"): {item['evidence']}"
         )
     items = []
     for pk, found in reasons.items():
@@ -373,7 +384,8 @@ def _glossary(text: str) -> list[dict[str, str]]:
     for term, meaning in candidates.items():
         if re.search(r"(?<![\w&])" + re.escape(term) + r"(?![\w&])", text):
             found[term] = meaning
-    known = {term.lower() for term in candidates}
+    # "BHR TCP" is known, so neither "BHR" nor "TCP" alone is reported as unknown.
+    known = {word.lower() for term in candidates for word in (term, *term.split())}
     for match in _ABBREVIATION.finditer(text):
         word = match.group(1)
         singular = word[:-1] if word.endswith("s") and word[:-1].isupper() else word
