@@ -24,7 +24,7 @@ from governance.selectors import (
     paper_snapshot,
     paper_summary_offer,
 )
-from trackerapp.downloads import private_file_response
+from trackerapp.downloads import generated_file_response, private_file_response
 
 SLIPPAGE_PAGE_SIZE = 50
 
@@ -246,10 +246,9 @@ def paper_download_docx(request: HttpRequest, pk: int) -> HttpResponse:
         exported = services.paper_docx_export(paper=paper, by=request.user, request=request)
     except services.PaperStateError as error:
         raise Http404(str(error)) from None
-    response = HttpResponse(exported.content, content_type=exported.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return generated_file_response(
+        exported.content, filename=exported.filename, content_type=exported.content_type
+    )
 
 
 @require_GET
@@ -289,14 +288,15 @@ def quarterly_report_page(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def quarterly_report_download(request: HttpRequest, file_format: str) -> HttpResponse:
+    if file_format not in services.REPORT_FORMATS:
+        raise Http404("The report downloads as pdf or docx.")
     form, report = _report_request(request)
     exported = services.quarterly_report_export(
         report=report, by=request.user, file_format=file_format, request=request
     )
-    response = HttpResponse(exported.content, content_type=exported.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return generated_file_response(
+        exported.content, filename=exported.filename, content_type=exported.content_type
+    )
 
 
 @require_GET

@@ -227,6 +227,7 @@ def test_it_gives_the_paper_in_word_with_the_same_content_and_marking(client, ca
     response = client.get(reverse("governance:paper_download_docx", args=[paper.pk]))
     assert response.status_code == 200
     assert response["Content-Disposition"].endswith('-v1-draft.docx"')
+    assert response["Content-Security-Policy"] == "sandbox"
     words = " ".join(docx_text(response.content).split())
     path = tmp_path / "paper.pdf"
     path.write_bytes(paper.pdf.read())

@@ -443,6 +443,8 @@ def test_it_gives_the_same_figures_in_the_pdf_and_the_word_file(
     assert pdf.status_code == 200
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf["Content-Disposition"].startswith('attachment; filename="OFFICIAL-SENSITIVE-')
+    assert pdf["Content-Security-Policy"] == "sandbox"
+    assert pdf["Cache-Control"] == "no-store"
     docx = client.get(url("quarterly_report_download", "docx"), query)
     assert docx.status_code == 200
     with time_machine.travel(timezone.now(), tick=False):
@@ -473,3 +475,8 @@ def test_it_takes_the_later_of_two_records_with_the_same_time(cast, structure):
     assert q1["counts"][Status.OFF_TRACK] == 1
     prov_a = next(r for r in report["by_provider"] if r["name"] == "PROV-A")
     assert prov_a["counts"][Status.OFF_TRACK] == 1
+
+
+def test_it_answers_an_unknown_file_format_with_not_found(client, cast):
+    client.force_login(cast.secretary)
+    assert client.get(url("quarterly_report_download", "exe")).status_code == 404
