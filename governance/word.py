@@ -11,6 +11,8 @@ PDF.
 from __future__ import annotations
 
 import io
+import zipfile
+from datetime import datetime
 from typing import Any
 
 from docx import Document
@@ -95,10 +97,29 @@ def add_key_values(document, pairs: list[tuple[str, str]]) -> None:
     add_table(document, ["", ""], [list(p) for p in pairs], numeric_from=99)
 
 
-def to_bytes(document) -> bytes:
-    output = io.BytesIO()
-    document.save(output)
-    return output.getvalue()
+def to_bytes(document, *, as_at: datetime | None = None) -> bytes:
+    """The .docx bytes, the same every time for the same content: the document's dates
+    are `as_at` (when its figures were taken) and every zip member carries one fixed
+    timestamp, so an issued paper's Word file is byte-identical however often it is
+    downloaded, as its PDF is."""
+    if as_at is not None:
+        properties = document.core_properties
+        properties.created = properties.modified = as_at.replace(tzinfo=None)
+        properties.last_printed = as_at.replace(tzinfo=None)
+        properties.revision = 1
+        properties.author = properties.last_modified_by = "Learning review action tracker"
+    saved = io.BytesIO()
+    document.save(saved)
+    fixed = io.BytesIO()
+    with (
+        zipfile.ZipFile(saved) as source,
+        zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for member in source.infolist():
+            info = zipfile.ZipInfo(member.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, source.read(member.filename))
+    return fixed.getvalue()
 
 
 def _band_row(name: str, figures: dict[str, Any]) -> list[Any]:
@@ -269,7 +290,7 @@ def quarterly_report_docx(report: dict[str, Any]) -> bytes:
         document.add_paragraph(
             "No action in scope had its due date put back by the end of the quarter."
         )
-    return to_bytes(document)
+    return to_bytes(document, as_at=datetime.fromisoformat(report["as_at"]))
 
 
 def _action_lines(document, a: dict[str, Any], *, reasons: list[str] | None = None) -> None:
@@ -523,4 +544,4 @@ def paper_docx(s: dict[str, Any], *, draft: bool) -> bytes:
         )
     else:
         document.add_paragraph("This paper uses no abbreviations.")
-    return to_bytes(document)
+    return to_bytes(document, as_at=datetime.fromisoformat(s["as_at"]))
