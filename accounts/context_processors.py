@@ -25,6 +25,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             links.append(("Reviews", reverse("reviews:list")))
             links.append(("Actions", reverse("actions:list")))
             links.append(("Committees", reverse("governance:meeting_list")))
+            links.append(("Reports", reverse("governance:quarterly_report")))
         if can["manage"]:
             links.append(("Evidence to review", reverse("actions:evidence_queue")))
         if user.is_admin:

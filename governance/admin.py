@@ -4,7 +4,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from governance.choices import PaperState
-from governance.models import Forum, Meeting, Paper, PaperDownload
+from governance.models import Forum, GlossaryTerm, Meeting, Paper, PaperDownload
 
 
 class MeetingInline(admin.TabularInline):
@@ -94,3 +94,12 @@ class PaperDownloadAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(GlossaryTerm)
+class GlossaryTermAdmin(admin.ModelAdmin):
+    """Abbreviations for papers' glossaries: a paper lists each one it uses, and names
+    any it cannot expand so that an administrator can add it here."""
+
+    list_display = ["term", "meaning"]
+    search_fields = ["term", "meaning"]

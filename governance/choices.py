@@ -50,3 +50,21 @@ DEFAULT_CLASSIFICATION = "OFFICIAL-SENSITIVE"
 # The marking of every Excel export: the papers' vocabulary, fixed here rather than
 # chosen per file, since an export holds the same detail as a paper's annex.
 EXPORT_CLASSIFICATION = DEFAULT_CLASSIFICATION
+
+
+class AssuranceLevel(models.TextChoices):
+    """The level of assurance a paper offers the committee, chosen by its author: the
+    scale NHS boards and internal audit use."""
+
+    SUBSTANTIAL = "substantial", "Substantial"
+    REASONABLE = "reasonable", "Reasonable"
+    LIMITED = "limited", "Limited"
+    NO = "no", "No assurance"
+
+
+ASSURANCE_MEANING: dict[str, str] = {
+    AssuranceLevel.SUBSTANTIAL: "The action plans are working as intended; any gaps are minor.",
+    AssuranceLevel.REASONABLE: "Generally working, with some gaps that are being addressed.",
+    AssuranceLevel.LIMITED: "Significant gaps: the committee should expect further reporting.",
+    AssuranceLevel.NO: "The plans are not delivering; immediate action is needed.",
+}

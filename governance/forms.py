@@ -5,7 +5,12 @@ from typing import TYPE_CHECKING, Any, cast
 from django import forms
 from django.utils import timezone
 
-from governance.choices import DEFAULT_ASKS, DEFAULT_CLASSIFICATION
+from governance.choices import (
+    ASSURANCE_MEANING,
+    DEFAULT_ASKS,
+    DEFAULT_CLASSIFICATION,
+    AssuranceLevel,
+)
 from governance.models import Meeting, Paper
 from governance.periods import FinancialQuarter, quarter_choices
 from trackerapp.forms import NHSFormMixin, UKDateField, choice_field, model_choice_field
@@ -65,13 +70,38 @@ class PaperForm(NHSFormMixin, forms.ModelForm):
             "period",
             "purpose",
             "asks",
+            "executive_lead",
+            "presenter",
+            "previously_considered_by",
+            "assurance_level",
+            "assurance_rationale",
+            "executive_summary",
+            "risks",
+            "baf_reference",
             "classification",
         ]
-        widgets = {"purpose": forms.Textarea(attrs={"rows": 3})}
-        labels = {"agenda_item": "Agenda item", "classification": "Classification marking"}
+        widgets = {
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+            "previously_considered_by": forms.Textarea(attrs={"rows": 2}),
+            "assurance_level": forms.RadioSelect,
+            "assurance_rationale": forms.Textarea(attrs={"rows": 3}),
+            "executive_summary": forms.Textarea(attrs={"rows": 6}),
+            "risks": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {
+            "agenda_item": "Agenda item",
+            "classification": "Classification marking",
+            "executive_lead": "Executive lead",
+            "previously_considered_by": "Previously considered by",
+            "assurance_level": "Level of assurance offered",
+            "assurance_rationale": "Why this level of assurance",
+            "baf_reference": "Risk register / BAF reference",
+        }
         help_texts = {
             "agenda_item": 'For example, "7.1".',
             "classification": "Printed at the top and bottom of every page.",
+            "executive_summary": "In your own words: what the committee most needs to know. "
+            "The figures below are offered to start from.",
         }
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -89,6 +119,12 @@ class PaperForm(NHSFormMixin, forms.ModelForm):
             "held_on", "forum__short_name"
         )
         choice_field(self, "period").choices = quarter_choices(today)
+        assurance = choice_field(self, "assurance_level")
+        assurance.choices = [
+            (value, f"{label}: {ASSURANCE_MEANING[value]}")
+            for value, label in AssuranceLevel.choices
+        ]
+        assurance.required = False
         if not self.is_bound and not self.instance.pk:
             self.initial.setdefault("period", FinancialQuarter.containing(today).previous().label)
             self.initial.setdefault("asks", "\n".join(DEFAULT_ASKS))
@@ -111,3 +147,63 @@ class PaperForm(NHSFormMixin, forms.ModelForm):
 
     def service_fields(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class ForumScopeField(forms.ModelChoiceField):
+    def label_from_instance(self, forum) -> str:
+        return f"{forum.short_name}: {forum.name} and the forums reporting to it"
+
+
+class QuarterlyReportForm(NHSFormMixin, forms.Form):
+    """What the quarterly report covers: read from the query string, so a report's
+    address can be bookmarked and sent round."""
+
+    quarter = forms.ChoiceField(
+        label="Quarter", help_text="NHS financial quarters: Q1 is April to June."
+    )
+    forum = ForumScopeField(
+        queryset=None,
+        required=False,
+        empty_label="All forums you can see",
+        label="Forum",
+        help_text="A forum includes everything its reporting forums cover.",
+    )
+    quarters = forms.TypedChoiceField(
+        label="Quarters in the trend",
+        coerce=int,
+        choices=[(n, f"{n} quarters") for n in range(8, 3, -1)],
+        initial=8,
+    )
+
+    def __init__(self, data: Any = None, *, user: User) -> None:
+        from governance.models import Forum
+
+        today = timezone.localdate()
+        self.default_quarter = FinancialQuarter.containing(today).previous()
+        if data is not None and not any(data.get(k) for k in ("quarter", "forum", "quarters")):
+            data = None
+        super().__init__(data)
+        choice_field(self, "quarter").choices = quarter_choices(today, before=12, after=0)
+        model_choice_field(self, "forum").queryset = Forum.objects.visible_to(user).order_by(
+            "kind", "short_name"
+        )
+        self.initial.setdefault("quarter", self.default_quarter.label)
+
+    def report_params(self) -> dict[str, Any]:
+        """The report asked for, or last quarter for all forums when nothing (valid) was."""
+        if self.is_bound and self.is_valid():
+            return {
+                "quarter": FinancialQuarter.parse(self.cleaned_data["quarter"]),
+                "forum": self.cleaned_data["forum"],
+                "quarters": self.cleaned_data["quarters"],
+            }
+        return {"quarter": self.default_quarter, "forum": None, "quarters": 8}
+
+    def query(self) -> str:
+        from urllib.parse import urlencode
+
+        params = self.report_params()
+        values = {"quarter": params["quarter"].label, "quarters": params["quarters"]}
+        if params["forum"] is not None:
+            values["forum"] = params["forum"].pk
+        return urlencode(values)

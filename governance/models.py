@@ -13,11 +13,13 @@ from simple_history.models import HistoricalRecords
 from accounts import access
 from governance.choices import (
     DEFAULT_CLASSIFICATION,
+    AssuranceLevel,
     BuildState,
     Cadence,
     ForumKind,
     PaperState,
 )
+from governance.working_days import previous_working_day
 from trackerapp.storage import private_storage, random_paper_name
 
 
@@ -131,7 +133,10 @@ class Meeting(models.Model):
 
     @property
     def paper_deadline(self) -> date:
-        return self.held_on - timedelta(days=self.forum.paper_deadline_days)
+        """`paper_deadline_days` before the meeting, brought forward to the working day
+        before when that falls on a weekend or an England and Wales bank holiday (21 days
+        before 15 January 2027 is Christmas Day: papers are due on 24 December)."""
+        return previous_working_day(self.held_on - timedelta(days=self.forum.paper_deadline_days))
 
     @property
     def days_to_paper_deadline(self) -> int:
@@ -164,6 +169,29 @@ class Paper(models.Model):
     purpose = models.TextField(blank=True)
     asks = models.JSONField(default=list, blank=True, help_text='"The Committee is asked to" list.')
     classification = models.CharField(max_length=40, default=DEFAULT_CLASSIFICATION)
+    # What an NHS committee paper's cover carries beyond the figures, written by its author.
+    executive_lead = models.CharField(
+        max_length=150,
+        blank=True,
+        help_text='The accountable director, e.g. "Chief Nursing Officer".',
+    )
+    presenter = models.CharField(
+        max_length=150, blank=True, help_text="Who presents the paper at the meeting."
+    )
+    previously_considered_by = models.TextField(
+        blank=True, help_text='Forums that have seen this report before, e.g. "SAG, 20 March 2026".'
+    )
+    assurance_level = models.CharField(max_length=12, choices=AssuranceLevel.choices, blank=True)
+    assurance_rationale = models.TextField(
+        blank=True, help_text="Why the author offers this level of assurance."
+    )
+    risks = models.TextField(blank=True, help_text="Risks to the committee's objectives.")
+    baf_reference = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text='Risk register or Board Assurance Framework reference, e.g. "BAF 3.2".',
+    )
+    executive_summary = models.TextField(blank=True)
     state = models.CharField(max_length=10, choices=PaperState.choices, default=PaperState.DRAFT)
     version = models.PositiveSmallIntegerField(default=1)
     supersedes = models.ForeignKey(
@@ -219,6 +247,12 @@ class Paper(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("governance:paper_detail", args=[self.pk])
 
+    def clean(self) -> None:
+        if self.assurance_level and not self.assurance_rationale.strip():
+            raise ValidationError(
+                {"assurance_rationale": "Say why the paper offers this level of assurance."}
+            )
+
     @property
     def is_frozen(self) -> bool:
         return self.state != PaperState.DRAFT
@@ -260,3 +294,17 @@ class PaperDownload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.paper} by {self.user} at {self.downloaded_at:%Y-%m-%d %H:%M}"
+
+
+class GlossaryTerm(models.Model):
+    """An abbreviation and what it stands for, added by an administrator. A paper's
+    glossary lists every abbreviation it uses; these override the built-in meanings."""
+
+    term = models.CharField(max_length=20, unique=True)
+    meaning = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["term"]
+
+    def __str__(self) -> str:
+        return f"{self.term}: {self.meaning}"

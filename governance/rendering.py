@@ -77,3 +77,20 @@ def render_pdf(html: str) -> tuple[bytes, int]:
     output = io.BytesIO()
     document.write_pdf(output, pdf_variant="pdf/ua-1", pdf_tags=True)
     return output.getvalue(), len(document.pages)
+
+
+def render_quarterly_html(report: dict[str, Any], *, for_pdf: bool) -> str:
+    """The quarterly assurance report as one A4 HTML document, styled as a paper."""
+    from django.templatetags.static import static
+
+    return render_to_string(
+        "governance/quarterly_paper.html",
+        {
+            "r": report,
+            "stylesheets": (
+                [f"{ASSET_SCHEME}fonts.css", f"{ASSET_SCHEME}paper.css"]
+                if for_pdf
+                else [static("css/paper.css")]
+            ),
+        },
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Max, Q, QuerySet
@@ -33,15 +33,20 @@ from actions.selectors import (
     status_chart,
     with_listing_columns,
 )
-from governance.choices import ForumKind, PaperState
-from governance.models import Forum, Meeting, Paper
+from governance.choices import ASSURANCE_MEANING, ForumKind, PaperState
+from governance.models import Forum, GlossaryTerm, Meeting, Paper
 from governance.periods import FinancialQuarter
+from governance.quarterly import age_between, forums_reporting_to, forums_scope_q
 from reviews.models import Recommendation, ReviewType
 
 if TYPE_CHECKING:
     from accounts.models import User
 
-SNAPSHOT_SCHEMA = 1
+# 2: exceptions as one list, each action once with all its reasons and the forum it came
+# from (roll-up by exception); the cover items; newly added/assured lists; ages in words;
+# actions with no due date; glossary naming abbreviations it cannot expand. Issued
+# papers keep the schema they were issued with, and the template renders both.
+SNAPSHOT_SCHEMA = 2
 # "Newly completed" means newly in the committee's Completed band (completed or assured).
 COMPLETED_STATUSES = frozenset(s for s, band in STATUS_BAND.items() if band == Band.COMPLETED)
 
@@ -49,6 +54,17 @@ COMPLETED_STATUSES = frozenset(s for s, band in STATUS_BAND.items() if band == B
 # come from the database. Only those that appear in a paper go into its glossary.
 COMMON_ABBREVIATIONS = {
     "A&E": "Accident and Emergency",
+    "BAF": "Board Assurance Framework",
+    "CAMHS": "Child and Adolescent Mental Health Services",
+    "CCG": "Clinical Commissioning Group",
+    "CTR": "Care (Education) and Treatment Review",
+    "CYP": "Children and Young People",
+    "ED": "Emergency Department",
+    "LD": "Learning Disability",
+    "SRO": "Senior Responsible Owner",
+    "CMHT": "Community Mental Health Team",
+    "LD&A": "Learning Disability and Autism",
+    "PICU": "Psychiatric Intensive Care Unit",
     "CPA": "Care Programme Approach",
     "CQC": "Care Quality Commission",
     "GP": "General Practitioner",
@@ -126,10 +142,7 @@ def paper_scope(forum: Forum) -> QuerySet[Action]:
     """The actions a forum's paper covers: those assigned to the forum, and those on the
     reviews it monitors (for a provider's CQRG, only that provider's actions). Restricted
     reviews are never in a paper: papers go to whole committees and to viewers."""
-    on_monitored_reviews = Q(recommendation__review__monitoring_forums=forum)
-    if forum.provider_id:
-        on_monitored_reviews &= Q(owner_organisation_id=forum.provider_id)
-    ids = Action.objects.filter(Q(monitoring_forum=forum) | on_monitored_reviews).values("pk")
+    ids = Action.objects.filter(forums_scope_q([forum])).values("pk")
     return Action.objects.filter(pk__in=ids, recommendation__review__restricted=False)
 
 
@@ -176,6 +189,8 @@ def _action_row(action: Action, today: date) -> dict[str, Any]:
         "status_label": Status(action.status).label,
         "overdue": overdue,
         "days_overdue": (today - due).days if overdue and due else 0,
+        "overdue_by": age_between(due, today) if overdue and due else "",
+        "no_due_date": due is None and action.status not in FINISHED_STATUSES,
         "latest_update": action.latest_update_text or "",
         "latest_update_on": _day(action.latest_update_at.date()) if action.latest_update_at else "",
         "evidence_count": action.evidence_count,
@@ -240,18 +255,154 @@ def _movement(paper: Paper, actions: list[Action], now: datetime) -> dict[str, A
     }
 
 
+# Capitalised words that are not abbreviations a reader needs expanded.
+NOT_ABBREVIATIONS = frozenset({"OFFICIAL", "SENSITIVE", "DRAFT", "I", "II", "III", "IV", "UK"})
+_ABBREVIATION = re.compile(r"(?<![\w&])([A-Z][A-Za-z]*[A-Z](?:&[A-Z]+)?s?)(?![\w&])")
+
+
+def _rolled_up(
+    forum: Forum, own_ids: set[int], today: date
+) -> tuple[dict[int, str], dict[int, dict[str, Any]]]:
+    """Roll-up by exception: the off-track and overdue actions of the forums that report
+    to this one (however many levels down) that are not already in its own scope, each
+    with the nearest forum it came from. One query per reporting forum and one for the
+    actions."""
+    came_from: dict[int, str] = {}
+    for reporting in forums_reporting_to(None, forum)[1:]:
+        ids = Action.objects.filter(
+            forums_scope_q([reporting]), recommendation__review__restricted=False
+        ).values_list("pk", flat=True)
+        for pk in ids:
+            if pk not in own_ids and pk not in came_from:
+                came_from[pk] = reporting.short_name
+    if not came_from:
+        return {}, {}
+    exceptional = with_listing_columns(
+        Action.objects.filter(pk__in=list(came_from))
+        .exclude(status__in=FINISHED_STATUSES)
+        .filter(
+            Q(status=Status.OFF_TRACK)
+            | Q(effective_due__lt=today)
+            | Q(extension_requests__state=ExtensionState.PENDING)
+        )
+        .distinct()
+    )
+    rows = {action.pk: _action_row(action, today) for action in exceptional}
+    return {pk: came_from[pk] for pk in rows}, rows
+
+
+def _exception_items(
+    *,
+    forum: Forum,
+    rows: dict[int, dict[str, Any]],
+    rolled_rows: dict[int, dict[str, Any]],
+    rolled_up: dict[int, str],
+    extensions: list[dict[str, Any]],
+    evidence: list[dict[str, Any]],
+    today: date,
+) -> dict[str, Any]:
+    """Each exceptional action once, with every reason it is an exception: off track,
+    overdue (how long, in words), an extension to decide, completed awaiting sign-off,
+    evidence awaiting review; those rolled up from a reporting forum say which. The
+    latest update of an off-track or overdue action is its mitigation."""
+    reasons: dict[int, list[str]] = {}
+    for pk, row in {**rows, **rolled_rows}.items():
+        found = []
+        if row["status"] == Status.OFF_TRACK:
+            found.append("Off track")
+        if row["overdue"]:
+            found.append(f"Overdue by {row['overdue_by']} (due {row['revised_due'] or row['due']})")
+        if pk in rows and row["status"] == Status.COMPLETED:
+            found.append("Completed: awaiting sign-off")
+        if found:
+            reasons[pk] = found
+    for extension in extensions:
+        reasons.setdefault(extension["id"], []).append(
+            f"Extension for decision: to {extension['proposed']}, asked by "
+            f"{extension['requested_by']} on {extension['requested_on']}: {extension['reason']}"
+        )
+    for item in evidence:
+        reasons.setdefault(item["id"], []).append(
+            f"Evidence awaiting review since {item['uploaded_on']} ("
+            + (
+                age_between(today - timedelta(days=item["days_waiting"]), today)
+                if item["days_waiting"]
+                else "today"
+            )
+            + f"): {item['evidence']}"
+        )
+    items = []
+    for pk, found in reasons.items():
+        row = rows.get(pk) or rolled_rows[pk]
+        items.append(
+            {
+                **row,
+                "reasons": found,
+                "from": rolled_up.get(pk, ""),
+                "mitigation": row["latest_update"]
+                if row["status"] == Status.OFF_TRACK or row["overdue"]
+                else "",
+            }
+        )
+    items.sort(
+        key=lambda i: (
+            bool(i["from"]),
+            i["from"],
+            i["status"] != Status.OFF_TRACK,
+            -i["days_overdue"],
+            i["reference"],
+        )
+    )
+    return {
+        "items": items,
+        "own_count": sum(1 for i in items if not i["from"]),
+        "rolled_up_count": sum(1 for i in items if i["from"]),
+        "rolled_up_from": sorted({i["from"] for i in items if i["from"]}),
+        "counts": {
+            "off_track": sum(1 for i in items if i["status"] == Status.OFF_TRACK),
+            "overdue": sum(1 for i in items if i["overdue"]),
+            "extensions": len(extensions),
+            "awaiting_sign_off": sum(1 for r in rows.values() if r["status"] == Status.COMPLETED),
+            "evidence": len(evidence),
+        },
+    }
+
+
 def _glossary(text: str) -> list[dict[str, str]]:
+    """Every abbreviation the paper uses: expanded from the administrators' glossary
+    terms, review types, forums, organisations and the common list (in that order of
+    precedence); one the tracker cannot expand is listed as such, so the secretary sees
+    it and an administrator can add it, rather than it being left out."""
     candidates: dict[str, str] = dict(COMMON_ABBREVIATIONS)
-    candidates.update(dict(ReviewType.objects.values_list("code", "name")))
-    candidates.update({kind.value: kind.label for kind in ForumKind if kind != ForumKind.OTHER})
     for short, name in Organisation.objects.values_list("short_name", "name"):
         if short and short != name:
             candidates[short] = name
-    found = []
+    candidates.update({kind.value: kind.label for kind in ForumKind if kind != ForumKind.OTHER})
+    candidates.update(dict(ReviewType.objects.values_list("code", "name")))
+    candidates.update(dict(GlossaryTerm.objects.values_list("term", "meaning")))
+    found = {}
     for term, meaning in candidates.items():
         if re.search(r"(?<![\w&])" + re.escape(term) + r"(?![\w&])", text):
-            found.append({"term": term, "meaning": meaning})
-    return sorted(found, key=lambda entry: entry["term"].lower())
+            found[term] = meaning
+    # "BHR TCP" is known, so neither "BHR" nor "TCP" alone is reported as unknown.
+    known = {word.lower() for term in candidates for word in (term, *term.split())}
+    for match in _ABBREVIATION.finditer(text):
+        word = match.group(1)
+        singular = word[:-1] if word.endswith("s") and word[:-1].isupper() else word
+        upper = sum(1 for c in singular if c.isupper())
+        if (
+            upper < 2
+            or singular in NOT_ABBREVIATIONS
+            or singular.lower() in known
+            or singular in found
+            or not singular[:2].isupper()
+        ):
+            continue
+        found[singular] = ""
+    return sorted(
+        ({"term": term, "meaning": meaning} for term, meaning in found.items()),
+        key=lambda entry: entry["term"].lower(),
+    )
 
 
 def _strings(value: Any) -> list[str]:
@@ -304,10 +455,12 @@ def paper_snapshot(paper: Paper, *, now: datetime | None = None) -> dict[str, An
             if a.current_due_date and quarter.start <= a.current_due_date <= quarter.end
         ]
 
-    action_ids = list(rows)
+    rolled_up, rolled_rows = _rolled_up(forum, set(rows), today)
+    action_ids = list(rows) + list(rolled_rows)
+    all_rows = {**rows, **rolled_rows}
     pending_extensions = [
         {
-            **rows[extension.action_id],
+            **all_rows[extension.action_id],
             "proposed": _day(extension.proposed_date),
             "reason": extension.reason,
             "requested_by": extension.requested_by.display_name,
@@ -327,7 +480,7 @@ def paper_snapshot(paper: Paper, *, now: datetime | None = None) -> dict[str, An
             "days_waiting": (today - timezone.localdate(evidence.uploaded_at)).days,
         }
         for evidence in Evidence.objects.filter(
-            action_id__in=action_ids, review_state=EvidenceReviewState.PENDING
+            action_id__in=list(rows), review_state=EvidenceReviewState.PENDING
         ).order_by("uploaded_at", "pk")
     ]
 
@@ -385,6 +538,15 @@ def paper_snapshot(paper: Paper, *, now: datetime | None = None) -> dict[str, An
             "purpose": paper.purpose,
             "asks": list(paper.asks),
             "classification": paper.classification,
+            "executive_lead": paper.executive_lead,
+            "presenter": paper.presenter,
+            "previously_considered_by": paper.previously_considered_by,
+            "assurance_level": paper.get_assurance_level_display() if paper.assurance_level else "",
+            "assurance_meaning": ASSURANCE_MEANING.get(paper.assurance_level, ""),
+            "assurance_rationale": paper.assurance_rationale,
+            "executive_summary": paper.executive_summary,
+            "risks": paper.risks,
+            "baf_reference": paper.baf_reference,
             "version": paper.version,
             "supersedes": (
                 {
@@ -408,22 +570,58 @@ def paper_snapshot(paper: Paper, *, now: datetime | None = None) -> dict[str, An
         "formula": HEADLINE_FORMULA,
         "chart": {**asdict(chart), "statuses": chart.statuses},
         "movement": _movement(paper, actions, now),
-        "exceptions": {
-            "off_track": [r for r in rows.values() if r["status"] == Status.OFF_TRACK],
-            "overdue": sorted(
-                (r for r in rows.values() if r["overdue"]), key=lambda r: -r["days_overdue"]
-            ),
-            "extensions": pending_extensions,
-            "awaiting_sign_off": [r for r in rows.values() if r["status"] == Status.COMPLETED],
-            "evidence": evidence_waiting,
-        },
+        "exceptions": _exception_items(
+            forum=forum,
+            rows=rows,
+            rolled_rows=rolled_rows,
+            rolled_up=rolled_up,
+            extensions=pending_extensions,
+            evidence=evidence_waiting,
+            today=today,
+        ),
+        "no_due_date": [r for r in rows.values() if r["no_due_date"]],
         "period_due": period_due,
         "reviews": list(reviews.values()),
     }
-    snapshot["glossary"] = _glossary("\n".join(_strings(snapshot)))
+    # The chart holds colours ("#FFFFFF"), not words a reader meets.
+    snapshot["glossary"] = _glossary(
+        "\n".join(_strings({k: v for k, v in snapshot.items() if k != "chart"}))
+    )
     return snapshot
 
 
 def _natural_key(number: str) -> list[Any]:
     """'2' before '10', and '1.2' before '1.10'."""
     return [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", number)]
+
+
+def paper_summary_offer(forum: Forum, today: date | None = None) -> dict[str, Any]:
+    """Today's figures for the forum's paper, offered to its author to write the
+    executive summary from. Two queries."""
+    today = today or timezone.localdate()
+    scope = paper_scope(forum)
+    counts = {
+        row["status"]: row["n"] for row in scope.order_by().values("status").annotate(n=Count("pk"))
+    }
+    percent, numerator, denominator = headline_percent(counts)
+    open_scope = scope.exclude(status__in=FINISHED_STATUSES)
+    flags = open_scope.aggregate(
+        overdue=Count("pk", filter=Q(effective_due__lt=today)),
+        undated=Count("pk", filter=Q(effective_due__isnull=True)),
+    )
+    off_track = counts.get(Status.OFF_TRACK, 0)
+    suggestion = (
+        f"Of the {denominator} actions the {forum.short_name} monitors, {percent}% "
+        f"({numerator}) are completed or on track; {off_track} "
+        f"{'is' if off_track == 1 else 'are'} off track and {flags['overdue']} overdue."
+    )
+    return {
+        "total": denominator,
+        "percent": percent,
+        "off_track": off_track,
+        "assured": counts.get(Status.ASSURED, 0),
+        "awaiting_sign_off": counts.get(Status.COMPLETED, 0),
+        "overdue": flags["overdue"],
+        "no_due_date": flags["undated"],
+        "suggestion": suggestion,
+    }

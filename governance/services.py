@@ -325,6 +325,14 @@ def paper_new_version(*, paper: Paper, by: User) -> Paper:
         purpose=paper.purpose,
         asks=list(paper.asks),
         classification=paper.classification,
+        executive_lead=paper.executive_lead,
+        presenter=paper.presenter,
+        previously_considered_by=paper.previously_considered_by,
+        assurance_level=paper.assurance_level,
+        assurance_rationale=paper.assurance_rationale,
+        executive_summary=paper.executive_summary,
+        risks=paper.risks,
+        baf_reference=paper.baf_reference,
         version=paper.version + 1,
         supersedes=paper,
         created_by=by,
@@ -346,6 +354,34 @@ def paper_download_record(
         sha256=paper.pdf_sha256,
     )
     return PaperDownload.objects.create(paper=paper, user=by, sha256=paper.pdf_sha256)
+
+
+def paper_docx_export(*, paper: Paper, by: User, request: HttpRequest | None = None) -> ReportFile:
+    """The paper in Word, from the snapshot its PDF was built from (an issued paper's
+    frozen one), logged as a download like the PDF: committee offices assemble their
+    packs in Word."""
+    from governance.word import paper_docx
+
+    if not paper.snapshot or paper.build_state != BuildState.READY:
+        raise PaperStateError("Build the paper before downloading it in Word.")
+    if paper.state == PaperState.ISSUING:
+        raise PaperStateError("The paper is being issued; download it once it is.")
+    content = paper_docx(paper.snapshot, draft=paper.state != PaperState.ISSUED)
+    digest = hashlib.sha256(content).hexdigest()
+    audit_record(
+        event=AuditEvent.PAPER_DOWNLOAD,
+        request=request,
+        user=by,
+        target=paper,
+        sha256=digest,
+        format="docx",
+    )
+    PaperDownload.objects.create(paper=paper, user=by, sha256=digest)
+    return ReportFile(
+        content=content,
+        filename=paper.pdf_filename.removesuffix(".pdf") + ".docx",
+        content_type=REPORT_FORMATS["docx"],
+    )
 
 
 # --- Excel exports (docs/access.md) -----------------------------------------------------------
@@ -457,4 +493,63 @@ def _actions_export(
         filename=export_filename(filename_stem, classification=EXPORT_CLASSIFICATION),
         rows=len(rows),
         restricted_reviews=restricted,
+    )
+
+
+# --- the quarterly assurance report ---------------------------------------------
+
+REPORT_FORMATS = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    content: bytes
+    filename: str
+    content_type: str
+
+
+def quarterly_report_export(
+    *, report: dict, by: User, file_format: str, request: HttpRequest | None = None
+) -> ReportFile:
+    """The quarterly report as a PDF or Word file, for the people who may take action
+    plans away (Verb.EXPORT: the report lists actions by provider and their slippage),
+    written to the audit log like every export."""
+    from governance.rendering import render_pdf, render_quarterly_html
+    from governance.word import quarterly_report_docx
+
+    access.require(
+        by,
+        Verb.EXPORT,
+        None,
+        "Reports are downloaded by the safeguarding team and committee secretaries, and by "
+        "others only where an administrator has granted it.",
+    )
+    if file_format not in REPORT_FORMATS:
+        raise ValidationError(f"{file_format!r} is not a report format.")
+    if file_format == "pdf":
+        content, _pages = render_pdf(render_quarterly_html(report, for_pdf=True))
+    else:
+        content = quarterly_report_docx(report)
+    scope = report["scope"]["forum_short_name"] or "all-forums"
+    stem = export_filename(
+        f"quarterly-report-{report['quarter']['label']}-{scope}",
+        classification=report["classification"],
+    ).removesuffix(".xlsx")
+    audit_record(
+        event=AuditEvent.EXPORT,
+        request=request,
+        user=by,
+        export=f"quarterly report ({file_format})",
+        quarter=report["quarter"]["label"],
+        scope=report["scope"]["label"],
+        rows=report["current"]["total"],
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+    return ReportFile(
+        content=content,
+        filename=f"{stem}.{file_format}",
+        content_type=REPORT_FORMATS[file_format],
     )

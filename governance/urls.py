@@ -21,4 +21,12 @@ urlpatterns = [
     path("papers/<int:pk>/issue/", views.paper_issue, name="paper_issue"),
     path("papers/<int:pk>/new-version/", views.paper_new_version, name="paper_new_version"),
     path("papers/<int:pk>/download/", views.paper_download, name="paper_download"),
+    path("papers/<int:pk>/download.docx", views.paper_download_docx, name="paper_download_docx"),
+    path("reports/quarterly/", views.quarterly_report_page, name="quarterly_report"),
+    path(
+        "reports/quarterly/download.<str:file_format>",
+        views.quarterly_report_download,
+        name="quarterly_report_download",
+    ),
+    path("reports/slippage/", views.slippage, name="slippage"),
 ]

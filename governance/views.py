@@ -2,17 +2,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import Verb, may, require
 from governance import services
 from governance.choices import BuildState, PaperState
-from governance.forms import MeetingForm, PaperForm
+from governance.forms import MeetingForm, PaperForm, QuarterlyReportForm
 from governance.models import Meeting, Paper
+from governance.quarterly import quarterly_report, slippage_report
 from governance.rendering import render_paper_html
 from governance.selectors import (
     forum_for_user,
@@ -21,9 +23,12 @@ from governance.selectors import (
     meeting_for_user,
     paper_for_user,
     paper_snapshot,
+    paper_summary_offer,
 )
-from trackerapp.downloads import private_file_response
+from trackerapp.downloads import generated_file_response, private_file_response
 from trackerapp.types import AuthenticatedRequest
+
+SLIPPAGE_PAGE_SIZE = 50
 
 
 @require_GET
@@ -92,7 +97,13 @@ def meeting_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "governance/meeting_detail.html", context)
 
 
-def _paper_form(request: AuthenticatedRequest, form: PaperForm, save, paper: Paper | None):
+def _paper_form(
+    request: AuthenticatedRequest,
+    form: PaperForm,
+    save,
+    paper: Paper | None,
+    meeting: Meeting | None,
+):
     if request.method == "POST" and form.is_valid():
         try:
             saved = save(form.service_fields())
@@ -106,9 +117,9 @@ def _paper_form(request: AuthenticatedRequest, form: PaperForm, save, paper: Pap
             messages.success(request, "Paper saved. Build it to check the PDF.")
             return redirect(saved)
     status = 422 if form.errors else 200
-    return render(
-        request, "governance/paper_form.html", {"form": form, "paper": paper}, status=status
-    )
+    offer = paper_summary_offer(meeting.forum) if meeting is not None else None
+    context = {"form": form, "paper": paper, "offer": offer}
+    return render(request, "governance/paper_form.html", context, status=status)
 
 
 def paper_create(request: AuthenticatedRequest) -> HttpResponse:
@@ -121,7 +132,11 @@ def paper_create(request: AuthenticatedRequest) -> HttpResponse:
         )
     form = PaperForm(request.POST or None, user=request.user, initial=initial)
     return _paper_form(
-        request, form, lambda fields: services.paper_create(by=request.user, **fields), None
+        request,
+        form,
+        lambda fields: services.paper_create(by=request.user, **fields),
+        None,
+        initial.get("meeting"),
     )
 
 
@@ -137,6 +152,7 @@ def paper_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         form,
         lambda fields: services.paper_update(paper=paper, by=request.user, **fields),
         paper,
+        paper.meeting,
     )
 
 
@@ -177,7 +193,7 @@ def paper_preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _paper_action(request: AuthenticatedRequest, pk: int, act, done: str) -> HttpResponse:
+def _paper_action(request: AuthenticatedRequest, pk: int, act, done: str = "") -> HttpResponse:
     paper = paper_for_user(request.user, pk)
     require(request.user, Verb.MANAGE_PAPERS, paper)
     try:
@@ -185,28 +201,35 @@ def _paper_action(request: AuthenticatedRequest, pk: int, act, done: str) -> Htt
     except (services.PaperStateError, services.PaperBuilderUnreachable) as error:
         messages.error(request, str(error))
         return redirect(paper)
-    messages.success(request, done)
+    if done:
+        messages.success(request, done)
     return redirect(result)
 
 
 @require_POST
 def paper_build(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    # No flash message: the build panel says how far the build is and is replaced as it
+    # goes, where a message would stay beside the finished PDF.
     return _paper_action(
-        request,
-        pk,
-        lambda paper: services.paper_build_request(paper=paper, by=request.user),
-        "The paper is being built.",
+        request, pk, lambda paper: services.paper_build_request(paper=paper, by=request.user)
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def paper_issue(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    return _paper_action(
-        request,
-        pk,
-        lambda paper: services.paper_issue_request(paper=paper, by=request.user),
-        "The paper is being issued. Once issued it cannot be changed.",
-    )
+    """GET asks the secretary to confirm, saying that issuing cannot be undone; only a
+    POST carrying that confirmation issues. A POST without it goes back to the question."""
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        return _paper_action(
+            request, pk, lambda paper: services.paper_issue_request(paper=paper, by=request.user)
+        )
+    paper = paper_for_user(request.user, pk)
+    require(request.user, Verb.MANAGE_PAPERS, paper)
+    if request.method == "POST":
+        return redirect("governance:paper_issue", pk=paper.pk)
+    if paper.state != PaperState.DRAFT or paper.build_state != BuildState.READY:
+        return redirect(paper)
+    return render(request, "governance/paper_issue_confirm.html", {"paper": paper})
 
 
 @require_POST
@@ -216,6 +239,18 @@ def paper_new_version(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         pk,
         lambda paper: services.paper_new_version(paper=paper, by=request.user),
         "A new draft version has been created. Correct it, build it and issue it.",
+    )
+
+
+@require_GET
+def paper_download_docx(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    paper = paper_for_user(request.user, pk)
+    try:
+        exported = services.paper_docx_export(paper=paper, by=request.user, request=request)
+    except services.PaperStateError as error:
+        raise Http404(str(error)) from None
+    return generated_file_response(
+        exported.content, filename=exported.filename, content_type=exported.content_type
     )
 
 
@@ -230,3 +265,48 @@ def paper_download(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     return private_file_response(
         paper.pdf, filename=paper.pdf_filename, content_type="application/pdf"
     )
+
+
+# --- the quarterly assurance report ---------------------------------------------
+
+
+def _report_request(request: AuthenticatedRequest) -> tuple[QuarterlyReportForm, dict]:
+    require(request.user, Verb.READ_PORTFOLIO)
+    form = QuarterlyReportForm(request.GET or None, user=request.user)
+    report = quarterly_report(request.user, **form.report_params())
+    return form, report
+
+
+@require_GET
+def quarterly_report_page(request: AuthenticatedRequest) -> HttpResponse:
+    form, report = _report_request(request)
+    context = {
+        "form": form,
+        "r": report,
+        "query": form.query(),
+        "can_export": may(request.user, Verb.EXPORT),
+    }
+    return render(request, "governance/quarterly_report.html", context)
+
+
+@require_GET
+def quarterly_report_download(request: AuthenticatedRequest, file_format: str) -> HttpResponse:
+    if file_format not in services.REPORT_FORMATS:
+        raise Http404("The report downloads as pdf or docx.")
+    form, report = _report_request(request)
+    exported = services.quarterly_report_export(
+        report=report, by=request.user, file_format=file_format, request=request
+    )
+    return generated_file_response(
+        exported.content, filename=exported.filename, content_type=exported.content_type
+    )
+
+
+@require_GET
+def slippage(request: AuthenticatedRequest) -> HttpResponse:
+    require(request.user, Verb.READ_PORTFOLIO)
+    form = QuarterlyReportForm(request.GET or None, user=request.user)
+    report = slippage_report(request.user, **form.report_params())
+    page = Paginator(report["slippage"], SLIPPAGE_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "r": report, "page": page, "query": form.query()}
+    return render(request, "governance/slippage.html", context)

@@ -165,12 +165,32 @@ class RecommendationForm(NHSFormMixin, forms.ModelForm):
         }
         labels = {"accepted": "The recommendation was accepted"}
 
+    new_themes = forms.CharField(
+        required=False,
+        max_length=500,
+        label="New themes",
+        help_text='Themes not in the list above, separated by commas, e.g. "Think family, '
+        'Professional curiosity". Each becomes a theme everyone can tag with.',
+    )
+
     def __init__(self, *args, review: Review, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.review = review
         model_choice_field(self, "addressed_to").queryset = access.assignable_organisations(
             review
         ).order_by("name")
+
+    def clean_new_themes(self) -> list[str]:
+        names: list[str] = []
+        for raw in self.cleaned_data["new_themes"].split(","):
+            name = " ".join(raw.split())
+            if not name:
+                continue
+            if len(name) > 100:
+                raise forms.ValidationError("Keep each theme to 100 characters.")
+            if name.lower() not in {n.lower() for n in names}:
+                names.append(name)
+        return names
 
     def service_fields(self) -> dict:
         return dict(self.cleaned_data)

@@ -35,10 +35,19 @@ class ReviewType(models.Model):
         return self.code
 
 
+class ThemeQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> ThemeQuerySet:
+        """Theme pages are portfolio pages: the safeguarding team, secretaries, viewers and
+        administrators. What a theme lists is filtered again by each model's own rule."""
+        return self.all() if access.may(user, access.Verb.READ_PORTFOLIO) else self.none()
+
+
 class Theme(models.Model):
     """A tag for recommendations, so that learning repeated across reviews shows up."""
 
     name = models.CharField(max_length=100, unique=True)
+
+    objects = ThemeQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -12,7 +13,7 @@ from django.utils import timezone
 from actions.choices import FINISHED_STATUSES, Status
 from actions.models import Action, ActionQuerySet
 from actions.selectors import band_counts, with_listing_columns
-from reviews.models import Recommendation, Review
+from reviews.models import Recommendation, Review, Theme
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -116,3 +117,91 @@ def review_plan_for(user: User, review: Review) -> ActionQuerySet:
     return with_listing_columns(visible).order_by(
         "recommendation__number", "recommendation__pk", "number", "pk"
     )
+
+
+# --- themes: learning repeated across reviews --------------------------------------
+
+
+def theme_overview(user: User, today: date | None = None) -> list[dict[str, Any]]:
+    """Every theme with the recommendations, reviews and actions that carry it among
+    those the person may see, most used first. Three queries whatever the data size."""
+    today = today or timezone.localdate()
+    themes = {t.pk: t for t in Theme.objects.visible_to(user)}
+    recommendations = {
+        row["themes"]: row
+        for row in Recommendation.objects.visible_to(user)
+        .filter(themes__in=list(themes))
+        .order_by()
+        .values("themes")
+        .annotate(
+            recommendations=Count("pk", distinct=True), reviews=Count("review", distinct=True)
+        )
+    }
+    open_q = ~Q(status__in=FINISHED_STATUSES)
+    actions = {
+        row["recommendation__themes"]: row
+        for row in Action.objects.visible_to(user)
+        .filter(recommendation__themes__in=list(themes))
+        .order_by()
+        .values("recommendation__themes")
+        .annotate(
+            actions=Count("pk", distinct=True),
+            open=Count("pk", filter=open_q, distinct=True),
+            overdue=Count("pk", filter=open_q & Q(effective_due__lt=today), distinct=True),
+            assured=Count("pk", filter=Q(status=Status.ASSURED), distinct=True),
+        )
+    }
+    rows = []
+    for pk, theme in themes.items():
+        recs = recommendations.get(pk, {})
+        acts = actions.get(pk, {})
+        rows.append(
+            {
+                "theme": theme,
+                "recommendations": recs.get("recommendations", 0),
+                "reviews": recs.get("reviews", 0),
+                "actions": acts.get("actions", 0),
+                "open": acts.get("open", 0),
+                "overdue": acts.get("overdue", 0),
+                "assured": acts.get("assured", 0),
+            }
+        )
+    rows.sort(key=lambda r: (-r["recommendations"], -r["actions"], r["theme"].name.lower()))
+    return rows
+
+
+def theme_for_user(user: User, pk: int) -> Theme:
+    return get_object_or_404(Theme.objects.visible_to(user), pk=pk)
+
+
+def theme_page(user: User, theme: Theme, today: date | None = None) -> dict[str, Any]:
+    """Every recommendation carrying the theme, across reviews, with its actions, as far
+    as the person may see them; and the counts. A fixed number of queries."""
+    today = today or timezone.localdate()
+    visible_actions = (
+        Action.objects.visible_to(user)
+        .select_related("owner_organisation")
+        .order_by("number", "pk")
+    )
+    recommendations = list(
+        Recommendation.objects.visible_to(user)
+        .filter(themes=theme)
+        .select_related("review__review_type", "addressed_to")
+        .prefetch_related(Prefetch("actions", queryset=visible_actions))
+        .order_by("review__reference", "number")
+    )
+    actions = [a for r in recommendations for a in r.actions.all()]
+    counts: dict[str, int] = {}
+    for action in actions:
+        counts[action.status] = counts.get(action.status, 0) + 1
+    return {
+        "theme": theme,
+        "recommendations": recommendations,
+        "review_count": len({r.review_id for r in recommendations}),
+        "action_count": len(actions),
+        "open": sum(1 for a in actions if not a.is_finished),
+        "overdue": sum(1 for a in actions if a.is_overdue_on(today)),
+        "assured": counts.get(Status.ASSURED, 0),
+        "bands": band_counts(counts),
+        "today": today,
+    }

@@ -144,8 +144,28 @@ def review_update(
     return locked
 
 
+def themes_ensure(*, names: Iterable[str], by: User) -> list[Theme]:
+    """The themes with these names, created if new. A name already used with other
+    capitals is the existing theme, so "bed management" never splits from "Bed management"."""
+    access.require(by, Verb.MANAGE)
+    themes = []
+    for name in names:
+        theme = Theme.objects.filter(name__iexact=name).first()
+        if theme is None:
+            theme = Theme(name=name)
+            theme.full_clean()
+            theme.save()
+        themes.append(theme)
+    return themes
+
+
 def recommendation_create(
-    *, review: Review, by: User, themes: Iterable[Theme] = (), **fields: Any
+    *,
+    review: Review,
+    by: User,
+    themes: Iterable[Theme] = (),
+    new_themes: Iterable[str] = (),
+    **fields: Any,
 ) -> Recommendation:
     access.require(by, Verb.MANAGE, review)
     recommendation = Recommendation(review=review, **fields)
@@ -154,7 +174,7 @@ def recommendation_create(
         recommendation.full_clean()
         _check_addressee(recommendation)
         recommendation.save()
-        recommendation.themes.set(themes)
+        recommendation.themes.set([*themes, *themes_ensure(names=new_themes, by=by)])
     return recommendation
 
 
@@ -163,10 +183,17 @@ def recommendation_update(
     recommendation: Recommendation,
     by: User,
     themes: Iterable[Theme] | None = None,
+    new_themes: Iterable[str] = (),
     **fields: Any,
 ) -> Recommendation:
     access.require(by, Verb.MANAGE, recommendation)
     with transaction.atomic():
+        added = themes_ensure(names=new_themes, by=by)
+        if added:
+            themes = [
+                *(themes if themes is not None else list(recommendation.themes.all())),
+                *added,
+            ]
         locked = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
         for name, value in fields.items():
             setattr(locked, name, value)

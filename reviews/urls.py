@@ -17,5 +17,7 @@ urlpatterns = [
     path(
         "<int:pk>/recommendations/new/", views.recommendation_create, name="recommendation_create"
     ),
+    path("themes/", views.theme_list, name="theme_list"),
+    path("themes/<int:pk>/", views.theme_detail, name="theme_detail"),
     path("recommendations/<int:pk>/edit/", views.recommendation_edit, name="recommendation_edit"),
 ]

@@ -17,6 +17,9 @@ from reviews.selectors import (
     review_for_user,
     review_page,
     status_counts_of,
+    theme_for_user,
+    theme_overview,
+    theme_page,
     with_status_counts,
 )
 from trackerapp.downloads import generated_file_response
@@ -189,3 +192,18 @@ def review_share_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             request, f"{share.review.reference} is no longer shared with {share.organisation.name}."
         )
     return redirect("reviews:sharing", pk=share.review_id)
+
+
+@require_GET
+def theme_list(request: AuthenticatedRequest) -> HttpResponse:
+    require(request.user, Verb.READ_PORTFOLIO)
+    context = {"rows": theme_overview(request.user), "can_manage": may(request.user, Verb.MANAGE)}
+    return render(request, "reviews/theme_list.html", context)
+
+
+@require_GET
+def theme_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    require(request.user, Verb.READ_PORTFOLIO)
+    theme = theme_for_user(request.user, pk)
+    context = {**theme_page(request.user, theme), "can_manage": may(request.user, Verb.MANAGE)}
+    return render(request, "reviews/theme_detail.html", context)

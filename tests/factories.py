@@ -187,7 +187,9 @@ def paper(*, meeting: Meeting, by: User, built: bool = False, **fields) -> Paper
         created.pdf.save("paper.pdf", ContentFile(b"%PDF-1.7 stand-in"), save=False)
         created.pdf_sha256 = "0" * 64
         created.build_state = BuildState.READY
-        created.snapshot = {}
+        from governance.selectors import paper_snapshot
+
+        created.snapshot = paper_snapshot(created)
         created.data_as_at = timezone.now()
         created.save()
     return created

@@ -18,6 +18,7 @@ from actions import services
 from actions.models import EvidenceDownload
 from audit.choices import AuditEvent
 from audit.models import AuditEntry
+from reviews.models import Theme
 from tests import factories
 from tests.urls import iter_patterns
 
@@ -111,9 +112,20 @@ MATRIX = {
     "governance:paper_preview": ("get", lambda o: [o.paper.pk], DRAFT_PAPER_READ),
     "governance:paper_progress": ("get", lambda o: [o.paper.pk], DRAFT_PAPER_READ),
     "governance:paper_download": ("get", lambda o: [o.paper.pk], DRAFT_PAPER_READ),
+    "governance:paper_download_docx": ("get", lambda o: [o.paper.pk], DRAFT_PAPER_READ),
     "governance:paper_build": ("post", lambda o: [o.paper.pk], DRAFT_PAPER_POST),
     "governance:paper_issue": ("post", lambda o: [o.paper.pk], DRAFT_PAPER_POST),
     "governance:paper_new_version": ("post", lambda o: [o.paper.pk], DRAFT_PAPER_POST),
+    # The quarterly report and slippage read like the portfolio; its files are exports.
+    "governance:quarterly_report": ("get", lambda o: [], PORTFOLIO_READ),
+    "governance:slippage": ("get", lambda o: [], PORTFOLIO_READ),
+    "governance:quarterly_report_download": (
+        "get",
+        lambda o: ["docx"],
+        row(200, 200, 403, 403, 403, 403, 403),
+    ),
+    "reviews:theme_list": ("get", lambda o: [], PORTFOLIO_READ),
+    "reviews:theme_detail": ("get", lambda o: [o.theme.pk], PORTFOLIO_READ),
     "imports:start": ("get", lambda o: [], MANAGER_ONLY),
     "imports:template": ("get", lambda o: [], MANAGER_ONLY),
     "imports:detail": ("get", lambda o: [o.plan_import.pk], MANAGER_ONLY),
@@ -157,6 +169,8 @@ class ProviderAObjects:
         self.review_a = factories.review(body=cast.csp)
         self.recommendation_a = factories.recommendation(self.review_a, cast.provider_a)
         self.action_a = factories.action(on=self.recommendation_a, owner=cast.provider_a)
+        self.theme = Theme.objects.create(name="Information sharing")
+        self.recommendation_a.themes.add(self.theme)
         self.evidence_a = factories.evidence(on=self.action_a, by=cast.provider_a_lead)
         self.extension_a = services.extension_request(
             action=self.action_a,

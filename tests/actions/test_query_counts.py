@@ -52,6 +52,9 @@ PAGES = [
     ("actions:list", {"theme": "1"}),
     ("reviews:list", {}),
     ("home", {}),
+    ("governance:quarterly_report", {}),
+    ("governance:slippage", {}),
+    ("reviews:theme_list", {}),
 ]
 
 

@@ -77,6 +77,10 @@ def test_secretary_builds_issues_and_downloads_a_paper(
     page.wait_for_selector("#download-paper")
     page.click("#issue-paper")
     page.wait_for_load_state()
+    assert "cannot be undone" in page.content()
+    assert_accessible(page)
+    page.click("#confirm-issue")
+    page.wait_for_load_state()
     page.wait_for_selector("text=Issued")
     paper.refresh_from_db()
     assert paper.state == PaperState.ISSUED

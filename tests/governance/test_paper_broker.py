@@ -125,7 +125,9 @@ def test_an_issue_the_builder_could_not_take_goes_back_to_the_checked_draft(clie
     Paper.objects.filter(pk=paper.pk).update(build_state=BuildState.READY, snapshot={})
     client.force_login(cast.secretary)
     with broker_at(f"redis://127.0.0.1:{free_port()}/0"):
-        page = client.post(reverse("governance:paper_issue", args=[paper.pk]), follow=True)
+        page = client.post(
+            reverse("governance:paper_issue", args=[paper.pk]), {"confirm": "yes"}, follow=True
+        )
     assert page.status_code == 200
     text = page.content.decode()
     assert UNREACHABLE in text and "Issue the paper" in text

@@ -388,9 +388,10 @@ def test_an_empty_forum_and_an_empty_period_say_so(cast):
     assert snapshot["total"] == 0
     html = render_paper_html(snapshot, draft=True, for_pdf=False)
     assert "monitors no actions yet" in html
-    assert "No actions are overdue." in html
-    assert "No actions are off track." in html
+    assert "No actions are exceptions: none is off track or overdue" in html
+    assert "Every open action has a due date." in html
     assert "No actions were due in Q1 2010/11" in html
+    assert [g for g in snapshot["glossary"] if not g["meaning"]] == []
     pdf, pages = render_pdf(render_paper_html(snapshot, draft=True, for_pdf=True))
     assert pages >= 1 and pdf.startswith(b"%PDF-")
 
@@ -536,7 +537,7 @@ def test_a_secretary_builds_previews_issues_and_downloads_a_paper(client, cast, 
     assert b"Download the draft PDF" in page.content and b"Issue the paper" in page.content
 
     with run_tasks():
-        client.post(reverse("governance:paper_issue", args=[paper.pk]))
+        client.post(reverse("governance:paper_issue", args=[paper.pk]), {"confirm": "yes"})
     paper.refresh_from_db()
     assert paper.state == PaperState.ISSUED
 
@@ -696,6 +697,36 @@ def test_an_issue_no_worker_has_started_can_be_asked_for_again(client, cast, dra
     with time_machine.travel(asked_at + timedelta(minutes=6)):
         assert "Try issuing it again" in client.get(paper.get_absolute_url()).content.decode()
         with run_tasks():
-            client.post(reverse("governance:paper_issue", args=[paper.pk]))
+            client.post(reverse("governance:paper_issue", args=[paper.pk]), {"confirm": "yes"})
     paper.refresh_from_db()
     assert (paper.state, paper.build_state) == (PaperState.ISSUED, BuildState.READY)
+
+
+# --- issuing asks first; the build panel speaks for itself ---------------------------
+
+
+def test_it_asks_before_issuing_and_says_it_cannot_be_undone(client, cast, draft):
+    build(draft, cast.secretary)
+    client.force_login(cast.secretary)
+    url = reverse("governance:paper_issue", args=[draft.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "cannot be undone" in page.content.decode()
+    with run_tasks():
+        response = client.post(url)
+    assert response.status_code == 302 and response["Location"] == url
+    draft.refresh_from_db()
+    assert draft.state == PaperState.DRAFT
+    with run_tasks():
+        client.post(url, {"confirm": "yes"})
+    draft.refresh_from_db()
+    assert draft.state == PaperState.ISSUED
+
+
+def test_it_leaves_no_being_built_message_beside_the_finished_pdf(client, cast, draft):
+    client.force_login(cast.secretary)
+    with run_tasks():
+        client.post(reverse("governance:paper_build", args=[draft.pk]))
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert "Download the draft PDF" in page
+    assert "being built" not in page

@@ -304,7 +304,7 @@ def test_a_paper_built_and_issued_on_the_worker_is_identical_from_both_nodes(sta
     wait_for(("draft", "ready"))
     secretary = people["secretary"]
     page = secretary.get(f"/papers/{paper_id}/")
-    issued = secretary.post(f"/papers/{paper_id}/issue/", {}, page=page)
+    issued = secretary.post(f"/papers/{paper_id}/issue/", {"confirm": "yes"}, page=page)
     assert issued.status_code == 200
     wait_for(("issued", "ready"))
     ((sha256,),) = query(

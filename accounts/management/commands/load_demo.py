@@ -26,6 +26,7 @@ from actions.models import Action, Evidence, ProgressUpdate
 from governance.choices import Cadence, ForumKind
 from governance.models import Forum, Meeting
 from governance.periods import month_end, quarter_end
+from governance.working_days import next_working_day
 from reviews.choices import Lifecycle, ShareAccess
 from reviews.models import Recommendation, Review, ReviewShare, ReviewType, Theme
 from reviews.services import review_types_ensure_defaults
@@ -1191,7 +1192,9 @@ class Command(BaseCommand):
                     continue
                 Meeting.objects.get_or_create(
                     forum=forum,
-                    held_on=date(year, month, day),
+                    # Committees meet on working days: the first one on or after the
+                    # usual day of the month.
+                    held_on=next_working_day(date(year, month, day)),
                     defaults={"location": "Microsoft Teams"},
                 )
 
@@ -1255,7 +1258,7 @@ class Command(BaseCommand):
         owner = organisations[spec.owner]
         due = self._date(spec.due)
         finished = spec.status in (Status.COMPLETED, Status.ASSURED)
-        action, _ = upsert(
+        action, created = upsert(
             Action,
             recommendation=recommendation,
             number=spec.number,
@@ -1285,6 +1288,8 @@ class Command(BaseCommand):
             },
         )
         action.full_clean()
+        if created:
+            self._history(action, spec)
         team = OWNER_TEAM[recommendation.review.owner.short_name]
         uploader = users["provider.lead"] if spec.owner == "BSMHFT" else users[team]
         if spec.owner == "UHB":
@@ -1307,6 +1312,58 @@ class Command(BaseCommand):
         Action.objects.filter(pk=action.pk).update(
             updated_at=latest or timezone.now() - timedelta(days=95)
         )
+
+    def _history(self, action: Action, spec: ActionSpec) -> None:
+        """Give a new action a past, so the quarterly report's trend has something to
+        show: added some months ago as not started, on track for a while, and reaching
+        today's status (after completed, for an assured one) a few weeks ago; the revised
+        due date arrives with the last step. Written once, when the action is created,
+        so a second run changes nothing."""
+        HistoricalAction = Action.history.model
+        record = HistoricalAction.objects.filter(id=action.pk).order_by("history_id").first()
+        if record is None:
+            return
+        seed = sum(map(ord, spec.description))
+        span = 150 + seed % 540  # days since the action was added
+        added = self.today - timedelta(days=span)
+        last = self.today - timedelta(days=3 + seed % 40)
+        steps: list[tuple[date, str]] = [(added, Status.NOT_STARTED)]
+        if spec.status not in (Status.NOT_STARTED, Status.ON_TRACK):
+            steps.append((added + timedelta(days=span * 35 // 100), Status.ON_TRACK))
+        if spec.status == Status.ASSURED:
+            steps.append((added + timedelta(days=span * 70 // 100), Status.COMPLETED))
+        if spec.status != Status.NOT_STARTED:
+            steps.append((max(last, steps[-1][0] + timedelta(days=1)), spec.status))
+        fields = {
+            f.attname: getattr(record, f.attname)
+            for f in HistoricalAction._meta.fields
+            if f.attname != "history_id"
+        }
+        final = len(steps) - 1
+        HistoricalAction.objects.bulk_create(
+            HistoricalAction(
+                **{
+                    **fields,
+                    "status": status,
+                    "history_date": timezone.make_aware(datetime.combine(day, time(10))),
+                    "history_type": "+" if index == 0 else "~",
+                    "history_change_reason": "Demo history",
+                    **(
+                        {}
+                        if index == final
+                        else {
+                            "revised_due_date": None,
+                            "completed_on": None,
+                            "assured_at": None,
+                            "assured_by_id": None,
+                            "closure_rationale": "",
+                        }
+                    ),
+                }
+            )
+            for index, (day, status) in enumerate(steps)
+        )
+        record.delete()
 
     def _evidence(
         self,
