@@ -48,7 +48,7 @@ from governance.models import Forum, Meeting, Paper
 from governance.periods import quarter_choices
 from governance.selectors import paper_snapshot
 from imports.models import PlanImport
-from reviews.models import Recommendation, Review, ReviewShare
+from reviews.models import Recommendation, Review, ReviewShare, Theme
 from tests import evidence_samples as samples
 from tests import factories
 from tests.conftest import VerifiedClient
@@ -306,6 +306,7 @@ class World:
     meetings: dict[str, Meeting] = field(default_factory=dict)
     papers: dict[str, Paper] = field(default_factory=dict)
     imports: dict[str, PlanImport] = field(default_factory=dict)
+    theme: Any = None
 
 
 def second_icb(cast) -> tuple[dict[str, Organisation], dict[str, Any]]:
@@ -340,6 +341,9 @@ def second_icb(cast) -> tuple[dict[str, Organisation], dict[str, Any]]:
 def build_world(cast) -> World:
     orgs, users = second_icb(cast)
     world = World(cast=cast, orgs=orgs, users=users)
+    # One theme across every scenario: its page lists each recommendation only to those
+    # who see it.
+    world.theme = Theme.objects.create(name="Matrix theme")
     today = timezone.localdate()
     secretaries = {"ICB": users["secretary"], "BC": users["bc_secretary"]}
     for org in ("ICB", "BC"):
@@ -361,6 +365,7 @@ def build_world(cast) -> World:
         recommendation = factories.recommendation(review, orgs[s.provider])
         recommendation.text = marker(s.key, "rec")
         recommendation.save()
+        recommendation.themes.add(world.theme)
         lead = users[PROVIDER_LEADS[s.provider]]
         first = factories.action(on=recommendation, owner=orgs[s.provider])
         second = factories.action(on=recommendation, owner=orgs[s.provider])
@@ -409,8 +414,10 @@ def build_world(cast) -> World:
             built=True,
             title=marker(g.key, "paper"),
         )
+        # Built papers carry their snapshot (the Word download is made from it).
+        paper.snapshot = paper_snapshot(paper)
+        paper.save()
         if g.issued:
-            paper.snapshot = paper_snapshot(paper)
             paper.state = PaperState.ISSUED
             paper.issued_at = timezone.now()
             paper.issued_by = secretaries[g.org]
@@ -915,6 +922,25 @@ def all_rows(forms: Callable[[], Forms]) -> list[Row]:
         Row("governance:paper_preview", "get", SITTINGS, reads_paper, paper_pk),
         Row("governance:paper_progress", "get", SITTINGS, reads_paper, paper_pk),
         Row("governance:paper_download", "get", SITTINGS, reads_paper, paper_pk),
+        Row("governance:paper_download_docx", "get", SITTINGS, reads_paper, paper_pk),
+        Row("governance:quarterly_report", "get", None, portfolio),
+        Row(
+            "governance:quarterly_report",
+            "get",
+            FORUM_SITTINGS,
+            portfolio,
+            query=lambda w, g: f"forum={w.forums[g.org].pk}",
+        ),
+        Row(
+            "governance:quarterly_report_download",
+            "get",
+            None,
+            exporter,
+            lambda w, _plan: ["docx"],
+        ),
+        Row("governance:slippage", "get", None, portfolio),
+        Row("reviews:theme_list", "get", None, portfolio),
+        Row("reviews:theme_detail", "get", None, portfolio, lambda w, _plan: [w.theme.pk]),
         # Building and issuing are handed to the paper builder once the request commits
         # (never, in a test): the claim on the row is what the request itself writes.
         Row(
