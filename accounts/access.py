@@ -230,6 +230,17 @@ def paper_read_q(user: Person) -> Q:
     )
 
 
+def paper_managing_q(user: Person, *, to_forum: str = "") -> Q:
+    """Forums (at path to_forum) whose meetings and papers the person arranges
+    (Verb.MANAGE_PAPERS), as a filter."""
+    r = reach(user)
+    if not r.active:
+        return NOTHING
+    if r.admin:
+        return Q()
+    return Q(**{f"{to_forum}organisation_id__in": r.secretary})
+
+
 def managed_review_q(user: Person, *, to_review: str) -> Q:
     """The reviews a person may change (Verb.MANAGE), as a filter."""
     r = reach(user)
@@ -309,11 +320,16 @@ def _manages(user: Person, r: Reach, review: Review) -> bool:
         return True
     if not r.commissioner:
         return False
-    from reviews.choices import ShareAccess
+    # A page asks this several times of one review (may it update, manage, which
+    # statuses): answered once per request, kept on the user object like the reach.
+    answers: dict[int, bool] = user.__dict__.setdefault("_access_manages", {})
+    if review.pk not in answers:
+        from reviews.choices import ShareAccess
 
-    if review.restricted and not _is_named(user, review):
-        return False
-    return _org_reaches(r.commissioner, review, ShareAccess.CONTRIBUTE)
+        answers[review.pk] = not (review.restricted and not _is_named(user, review)) and (
+            _org_reaches(r.commissioner, review, ShareAccess.CONTRIBUTE)
+        )
+    return answers[review.pk]
 
 
 def may(user: Person, verb: Verb | str, obj: Any = None) -> bool:

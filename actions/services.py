@@ -598,8 +598,7 @@ def reminders_retry_undelivered(*, by: User, reminder_ids: Iterable[int] | None 
     """Puts undelivered reminders back in the queue, as new (no attempts, no backoff),
     after someone has put the cause right (a corrected address, a mail server fixed).
     All the undelivered reminders the person may see, or only those chosen."""
-    if not access.reach(by).commissioner and not access.reach(by).admin:
-        raise PermissionDenied("Only the safeguarding team can send reminders again.")
+    access.require(by, Verb.MANAGE, None, "Only the safeguarding team can send reminders again.")
     undelivered = Reminder.objects.undelivered().about_work_of(by)
     if reminder_ids is not None:
         undelivered = undelivered.filter(pk__in=list(reminder_ids))

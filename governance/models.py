@@ -99,10 +99,7 @@ class MeetingQuerySet(models.QuerySet):
 
     def arranged_by(self, user) -> MeetingQuerySet:
         """Meetings this person arranges papers for (Verb.MANAGE_PAPERS)."""
-        r = access.reach(user)
-        if r.admin:
-            return self.all()
-        return self.filter(forum__organisation_id__in=r.secretary) if r.active else self.none()
+        return self.filter(access.paper_managing_q(user, to_forum="forum__"))
 
     def upcoming(self, today: date | None = None) -> MeetingQuerySet:
         return self.filter(held_on__gte=today or timezone.localdate())

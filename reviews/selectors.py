@@ -10,6 +10,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from accounts import access
 from actions.choices import FINISHED_STATUSES, Status
 from actions.models import Action, ActionQuerySet
 from actions.selectors import band_counts, with_listing_columns
@@ -107,6 +108,10 @@ def review_page(user: User, review: Review) -> dict[str, Any]:
         "bands": band_counts(counts),
         "action_total": sum(counts.values()),
         "forums": list(review.monitoring_forums.all()),
+        # Partners are the portfolio's business; a provider sees its own actions only.
+        "partners": list(review.shares.select_related("organisation"))
+        if access.may(user, access.Verb.READ_PORTFOLIO)
+        else None,
     }
 
 

@@ -46,12 +46,6 @@ def review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     context["can_manage"] = may(request.user, Verb.MANAGE, review)
     context["can_export"] = may(request.user, Verb.EXPORT, review)
     context["can_share"] = may(request.user, Verb.SHARE, review)
-    # Partners are the portfolio's business; a provider sees its own actions only.
-    context["partners"] = (
-        review.shares.select_related("organisation")
-        if may(request.user, Verb.READ_PORTFOLIO)
-        else None
-    )
     return render(request, "reviews/detail.html", context)
 
 
