@@ -24,9 +24,6 @@ class Role(models.TextChoices):
     VIEWER = "viewer", "Viewer"
 
 
-# Roles that read the non-restricted reviews their organisation owns or has been shared
-# (docs/access.md).
-PORTFOLIO_READER_ROLES = frozenset({Role.SAFEGUARDING_LEAD, Role.COMMITTEE_SECRETARY, Role.VIEWER})
 # Roles that see only the actions their own organisation owns.
 PROVIDER_ROLES = frozenset({Role.PROVIDER_LEAD, Role.PROVIDER_CONTRIBUTOR})
 

@@ -70,9 +70,6 @@ class ReviewQuerySet(models.QuerySet):
         the people named on them."""
         return self.filter(access.review_read_q(user, to_review=""))
 
-    def owned_by(self, organisation_ids: frozenset[int]) -> ReviewQuerySet:
-        return self.filter(owner_id__in=organisation_ids)
-
 
 class Review(models.Model):
     """A learning review (DHR, SAR, CSPR, IMR, ...) whose recommendations are tracked."""
