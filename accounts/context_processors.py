@@ -34,7 +34,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if user is not None and user.is_authenticated:
         from actions.models import Reminder
 
-        unread = Reminder.objects.for_user(user).unread().count()
+        unread = Reminder.objects.addressed_to(user).unread().count()
     return {
         "service_name": settings.SERVICE_NAME,
         "nav_links": links,

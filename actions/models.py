@@ -147,8 +147,11 @@ class Action(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("actions:detail", args=[self.pk])
 
-    @property
-    def current_due_date(self) -> date | None:
+    def effective_due_in_memory(self) -> date | None:
+        """What the database will store as `effective_due` for the dates as they stand
+        now: services set it after changing a date, so the page drawn from this object
+        in the same request shows the date in force (an UPDATE does not read generated
+        columns back)."""
         return self.revised_due_date or self.due_date
 
     @property
@@ -156,7 +159,7 @@ class Action(models.Model):
         return self.status in FINISHED_STATUSES
 
     def is_overdue_on(self, today: date) -> bool:
-        due = self.current_due_date
+        due = self.effective_due
         return due is not None and due < today and self.status not in FINISHED_STATUSES
 
     @property
@@ -383,7 +386,8 @@ class ReminderPolicy(models.Model):
 
 
 class ReminderQuerySet(models.QuerySet):
-    def for_user(self, user: User) -> ReminderQuerySet:
+    def addressed_to(self, user: User) -> ReminderQuerySet:
+        """The reminders sent to this person (not: the reminders they may see)."""
         return self.filter(recipient=user)
 
     def unread(self) -> ReminderQuerySet:

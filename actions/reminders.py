@@ -394,7 +394,7 @@ def _entry(reminder: Reminder, today: date, site: str, stale: dict) -> DigestEnt
     action = reminder.action
     assert action is not None  # a reminder is about a meeting or an action
     review = action.recommendation.review
-    due = action.current_due_date
+    due = action.effective_due
     if reminder.rung == Rung.EVIDENCE_PENDING:
         detail = f"Evidence has been waiting for your review since {reminder.key_date:%-d %B %Y}."
     elif due and due < today:

@@ -108,7 +108,7 @@ def home_actions_for(user: UserType) -> dict[str, Any]:
         groups: dict[str, list[Action]] = {"overdue": [], "due_soon": [], "later": []}
         for action in own:
             action.is_stale = action.updated_at < stale_before
-            due = action.current_due_date
+            due = action.effective_due
             if due is not None and due < today:
                 groups["overdue"].append(action)
             elif due is not None and due <= soon:
@@ -395,7 +395,7 @@ def action_timeline(action: Action) -> list[TimelineEntry]:
     return entries
 
 
-def notifications_for(user: UserType) -> QuerySet:
+def reminder_inbox_for(user: UserType) -> QuerySet:
     """The user's reminders, newest first, only about things they may still see."""
     from django.db.models import Q
 
@@ -403,7 +403,7 @@ def notifications_for(user: UserType) -> QuerySet:
 
     visible = Action.objects.visible_to(user).values("pk")
     return (
-        Reminder.objects.for_user(user)
+        Reminder.objects.addressed_to(user)
         .filter(Q(action__isnull=True) | Q(action__in=visible))
         .select_related(
             "action__recommendation__review", "action__owner_organisation", "meeting__forum"

@@ -221,6 +221,7 @@ def _save(action: Action, *, by: User, note: str) -> None:
     record_change(action, by=by, reason=note)
     action.full_clean()
     action.save()
+    action.effective_due = action.effective_due_in_memory()
 
 
 def action_set_status(
@@ -514,7 +515,7 @@ def extension_request(
 ) -> ExtensionRequest:
     access.require(by, Verb.UPDATE, action, "You cannot ask for an extension on this action.")
     errors: dict[str, str] = {}
-    current = action.current_due_date
+    current = action.effective_due
     if action.status in FINISHED_STATUSES:
         errors["proposed_date"] = "The action is already finished."
     elif proposed_date <= timezone.localdate():
@@ -578,11 +579,11 @@ def extension_decide(
     return locked_request
 
 
-# --- notifications -----------------------------------------------------------------
+# --- the reminder inbox -----------------------------------------------------------------
 
 
-def notifications_mark_read(*, user: User) -> int:
-    return Reminder.objects.for_user(user).unread().update(read_at=timezone.now())
+def reminders_mark_read(*, user: User) -> int:
+    return Reminder.objects.addressed_to(user).unread().update(read_at=timezone.now())
 
 
 def digest_frequency_set(*, user: User, frequency: str) -> None:

@@ -30,12 +30,10 @@ from actions.selectors import (
     action_for_user,
     action_list_for,
     action_timeline,
-    dashboard_for,
-    home_actions_for,
-    notifications_for,
+    reminder_inbox_for,
     undelivered_reminders_for,
 )
-from governance.exports import XLSX_CONTENT_TYPE
+from governance.plan_workbook import XLSX_CONTENT_TYPE
 from governance.services import action_list_export
 from reviews.models import Recommendation
 from trackerapp.downloads import generated_file_response, private_file_response
@@ -43,13 +41,6 @@ from trackerapp.forms import flash_form_errors
 from trackerapp.types import AuthenticatedRequest
 
 PAGE_SIZE = 25
-
-
-def home(request: AuthenticatedRequest) -> HttpResponse:
-    """The commissioner's dashboard; everyone else's list of open actions."""
-    if may(request.user, Verb.MANAGE):
-        return render(request, "actions/dashboard.html", dashboard_for(request.user))
-    return render(request, "actions/home.html", home_actions_for(request.user))
 
 
 def action_list(request: AuthenticatedRequest) -> HttpResponse:
@@ -407,9 +398,9 @@ def extension_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return redirect("actions:detail", pk=extension.action_id)
 
 
-def notifications(request: AuthenticatedRequest) -> HttpResponse:
+def reminder_inbox(request: AuthenticatedRequest) -> HttpResponse:
     """The reminders sent to this person, also when they were not emailed."""
-    page = Paginator(notifications_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(reminder_inbox_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     unread_ids = {r.pk for r in page if r.read_at is None}
     form = DigestPreferenceForm(initial={"digest_frequency": request.user.digest_frequency})
     return render(
@@ -420,14 +411,14 @@ def notifications(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @require_POST
-def notifications_read(request: AuthenticatedRequest) -> HttpResponse:
-    services.notifications_mark_read(user=request.user)
+def reminder_inbox_mark_read(request: AuthenticatedRequest) -> HttpResponse:
+    services.reminders_mark_read(user=request.user)
     messages.success(request, "All notifications marked as read.")
     return redirect("notifications")
 
 
 @require_POST
-def notification_preferences(request: AuthenticatedRequest) -> HttpResponse:
+def reminder_digest_preference(request: AuthenticatedRequest) -> HttpResponse:
     form = DigestPreferenceForm(request.POST)
     if form.is_valid():
         services.digest_frequency_set(
@@ -435,7 +426,7 @@ def notification_preferences(request: AuthenticatedRequest) -> HttpResponse:
         )
         messages.success(request, "Reminder preference saved.")
         return redirect("notifications")
-    page = Paginator(notifications_for(request.user), PAGE_SIZE).get_page(1)
+    page = Paginator(reminder_inbox_for(request.user), PAGE_SIZE).get_page(1)
     return render(
         request,
         "actions/notifications.html",

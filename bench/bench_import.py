@@ -53,7 +53,7 @@ def plan_workbook(rows: int, reviews: int, providers: list[str], seed: int) -> b
     from openpyxl.styles import Font
     from openpyxl.worksheet.worksheet import Worksheet
 
-    from governance.exports import EXPORT_COLUMNS
+    from governance.plan_workbook import EXPORT_COLUMNS
 
     rng = random.Random(seed)
     workbook = Workbook(write_only=False)

@@ -172,7 +172,7 @@ def _long_day(value: date | None) -> str:
 
 def _action_row(action: Action, today: date) -> dict[str, Any]:
     review = action.recommendation.review
-    due = action.current_due_date
+    due = action.effective_due
     overdue = action.is_overdue_on(today)
     return {
         "id": action.pk,
@@ -452,7 +452,7 @@ def paper_snapshot(paper: Paper, *, now: datetime | None = None) -> dict[str, An
         period_due = [
             rows[a.pk]
             for a in actions
-            if a.current_due_date and quarter.start <= a.current_due_date <= quarter.end
+            if a.effective_due and quarter.start <= a.effective_due <= quarter.end
         ]
 
     rolled_up, rolled_rows = _rolled_up(forum, set(rows), today)

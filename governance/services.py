@@ -29,8 +29,8 @@ from actions.selectors import action_list_for
 from audit.choices import AuditEvent
 from audit.services import audit_record
 from governance.choices import EXPORT_CLASSIFICATION, BuildState, PaperState
-from governance.exports import ExportMarking, actions_workbook, export_filename
 from governance.models import Forum, Meeting, Paper, PaperDownload
+from governance.plan_workbook import ExportMarking, actions_workbook, export_filename
 from reviews.selectors import review_plan_for
 from trackerapp.history import record_change
 

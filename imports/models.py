@@ -28,7 +28,7 @@ def random_import_name(_instance: object, filename: str) -> str:
 
 
 class PlanImportQuerySet(models.QuerySet):
-    def for_user(self, user: User) -> PlanImportQuerySet:
+    def visible_to(self, user: User) -> PlanImportQuerySet:
         """Only commissioners import. They see the finished imports of the safeguarding
         teams they are on (the record of what came in) and their own unfinished ones;
         administrators see all (docs/access.md)."""

@@ -54,7 +54,7 @@ SAMPLE_CHARS = 60
 
 def import_for_user(user: UserType, pk: int) -> PlanImport:
     """The one way a view loads an import: 404 unless the user may see it."""
-    queryset = PlanImport.objects.for_user(user).select_related(
+    queryset = PlanImport.objects.visible_to(user).select_related(
         "uploaded_by", "review", "new_review_type", "commissioning_body", "default_owner"
     )
     return get_object_or_404(queryset, pk=pk)
@@ -65,7 +65,7 @@ def recent_imports_for(user: UserType, limit: int = 20) -> QuerySet[PlanImport]:
     import may have added to a restricted review)."""
     visible = Prefetch("reviews", queryset=Review.objects.visible_to(user).order_by("reference"))
     return (
-        PlanImport.objects.for_user(user)
+        PlanImport.objects.visible_to(user)
         .select_related("uploaded_by")
         .prefetch_related(visible)
         .order_by("-uploaded_at", "-pk")[:limit]

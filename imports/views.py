@@ -27,7 +27,7 @@ from imports.selectors import (
     recent_imports_for,
     reviews_of,
 )
-from imports.template import XLSX_CONTENT_TYPE, template_workbook
+from imports.template_workbook import XLSX_CONTENT_TYPE, template_workbook
 from trackerapp.downloads import generated_file_response
 from trackerapp.types import AuthenticatedRequest
 

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import Verb, may, require
-from governance.exports import XLSX_CONTENT_TYPE
+from governance.plan_workbook import XLSX_CONTENT_TYPE
 from governance.services import review_plan_export
 from reviews import services
 from reviews.forms import RecommendationForm, ReviewFilterForm, ReviewForm, ShareForm

@@ -20,7 +20,7 @@ from audit.choices import AuditEvent
 from audit.models import AuditEntry
 from reviews.models import Theme
 from tests import factories
-from tests.urls import iter_patterns
+from tests.url_walk import iter_patterns
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,7 @@ MATRIX = {
     "reviews:detail": ("get", lambda o: [o.review_a.pk], OBJECT_READ),
     "reviews:edit": ("get", lambda o: [o.review_a.pk], OBJECT_MANAGE),
     # Bulk exports: the safeguarding team and secretaries; viewers only where an
-    # administrator grants it (tests/governance/test_exports.py); providers never.
+    # administrator grants it (tests/governance/test_plan_workbook.py); providers never.
     "reviews:export": ("get", lambda o: [o.review_a.pk], row(200, 200, 403, 403, 404, 403, 404)),
     "reviews:sharing": ("get", lambda o: [o.review_a.pk], OBJECT_MANAGE),
     # The partner's share of review A, which a recommendation addressed to the partner

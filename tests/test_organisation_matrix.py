@@ -53,7 +53,7 @@ from tests import evidence_samples as samples
 from tests import factories
 from tests.conftest import VerifiedClient
 from tests.html_forms import form_data
-from tests.urls import iter_patterns
+from tests.url_walk import iter_patterns
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from tests.urls import concrete_path, iter_patterns
+from tests.url_walk import concrete_path, iter_patterns
 
 pytestmark = pytest.mark.django_db
 

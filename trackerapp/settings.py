@@ -165,6 +165,9 @@ TEMPLATES = [
                 "accounts.context_processors.navigation",
                 "mfa.context_processors.second_factor",
             ],
+            # The project's own tags (status tags, form fields, the access question),
+            # used by every app's templates, so they belong to no one app.
+            "libraries": {"tracker": "trackerapp.templatetags.tracker"},
         },
     },
 ]

@@ -5,22 +5,25 @@ from django.urls import include, path
 
 from accounts import views as account_views
 from actions import views as action_views
+from trackerapp import views as site_views
 
 # Django's 403 and 404 pages, with an audit entry for a signed-in person (audit.views).
 handler403 = "audit.views.access_denied"
 handler404 = "audit.views.not_found"
 
+# The notifications pages are the in-app side of reminders (actions.models.Reminder):
+# "notifications" is the word people see, so it stays in the paths and URL names.
 urlpatterns = [
-    path("", action_views.home, name="home"),
+    path("", site_views.home, name="home"),
     path("sign-in/", account_views.SignInView.as_view(), name="login"),
     path("sign-out/", account_views.SignOutView.as_view(), name="logout"),
     path("account/", include("accounts.urls")),
     path("account/two-factor/", include("mfa.urls")),
-    path("notifications/", action_views.notifications, name="notifications"),
-    path("notifications/read/", action_views.notifications_read, name="notifications_read"),
+    path("notifications/", action_views.reminder_inbox, name="notifications"),
+    path("notifications/read/", action_views.reminder_inbox_mark_read, name="notifications_read"),
     path(
         "notifications/preferences/",
-        action_views.notification_preferences,
+        action_views.reminder_digest_preference,
         name="notification_preferences",
     ),
     path(

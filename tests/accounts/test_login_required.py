@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.urls import concrete_path, iter_patterns
+from tests.url_walk import concrete_path, iter_patterns
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from audit.choices import AuditEvent
 from audit.models import AuditEntry
 from mfa.middleware import OPEN_BEFORE_SECOND_FACTOR
 from tests import factories
-from tests.urls import concrete_path, iter_patterns
+from tests.url_walk import concrete_path, iter_patterns
 
 pytestmark = pytest.mark.django_db
 

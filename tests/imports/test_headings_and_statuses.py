@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from actions.choices import Status
-from governance.exports import EXPORT_COLUMNS
+from governance.plan_workbook import EXPORT_COLUMNS
 from imports.choices import Field
 from imports.headings import find_heading_row, recognise_columns, recognise_heading
 from imports.statuses import read_status
-from imports.template import TEMPLATE_HEADINGS
+from imports.template_workbook import TEMPLATE_HEADINGS
 
 EXPORT_FIELDS = {
     "Review reference": Field.REVIEW_REFERENCE,

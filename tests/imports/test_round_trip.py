@@ -20,7 +20,7 @@ from accounts.choices import OrganisationKind
 from accounts.models import Organisation
 from actions.choices import Status
 from actions.models import Action, ProgressUpdate
-from governance.exports import EXPORT_COLUMNS
+from governance.plan_workbook import EXPORT_COLUMNS
 from imports.models import PlanImport
 from reviews.models import Recommendation, Review
 from tests import factories

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from accounts.models import Organisation
 from actions.choices import Status
 from actions.models import Action
-from governance.exports import EXPORT_COLUMNS
+from governance.plan_workbook import EXPORT_COLUMNS
 from imports.models import PlanImport
 from reviews.models import Review
 from tests.imports.workbooks import choose, commit, selected_columns, upload, xlsx

@@ -1,5 +1,5 @@
 """The workbook a team downloads to fill in: the same headings as the Excel export
-(governance/exports.py), so that an exported plan and a filled-in template import the
+(governance/plan_workbook.py), so that an exported plan and a filled-in template import the
 same way, and a guidance sheet with the wordings the importer understands."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from actions.choices import Status
-from governance.exports import COLUMN_WIDTHS, EXPORT_COLUMNS, XLSX_CONTENT_TYPE
+from governance.plan_workbook import COLUMN_WIDTHS, EXPORT_COLUMNS, XLSX_CONTENT_TYPE
 
 __all__ = ["TEMPLATE_HEADINGS", "XLSX_CONTENT_TYPE", "template_workbook"]
 

@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from accounts.choices import OrganisationKind, Role
 from accounts.models import Organisation
 from actions.choices import STATUS_STYLE, Status
-from governance.exports import (
+from governance.plan_workbook import (
     EXPORT_COLUMNS,
     XLSX_CONTENT_TYPE,
     ExportMarking,

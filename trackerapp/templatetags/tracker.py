@@ -1,3 +1,5 @@
+"""The template tags every app's pages use: `{% load tracker %}`."""
+
 from __future__ import annotations
 
 from django import template
