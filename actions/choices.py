@@ -1,4 +1,4 @@
-"""Action statuses (DESIGN §3) with their colours, and the evidence review states.
+"""Action statuses (docs/domain.md) with their colours, and the evidence review states.
 
 Every place that draws a status (tags, charts, Excel fills, papers) takes its colour
 from STATUS_STYLE, so the scale looks the same everywhere.
@@ -21,7 +21,7 @@ class Status(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
-# What each status means, in the words of DESIGN §3: for keys, legends and glossaries.
+# What each status means, in the words of docs/domain.md: for keys, legends and glossaries.
 STATUS_MEANING: dict[str, str] = {
     Status.NOT_STARTED: "Work has not begun.",
     Status.ON_TRACK: "Working towards the action, on track to meet its time scale.",
@@ -70,7 +70,7 @@ STATUS_STYLE: dict[str, StatusStyle] = {
 
 
 class Band(models.TextChoices):
-    """The five committee bands that summaries report (DESIGN §3)."""
+    """The five committee bands that summaries report (docs/domain.md)."""
 
     COMPLETED = "completed", "Completed"
     ON_TRACK = "on_track", "On track"
@@ -103,7 +103,7 @@ class ExtensionState(models.TextChoices):
 
 
 class Rung(models.TextChoices):
-    """The reminder ladder (DESIGN §6), in the order a digest lists them."""
+    """The reminder ladder (docs/reminders.md), in the order a digest lists them."""
 
     OVERDUE_30 = "overdue_30", "Overdue 30 days: escalated to the monitoring forum"
     OVERDUE_14 = "overdue_14", "Overdue 14 days: escalated to the provider's lead"

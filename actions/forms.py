@@ -156,7 +156,7 @@ class ActionFilterForm(NHSFormMixin, forms.Form):
 
 def version_field() -> forms.IntegerField:
     """The version of the action the person opened. Required: a save without it could
-    not be checked and might overwrite a change the person never saw (DESIGN §8)."""
+    not be checked and might overwrite a change the person never saw (docs/editing.md)."""
     refused = (
         "This form was sent without the version of the action you opened, so it was not "
         "saved. Reload the page and make your change again."

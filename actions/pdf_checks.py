@@ -1,4 +1,4 @@
-"""What makes an uploaded PDF dangerous, found by parsing it (DESIGN §5).
+"""What makes an uploaded PDF dangerous, found by parsing it (docs/evidence.md).
 
 A PDF viewer acts on dictionaries: an /OpenAction, an annotation's /A, a page's /AA, a
 /Names tree of scripts or attachments. So the check reads the file with qpdf (through

@@ -1,4 +1,4 @@
-"""Deadline reminders and escalation (DESIGN §6; the failure rules are in
+"""Deadline reminders and escalation (docs/reminders.md; the failure rules are in
 docs/reminders.md).
 
 A run is two steps, each safe to repeat or to run twice at once:

@@ -128,7 +128,7 @@ def home_actions_for(user: UserType) -> dict[str, Any]:
 
 def headline_percent(counts: dict[str, int]) -> tuple[int, int, int]:
     """(percent, numerator, denominator) of actions completed or on track. Rounded
-    down: a committee paper must never overstate progress (DESIGN §3)."""
+    down: a committee paper must never overstate progress (docs/domain.md)."""
     denominator = sum(counts.values())
     numerator = sum(counts.get(status, 0) for status in HEADLINE_STATUSES)
     percent = (numerator * 100) // denominator if denominator else 0

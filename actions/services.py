@@ -233,7 +233,7 @@ def action_set_status(
     expected_version: int | None,
     closure_rationale: str = "",
 ) -> Action:
-    """Moves an action to a new status under the rules of DESIGN §3:
+    """Moves an action to a new status under the rules of docs/domain.md:
     1. the person may set this status on this action;
     2. completed needs evidence; assured needs accepted evidence and a commissioner;
        closed needs a rationale;
@@ -400,7 +400,7 @@ def action_bulk_add_note(*, actions: Iterable[Action], by: User, text: str) -> i
 def evidence_attach(
     *, action: Action, by: User, files: list[UploadedFile], description: str
 ) -> list[Evidence]:
-    """Stores one or more evidence files for an action (DESIGN §5):
+    """Stores one or more evidence files for an action (docs/evidence.md):
     1. the person may update the action (its provider, or a commissioner);
     2. every file is inspected before any is stored, so a bad file stores nothing;
     3. each file gets a random stored name; the person's name is display text only."""

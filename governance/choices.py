@@ -35,7 +35,7 @@ class BuildState(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-# The "Committee is asked to" verbs (DESIGN §7), offered as the start of each ask.
+# The "Committee is asked to" verbs (docs/papers.md), offered as the start of each ask.
 ASK_VERBS = ("receive", "review", "approve", "note")
 
 DEFAULT_ASKS = [

@@ -1,4 +1,4 @@
-"""Action plans as Excel workbooks (DESIGN §7): one row per action, status cells in the
+"""Action plans as Excel workbooks (docs/papers.md): one row per action, status cells in the
 app's RAG colours, and a key to the colours.
 
 Every workbook carries its classification marking, as a paper does: a first

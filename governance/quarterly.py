@@ -52,7 +52,7 @@ TREND_QUARTERS = 8
 SLIPPAGE_LISTED = 50
 MIN_TREND_QUARTERS = 4
 
-# Each band is drawn in the colour of the status that defines it (DESIGN §3).
+# Each band is drawn in the colour of the status that defines it (docs/domain.md).
 BAND_STYLE = {
     Band.COMPLETED: STATUS_STYLE[Status.ASSURED],
     Band.ON_TRACK: STATUS_STYLE[Status.ON_TRACK],

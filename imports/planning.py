@@ -17,7 +17,7 @@ The rules, as the preview states them:
    with an account are kept as role titles, and can be linked to a person.
 4. Time frame: the wording is kept; the due date is the Due date column when filled,
    else derived from the wording (imports/timeframes.py). No date: flagged.
-5. Status: DESIGN §3 words and colours (imports/statuses.py). An import loads history:
+5. Status: docs/domain.md words and colours (imports/statuses.py). An import loads history:
    completed may arrive without evidence (warned); assured needs a commissioner to
    accept evidence in the tracker, so it is imported as completed (warned); closed takes
    its rationale from the update, or records that the plan gave none (warned).

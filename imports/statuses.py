@@ -1,4 +1,4 @@
-"""Status and RAG words of imported plans mapped to the scale of DESIGN §3.
+"""Status and RAG words of imported plans mapped to the scale of docs/domain.md.
 
 Plans rate actions in colours (RAG, BRAG) or words; both are read here. The colours
 follow the tracker's own scale: grey not started, green on track, amber at risk, red
@@ -133,7 +133,7 @@ def normalise_status_word(word: object) -> str:
 
 
 def read_status(word: object) -> str | None:
-    """The DESIGN §3 status a plan's word or colour means, or None when unknown.
+    """The docs/domain.md status a plan's word or colour means, or None when unknown.
 
     Tries the whole cell, then the part before a bracket or a dash ("Completed (see
     audit)", "Amber - awaiting policy")."""

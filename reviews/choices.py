@@ -17,7 +17,7 @@ class Lifecycle(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
-# The default list of review types (DESIGN §2). Administrators may add more.
+# The default list of review types (docs/domain.md). Administrators may add more.
 # (code, name, accepts agency contributions, is an agency contribution)
 DEFAULT_REVIEW_TYPES: tuple[tuple[str, str, bool, bool], ...] = (
     ("DHR", "Domestic Homicide Review", True, False),

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 def review_types_ensure_defaults() -> None:
-    """Adds any missing default review type (DESIGN §2); never changes existing ones,
+    """Adds any missing default review type (docs/domain.md); never changes existing ones,
     which administrators may have renamed."""
     for code, name, accepts, is_contribution in DEFAULT_REVIEW_TYPES:
         ReviewType.objects.get_or_create(

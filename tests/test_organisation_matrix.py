@@ -4,7 +4,7 @@ another organisation's not shared, and restricted reviews where the person is or
 named. GET and every POST form, with a realistic valid payload.
 
 The expected answer comes from the ORACLE below: an independent statement of the access
-rules (DESIGN §4), written in the terms of this test (role, organisation, owner, shares,
+rules (docs/access.md), written in the terms of this test (role, organisation, owner, shares,
 named people), not by asking accounts.access. A LEAK is
 
 - a successful answer (2xx, or a redirect that is not to the sign-in page) to a GET the
@@ -16,7 +16,7 @@ named people), not by asking accounts.access. A LEAK is
 The other way round, so that the oracle and the payloads are known to be right: nobody
 the oracle allows is refused, every allowed post saves something (unless it is one that
 changes nothing by design), every marker is shown to someone, and an object the person
-may not see gets the answer of one that does not exist (DESIGN §4: 404, never the data).
+may not see gets the answer of one that does not exist (docs/access.md: 404, never the data).
 
 Every request runs in a savepoint that is rolled back, so each one meets the same world.
 Run with -s to read the count: `organisation matrix: N requests, M leaks`.

@@ -437,7 +437,7 @@ SERVICE_NAME = "Learning review action tracker"
 # Absolute links in emails.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-# Reminder ladder defaults (DESIGN §6); an administrator can change them in the admin.
+# Reminder ladder defaults (docs/reminders.md); an administrator can change them in the admin.
 REMINDER_DUE_SOON_DAYS = [30, 14, 7]
 REMINDER_ESCALATE_TO_PROVIDER_DAYS = 14
 REMINDER_ESCALATE_TO_FORUM_DAYS = 30

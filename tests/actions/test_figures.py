@@ -1,4 +1,4 @@
-"""Committee figures (DESIGN §3): the headline never overstates progress."""
+"""Committee figures (docs/domain.md): the headline never overstates progress."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """List and dashboard pages run a fixed number of queries, whatever the data size
-(DESIGN §8). Timings live in bench/, not here."""
+(a page that grows with the portfolio is a defect). Timings live in bench/, not here."""
 
 from __future__ import annotations
 

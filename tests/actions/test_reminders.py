@@ -1,4 +1,4 @@
-"""The reminder ladder of DESIGN §6, walked through time."""
+"""The reminder ladder of docs/reminders.md, walked through time."""
 
 from __future__ import annotations
 

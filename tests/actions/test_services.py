@@ -1,4 +1,4 @@
-"""The rules of DESIGN §3 as the services enforce them."""
+"""The rules of docs/domain.md as the services enforce them."""
 
 from __future__ import annotations
 

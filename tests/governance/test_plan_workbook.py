@@ -1,4 +1,4 @@
-"""Action plans exported to Excel (DESIGN §7): what the workbook holds, who may have
+"""Action plans exported to Excel (docs/papers.md): what the workbook holds, who may have
 one, and that it costs the same few queries however long the plan is."""
 
 from __future__ import annotations
