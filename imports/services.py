@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -24,6 +25,8 @@ from accounts.models import Organisation, User
 from actions.choices import FINISHED_STATUSES, Status
 from actions.evidence_files import display_filename
 from actions.models import Action, ProgressUpdate
+from audit.choices import AuditEvent
+from audit.services import audit_record
 from imports.choices import CREATE_ORGANISATION, Field, ImportState, ReviewSource
 from imports.headings import find_heading_row
 from imports.models import PlanImport, SavedMapping
@@ -243,7 +246,11 @@ def plan_import_discard(*, plan_import: PlanImport, by: UserType) -> None:
 
 
 def plan_import_commit(
-    *, plan_import: PlanImport, by: UserType, update_in_place: bool = False
+    *,
+    plan_import: PlanImport,
+    by: UserType,
+    update_in_place: bool = False,
+    request: HttpRequest | None = None,
 ) -> PlanImport:
     """Imports the plan, all or nothing:
     1. the file is read again and planned again inside the transaction (the preview
@@ -253,7 +260,9 @@ def plan_import_commit(
        actions are written, each with a history entry saying "Imported from <file>
        (sha256 …) by <person>"; rows that match an existing action by reference update
        it in place instead (only the columns the file has);
-    3. latest updates become progress updates; the import record keeps the counts."""
+    3. latest updates become progress updates; the import record keeps the counts;
+    4. the audit log records the import (file, hash, counts) in the same transaction,
+       so an import is never in the tracker without its entry, nor the entry without it."""
     try:
         with transaction.atomic():
             locked = PlanImport.objects.select_for_update().get(pk=plan_import.pk)
@@ -266,6 +275,17 @@ def plan_import_commit(
                 raise ImportRefused(plan)
             locked.update_in_place = update_in_place
             _write(locked, plan, by)
+            audit_record(
+                event=AuditEvent.IMPORT,
+                request=request,
+                user=by,
+                target=locked,
+                file=locked.original_filename,
+                sha256=locked.sha256,
+                actions_created=locked.actions_created,
+                actions_updated=locked.actions_updated,
+                update_in_place=update_in_place,
+            )
     except IntegrityError:
         raise ValidationError(
             "This file has just been imported by someone else; nothing was imported twice."

@@ -11,8 +11,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.access import Verb, require
-from audit.choices import AuditEvent
-from audit.services import audit_record
 from imports import services
 from imports.choices import Field, ImportState, ReviewSource
 from imports.forms import MappingForm, ResolveForm, SheetForm, UploadForm
@@ -198,22 +196,12 @@ def import_commit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     update = request.POST.get("update_in_place") == "1"
     try:
         done = services.plan_import_commit(
-            plan_import=plan_import, by=request.user, update_in_place=update
+            plan_import=plan_import, by=request.user, update_in_place=update, request=request
         )
     except services.ImportRefused as refused:
         return _preview_page(request, plan_import, update=update, refusal=[str(refused)], code=422)
     except ValidationError as error:
         return _preview_page(request, plan_import, update=update, refusal=error.messages, code=422)
-    audit_record(
-        event=AuditEvent.IMPORT,
-        request=request,
-        target=done,
-        file=done.original_filename,
-        sha256=done.sha256,
-        actions_created=done.actions_created,
-        actions_updated=done.actions_updated,
-        update_in_place=update,
-    )
     messages.success(
         request,
         f"Imported: {done.actions_created} action{'s' if done.actions_created != 1 else ''} "
