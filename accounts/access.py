@@ -27,7 +27,10 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from accounts.choices import PROVIDER_ROLES, Role
+from accounts.choices import PROVIDER_ROLES, REVIEW_OWNER_KINDS, Role
+from actions.choices import COMMISSIONER_ONLY_STATUSES, PROVIDER_SETTABLE_STATUSES, Status
+from governance.choices import PaperState
+from reviews.choices import ShareAccess
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -222,7 +225,6 @@ def paper_read_q(user: Person) -> Q:
         return NOTHING
     if r.admin:
         return Q()
-    from governance.choices import PaperState
 
     drafting = r.secretary | r.commissioner
     return Q(meeting__forum__organisation_id__in=drafting) | Q(
@@ -250,7 +252,6 @@ def managed_review_q(user: Person, *, to_review: str) -> Q:
         return Q()
     if not r.commissioner:
         return NOTHING
-    from reviews.choices import ShareAccess
 
     p = to_review
     org = Q(**{f"{p}owner_id__in": r.commissioner}) | Q(
@@ -297,7 +298,6 @@ def _org_reaches(
         return False
     if access is None and review.owner_id in organisation_ids:
         return True
-    from reviews.choices import ShareAccess
 
     if access == ShareAccess.CONTRIBUTE and review.owner_id in organisation_ids:
         return True
@@ -324,8 +324,6 @@ def _manages(user: Person, r: Reach, review: Review) -> bool:
     # statuses): answered once per request, kept on the user object like the reach.
     answers: dict[int, bool] = user.__dict__.setdefault("_access_manages", {})
     if review.pk not in answers:
-        from reviews.choices import ShareAccess
-
         answers[review.pk] = not (review.restricted and not _is_named(user, review)) and (
             _org_reaches(r.commissioner, review, ShareAccess.CONTRIBUTE)
         )
@@ -427,7 +425,6 @@ def settable_statuses(user: Person, action: Any) -> list[str]:
     """The statuses this person may set on this action: every one for the safeguarding
     team that manages it; the provider's own set for the provider, and none once the
     action is assured or closed (only commissioners undo that)."""
-    from actions.choices import COMMISSIONER_ONLY_STATUSES, PROVIDER_SETTABLE_STATUSES, Status
 
     r = reach(user)
     if _manages(user, r, review_of(action)) if r.active else False:
@@ -454,7 +451,6 @@ def review_circle_ids(review: Review) -> frozenset[int]:
 
 
 def _commissioning_circle_ids(review: Review) -> frozenset[int]:
-    from reviews.choices import ShareAccess
 
     if not review.pk:
         return frozenset({review.owner_id})
@@ -491,7 +487,6 @@ def assignable_people(review: Review) -> QuerySet:
 
 def owner_choices(user: Person) -> QuerySet:
     """Organisations a person may register a review for."""
-    from accounts.choices import REVIEW_OWNER_KINDS
 
     Organisation = apps.get_model("accounts", "Organisation")
     r = reach(user)

@@ -8,6 +8,8 @@ class AccountsConfig(AppConfig):
     verbose_name = "Users and organisations"
 
     def ready(self) -> None:
+        # Imported here: signal receivers may import models, which ready() is the
+        # first moment they can be.
         from django.contrib.auth.signals import user_logged_in
 
         from accounts.sessions import session_start_clocks_on_sign_in

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from accounts import access
 from accounts.access import Verb
+from actions.models import Reminder
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
@@ -32,8 +33,6 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             links.append(("Administration", reverse("admin:index")))
     unread = 0
     if user is not None and user.is_authenticated:
-        from actions.models import Reminder
-
         unread = Reminder.objects.addressed_to(user).unread().count()
     return {
         "service_name": settings.SERVICE_NAME,

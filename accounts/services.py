@@ -91,6 +91,7 @@ def password_reset_request(*, email: str, request: HttpRequest) -> None:
 def _password_reset_hand_over(email: str, ip_address: str | None) -> None:
     """Never raises: the person is told to check their email either way, and an
     on_commit callback that raised would turn that page into a server error."""
+    # Imported here: the task module imports this one (its task calls the service).
     from accounts.tasks import password_reset_email_send_run
     from trackerapp.celery import app
 

@@ -14,6 +14,7 @@ from actions.models import (
     Reminder,
     ReminderPolicy,
 )
+from actions.services import reminders_retry_undelivered
 
 
 class ProgressUpdateInline(admin.TabularInline):
@@ -192,7 +193,6 @@ class ReminderAdmin(admin.ModelAdmin):
 
     @admin.action(description="Send the selected undelivered reminders again")
     def send_again(self, request, queryset) -> None:
-        from actions.services import reminders_retry_undelivered
 
         count = reminders_retry_undelivered(
             by=request.user, reminder_ids=queryset.values_list("pk", flat=True)

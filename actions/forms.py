@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.forms.utils import pretty_name
 
 from accounts import access
+from accounts.choices import DigestFrequency
 from accounts.models import Organisation, User
 from actions.choices import Status
 from actions.models import Action
@@ -492,7 +493,6 @@ class DigestPreferenceForm(NHSFormMixin, forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from accounts.choices import DigestFrequency
 
         super().__init__(*args, **kwargs)
         choice_field(self, "digest_frequency").choices = DigestFrequency.choices

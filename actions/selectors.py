@@ -15,7 +15,7 @@ from accounts import access
 from accounts.access import Verb
 from accounts.models import Organisation, User
 from actions.choices import HEADLINE_STATUSES, STATUS_BAND, STATUS_STYLE, Band, Status
-from actions.models import Action, ActionQuerySet, Evidence, ProgressUpdate
+from actions.models import Action, ActionQuerySet, Evidence, ProgressUpdate, Reminder
 from governance.models import Forum
 
 if TYPE_CHECKING:
@@ -399,8 +399,6 @@ def reminder_inbox_for(user: UserType) -> QuerySet:
     """The user's reminders, newest first, only about things they may still see."""
     from django.db.models import Q
 
-    from actions.models import Reminder
-
     visible = Action.objects.visible_to(user).values("pk")
     return (
         Reminder.objects.addressed_to(user)
@@ -416,7 +414,6 @@ def undelivered_reminders_for(user: UserType) -> QuerySet:
     """Reminder emails that could not be delivered (refused by the mail server, or
     failing past the retry cap), newest first, for the safeguarding team and admins to
     put right: about what the user may see."""
-    from actions.models import Reminder
 
     return (
         Reminder.objects.undelivered()

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts import access
 from accounts.access import Verb
+from accounts.choices import DigestFrequency
 from actions.choices import (
     FINISHED_STATUSES,
     PROVIDER_SETTABLE_STATUSES,
@@ -586,13 +587,12 @@ def reminders_mark_read(*, user: User) -> int:
     return Reminder.objects.addressed_to(user).unread().update(read_at=timezone.now())
 
 
-def digest_frequency_set(*, user: User, frequency: str) -> None:
-    from accounts.choices import DigestFrequency
-
+def digest_frequency_set(*, user: User, frequency: str) -> User:
     if frequency not in DigestFrequency.values:
         raise ValidationError({"digest_frequency": "Choose daily or weekly."})
     user.digest_frequency = frequency
     user.save(update_fields=["digest_frequency"])
+    return user
 
 
 def reminders_retry_undelivered(*, by: User, reminder_ids: Iterable[int] | None = None) -> int:

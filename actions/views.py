@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import Verb, may, require, settable_statuses
 from actions import services
-from actions.choices import ExtensionState
+from actions.choices import EvidenceReviewState, ExtensionState
 from actions.forms import (
     ActionFilterForm,
     ActionForm,
@@ -37,7 +37,7 @@ from governance.plan_workbook import XLSX_CONTENT_TYPE
 from governance.services import action_list_export
 from reviews.models import Recommendation
 from trackerapp.downloads import generated_file_response, private_file_response
-from trackerapp.forms import flash_form_errors
+from trackerapp.forms import flash_form_errors, form_status, form_submit
 from trackerapp.types import AuthenticatedRequest
 
 PAGE_SIZE = 25
@@ -175,9 +175,15 @@ def action_update_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     action = action_for_user(request.user, pk)
     require(request.user, Verb.UPDATE, action, "You cannot post updates on this action.")
     form = ProgressUpdateForm(request.POST)
-    if not form.is_valid():
+    update = form_submit(
+        request,
+        form,
+        lambda data: services.progress_update_add(
+            action=action, by=request.user, text=data["text"]
+        ),
+    )
+    if update is None:
         return _action_page(request, action, update_form=form, code=422)
-    services.progress_update_add(action=action, by=request.user, text=form.cleaned_data["text"])
     return _done(request, action, "Update added.")
 
 
@@ -192,18 +198,18 @@ def action_create(request: AuthenticatedRequest, recommendation_pk: int) -> Http
         initial={"owner_organisation": recommendation.addressed_to},
         review=recommendation.review,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            action = services.action_create(
-                recommendation=recommendation, by=request.user, **form.service_fields()
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "Action added.")
-            return redirect("actions:detail", pk=action.pk)
+    action = form_submit(
+        request,
+        form,
+        lambda data: services.action_create(
+            recommendation=recommendation, by=request.user, **form.service_fields()
+        ),
+    )
+    if action is not None:
+        messages.success(request, "Action added.")
+        return redirect("actions:detail", pk=action.pk)
     context = {"form": form, "recommendation": recommendation, "review": recommendation.review}
-    return render(request, "actions/form.html", context, status=422 if form.errors else 200)
+    return render(request, "actions/form.html", context, status=form_status(form))
 
 
 def action_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
@@ -212,20 +218,22 @@ def action_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     review = action.recommendation.review
     form = ActionForm(request.POST or None, instance=action, review=review)
     stale = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.action_update(
+    try:
+        saved = form_submit(
+            request,
+            form,
+            lambda data: services.action_update(
                 action=action,
                 by=request.user,
-                expected_version=form.cleaned_data["version"],
+                expected_version=data["version"],
                 **form.service_fields(),
-            )
-        except services.StaleEditError as error:
-            stale = error
-            form = ActionForm(instance=error.action, merge=error.merge, review=review)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+            ),
+        )
+    except services.StaleEditError as error:
+        stale = error
+        form = ActionForm(instance=error.action, merge=error.merge, review=review)
+    else:
+        if saved is not None:
             messages.success(request, "Action saved.")
             return redirect("actions:detail", pk=action.pk)
     context = {
@@ -235,7 +243,7 @@ def action_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "review": action.recommendation.review,
         "stale": stale,
     }
-    code = 409 if stale else (422 if form.errors else 200)
+    code = 409 if stale else form_status(form)
     return render(request, "actions/form.html", context, status=code)
 
 
@@ -288,21 +296,18 @@ def evidence_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     action = action_for_user(request.user, pk)
     require(request.user, Verb.UPDATE, action, "You cannot add evidence to this action.")
     form = EvidenceUploadForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            stored = services.evidence_attach(
-                action=action,
-                by=request.user,
-                files=form.cleaned_data["files"],
-                description=form.cleaned_data["description"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request, f"{len(stored)} file{'s' if len(stored) != 1 else ''} added as evidence."
-            )
-            return redirect("actions:detail", pk=action.pk)
+    stored = form_submit(
+        request,
+        form,
+        lambda data: services.evidence_attach(
+            action=action, by=request.user, files=data["files"], description=data["description"]
+        ),
+    )
+    if stored is not None:
+        messages.success(
+            request, f"{len(stored)} file{'s' if len(stored) != 1 else ''} added as evidence."
+        )
+        return redirect("actions:detail", pk=action.pk)
     return _action_page(request, action, evidence_form=form, code=422)
 
 
@@ -343,19 +348,20 @@ def evidence_review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require(request.user, Verb.MANAGE, evidence)
     back = _back(request, reverse("actions:detail", args=[evidence.action_id]))
     form = EvidenceReviewForm(request.POST)
-    if not form.is_valid():
+    reviewed = form_submit(
+        request,
+        form,
+        lambda data: services.evidence_review(
+            evidence=evidence,
+            by=request.user,
+            accept=data["decision"] == "accept",
+            reason=data["reason"],
+        ),
+    )
+    if reviewed is None:
         flash_form_errors(request, form, about=evidence.original_filename)
-        return redirect(back)
-    accept = form.cleaned_data["decision"] == "accept"
-    try:
-        services.evidence_review(
-            evidence=evidence, by=request.user, accept=accept, reason=form.cleaned_data["reason"]
-        )
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, f"{evidence.original_filename}: {message}")
     else:
-        verb = "accepted" if accept else "rejected"
+        verb = "accepted" if reviewed.review_state == EvidenceReviewState.ACCEPTED else "rejected"
         messages.success(request, f"{evidence.original_filename} {verb}.")
     return redirect(back)
 
@@ -365,14 +371,14 @@ def extension_request(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     action = action_for_user(request.user, pk)
     require(request.user, Verb.UPDATE, action, "You cannot ask for an extension on this action.")
     form = ExtensionRequestForm(request.POST)
-    if form.is_valid():
-        try:
-            services.extension_request(action=action, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "Extension requested. The safeguarding team will decide.")
-            return redirect("actions:detail", pk=action.pk)
+    requested = form_submit(
+        request,
+        form,
+        lambda data: services.extension_request(action=action, by=request.user, **data),
+    )
+    if requested is not None:
+        messages.success(request, "Extension requested. The safeguarding team will decide.")
+        return redirect("actions:detail", pk=action.pk)
     return _action_page(request, action, extension_form=form, code=422)
 
 
@@ -382,19 +388,22 @@ def extension_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     extension = get_object_or_404(ExtensionRequest.objects.filter(action__in=visible), pk=pk)
     require(request.user, Verb.MANAGE, extension)
     form = ExtensionDecisionForm(request.POST)
-    if not form.is_valid():
+    decided = form_submit(
+        request,
+        form,
+        lambda data: services.extension_decide(
+            request=extension,
+            by=request.user,
+            approve=data["decision"] == "approve",
+            reason=data["reason"],
+        ),
+    )
+    if decided is None:
         flash_form_errors(request, form)
-        return redirect("actions:detail", pk=extension.action_id)
-    approve = form.cleaned_data["decision"] == "approve"
-    try:
-        services.extension_decide(
-            request=extension, by=request.user, approve=approve, reason=form.cleaned_data["reason"]
-        )
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+    elif decided.state == ExtensionState.APPROVED:
+        messages.success(request, "Extension approved.")
     else:
-        messages.success(request, "Extension approved." if approve else "Extension declined.")
+        messages.success(request, "Extension declined.")
     return redirect("actions:detail", pk=extension.action_id)
 
 
@@ -420,10 +429,13 @@ def reminder_inbox_mark_read(request: AuthenticatedRequest) -> HttpResponse:
 @require_POST
 def reminder_digest_preference(request: AuthenticatedRequest) -> HttpResponse:
     form = DigestPreferenceForm(request.POST)
-    if form.is_valid():
-        services.digest_frequency_set(
-            user=request.user, frequency=form.cleaned_data["digest_frequency"]
-        )
+    if form_submit(
+        request,
+        form,
+        lambda data: services.digest_frequency_set(
+            user=request.user, frequency=data["digest_frequency"]
+        ),
+    ):
         messages.success(request, "Reminder preference saved.")
         return redirect("notifications")
     page = Paginator(reminder_inbox_for(request.user), PAGE_SIZE).get_page(1)

@@ -7,6 +7,7 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit log"
 
     def ready(self) -> None:
+        # Imported here: the receivers import models, loadable only once apps are ready.
         from audit import receivers
 
         receivers.connect()

@@ -11,7 +11,7 @@ from governance.choices import (
     DEFAULT_CLASSIFICATION,
     AssuranceLevel,
 )
-from governance.models import Meeting, Paper
+from governance.models import Forum, Meeting, Paper
 from governance.periods import FinancialQuarter, quarter_choices
 from trackerapp.forms import NHSFormMixin, UKDateField, choice_field, model_choice_field
 
@@ -176,7 +176,6 @@ class QuarterlyReportForm(NHSFormMixin, forms.Form):
     )
 
     def __init__(self, data: Any = None, *, user: User) -> None:
-        from governance.models import Forum
 
         today = timezone.localdate()
         self.default_quarter = FinancialQuarter.containing(today).previous()

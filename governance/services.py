@@ -31,6 +31,9 @@ from audit.services import audit_record
 from governance.choices import EXPORT_CLASSIFICATION, BuildState, PaperState
 from governance.models import Forum, Meeting, Paper, PaperDownload
 from governance.plan_workbook import ExportMarking, actions_workbook, export_filename
+from governance.rendering import render_paper_html, render_pdf, render_quarterly_html
+from governance.selectors import paper_snapshot
+from governance.word import paper_docx, quarterly_report_docx
 from reviews.selectors import review_plan_for
 from trackerapp.history import record_change
 
@@ -219,6 +222,7 @@ def _publish_build(paper_id: int, claimed_at: datetime, if_unreachable: dict[str
     for a task that will never come: it is put back as if_unreachable says, with the
     reason. Never raises, as an on_commit callback that raised would skip the callbacks
     after it and turn the secretary's request into a server error."""
+    # Imported here: the task module imports this one (its task calls the service).
     from governance.tasks import paper_build
 
     try:
@@ -254,8 +258,6 @@ def paper_build(*, paper_id: int) -> Paper:
     2. A paper being issued is rendered from its stored snapshot, frozen and marked
        issued; if that fails it goes back to draft with the reason, never half-issued.
     """
-    from governance.rendering import render_paper_html, render_pdf
-    from governance.selectors import paper_snapshot
 
     paper = Paper.objects.select_related("meeting__forum__organisation", "supersedes").get(
         pk=paper_id
@@ -360,7 +362,6 @@ def paper_docx_export(*, paper: Paper, by: User, request: HttpRequest | None = N
     """The paper in Word, from the snapshot its PDF was built from (an issued paper's
     frozen one), logged as a download like the PDF: committee offices assemble their
     packs in Word."""
-    from governance.word import paper_docx
 
     if not paper.snapshot or paper.build_state != BuildState.READY:
         raise PaperStateError("Build the paper before downloading it in Word.")
@@ -517,8 +518,6 @@ def quarterly_report_export(
     """The quarterly report as a PDF or Word file, for the people who may take action
     plans away (Verb.EXPORT: the report lists actions by provider and their slippage),
     written to the audit log like every export."""
-    from governance.rendering import render_pdf, render_quarterly_html
-    from governance.word import quarterly_report_docx
 
     access.require(
         by,

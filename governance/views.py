@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
@@ -26,6 +25,7 @@ from governance.selectors import (
     paper_summary_offer,
 )
 from trackerapp.downloads import generated_file_response, private_file_response
+from trackerapp.forms import form_status, form_submit
 from trackerapp.types import AuthenticatedRequest
 
 SLIPPAGE_PAGE_SIZE = 50
@@ -63,18 +63,16 @@ def meeting_create(request: AuthenticatedRequest, forum_pk: int) -> HttpResponse
     forum = forum_for_user(request.user, forum_pk)
     require(request.user, Verb.MANAGE_PAPERS, forum)
     form = MeetingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting = services.meeting_create(forum=forum, by=request.user, **form.service_fields())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "Meeting added.")
-            return redirect(meeting)
-    status = 422 if form.errors else 200
-    return render(
-        request, "governance/meeting_form.html", {"form": form, "forum": forum}, status=status
+    meeting = form_submit(
+        request,
+        form,
+        lambda data: services.meeting_create(forum=forum, by=request.user, **form.service_fields()),
     )
+    if meeting is not None:
+        messages.success(request, "Meeting added.")
+        return redirect(meeting)
+    context = {"form": form, "forum": forum}
+    return render(request, "governance/meeting_form.html", context, status=form_status(form))
 
 
 @require_GET
@@ -104,19 +102,16 @@ def _paper_form(
     paper: Paper | None,
     meeting: Meeting | None,
 ):
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = save(form.service_fields())
-        except ValidationError as error:
-            form.add_error(None, error)
-        except services.PaperStateError as error:
-            assert paper is not None  # only a change to a saved paper is refused so
-            messages.error(request, str(error))
-            return redirect(paper)
-        else:
-            messages.success(request, "Paper saved. Build it to check the PDF.")
-            return redirect(saved)
-    status = 422 if form.errors else 200
+    try:
+        saved = form_submit(request, form, lambda data: save(form.service_fields()))
+    except services.PaperStateError as error:
+        assert paper is not None  # only a change to a saved paper is refused so
+        messages.error(request, str(error))
+        return redirect(paper)
+    if saved is not None:
+        messages.success(request, "Paper saved. Build it to check the PDF.")
+        return redirect(saved)
+    status = form_status(form)
     offer = paper_summary_offer(meeting.forum) if meeting is not None else None
     context = {"form": form, "paper": paper, "offer": offer}
     return render(request, "governance/paper_form.html", context, status=status)

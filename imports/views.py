@@ -27,24 +27,24 @@ from imports.selectors import (
 )
 from imports.template_workbook import XLSX_CONTENT_TYPE, template_workbook
 from trackerapp.downloads import generated_file_response
+from trackerapp.forms import form_status, form_submit
 from trackerapp.types import AuthenticatedRequest
 
 
 def import_start(request: AuthenticatedRequest) -> HttpResponse:
     require(request.user, Verb.CREATE_REVIEW)
     form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            plan_import = services.plan_import_upload(
-                by=request.user, upload=upload, filename=upload.name or ""
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            return redirect("imports:columns", pk=plan_import.pk)
+    plan_import = form_submit(
+        request,
+        form,
+        lambda data: services.plan_import_upload(
+            by=request.user, upload=data["file"], filename=data["file"].name or ""
+        ),
+    )
+    if plan_import is not None:
+        return redirect("imports:columns", pk=plan_import.pk)
     context = {"form": form, "imports": recent_imports_for(request.user)}
-    return render(request, "imports/start.html", context, status=422 if form.errors else 200)
+    return render(request, "imports/start.html", context, status=form_status(form))
 
 
 def import_template(request: AuthenticatedRequest) -> HttpResponse:
@@ -81,20 +81,23 @@ def import_columns(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         user=request.user,
         initial=_mapping_initial(plan_import, view),
     )
-    if request.method == "POST" and view.sheet_names and form.is_valid():
-        try:
-            services.plan_import_choose(
+    # A file with no readable sheet has nothing to map: the page says so (422).
+    chosen = None
+    if view.sheet_names:
+        chosen = form_submit(
+            request,
+            form,
+            lambda data: services.plan_import_choose(
                 plan_import=plan_import,
                 by=request.user,
                 sheet_name=view.sheet_name,
                 header_row=view.header_row,
                 headings=view.headings,
                 **form.service_fields(),
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            return redirect("imports:preview", pk=plan_import.pk)
+            ),
+        )
+    if chosen is not None:
+        return redirect("imports:preview", pk=plan_import.pk)
     context = {"plan_import": plan_import, "view": view, "form": form, "sheet_form": sheet_form}
     code = 422 if form.errors or (request.method == "POST" and not view.sheet_names) else 200
     return render(request, "imports/columns.html", context, status=code)
@@ -177,12 +180,14 @@ def import_answers(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return redirect(_preview_url(plan_import, update))
     stored: dict[str, dict] = {"organisations": {}, "leads": {}, "statuses": {}}
     form = ResolveForm(request.POST, plan=plan, stored=stored, user=request.user)
-    if not form.is_valid():
-        return _preview_page(request, plan_import, update=update, answers_form=form, code=422)
-    try:
-        services.plan_import_resolve(plan_import=plan_import, by=request.user, **form.answers())
-    except ValidationError as error:
-        form.add_error(None, error)
+    resolved = form_submit(
+        request,
+        form,
+        lambda data: services.plan_import_resolve(
+            plan_import=plan_import, by=request.user, **form.answers()
+        ),
+    )
+    if resolved is None:
         return _preview_page(request, plan_import, update=update, answers_form=form, code=422)
     messages.success(request, "Your answers are saved; the preview below uses them.")
     return redirect(_preview_url(plan_import, update))

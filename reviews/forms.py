@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from accounts import access
 from accounts.models import Organisation, User
+from actions.models import Action
 from governance.models import Forum
 from reviews.choices import Lifecycle, ShareAccess
 from reviews.models import Recommendation, Review, ReviewType, Theme
@@ -42,7 +43,6 @@ class ReviewFilterForm(NHSFormMixin, forms.Form):
         model_choice_field(self, "forum").queryset = Forum.objects.visible_to(user)
 
     def apply(self, queryset):
-        from actions.models import Action
 
         data: dict = {}
         if self.is_bound:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from accounts import access
+from accounts.choices import REVIEW_OWNER_KINDS
 from reviews.choices import Lifecycle, ShareAccess
 
 if TYPE_CHECKING:
@@ -131,7 +132,6 @@ class Review(models.Model):
         return reverse("reviews:detail", args=[self.pk])
 
     def clean(self) -> None:
-        from accounts.choices import REVIEW_OWNER_KINDS
 
         if self.owner_id is not None and self.owner.kind not in REVIEW_OWNER_KINDS:
             raise ValidationError(

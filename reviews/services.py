@@ -9,6 +9,7 @@ from django.db import transaction
 from accounts import access
 from accounts.access import Verb
 from accounts.choices import REVIEW_OWNER_KINDS
+from actions.models import Action
 from audit.choices import AuditEvent
 from audit.services import audit_record
 from reviews.choices import DEFAULT_REVIEW_TYPES, ShareAccess
@@ -278,7 +279,6 @@ def review_unshare(*, share: ReviewShare, by: User, request: HttpRequest | None 
 def outside_circle(review: Review) -> list[str]:
     """What of the review points outside its circle (docs/access.md), as a person
     would list it; empty when everything is within."""
-    from actions.models import Action
 
     organisations = access.assignable_organisations(review).values("pk")
     forums = access.assignable_forums(review).values("pk")

@@ -23,6 +23,7 @@ from reviews.selectors import (
     with_status_counts,
 )
 from trackerapp.downloads import generated_file_response
+from trackerapp.forms import form_status, form_submit
 from trackerapp.types import AuthenticatedRequest
 
 PAGE_SIZE = 25
@@ -62,16 +63,12 @@ def review_export(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def _save_form(request, form, save, success: str, template: str, context: dict):
-    """Runs the service behind a valid form; its validation errors land on the form."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = save(form.service_fields())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, success)
-            return redirect(saved)
-    return render(request, template, {"form": form, **context}, status=422 if form.errors else 200)
+    """The form page of a review or recommendation: saved, or shown with its errors."""
+    saved = form_submit(request, form, lambda data: save(form.service_fields()))
+    if saved is not None:
+        messages.success(request, success)
+        return redirect(saved)
+    return render(request, template, {"form": form, **context}, status=form_status(form))
 
 
 def review_create(request: AuthenticatedRequest) -> HttpResponse:
@@ -144,28 +141,26 @@ def review_sharing(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     review = review_for_user(request.user, pk)
     require(request.user, Verb.SHARE, review)
     form = ShareForm(request.POST or None, review=review)
-    if request.method == "POST" and form.is_valid():
-        try:
-            share = services.review_share(
-                review=review,
-                organisation=form.cleaned_data["organisation"],
-                access_level=form.cleaned_data["access"],
-                by=request.user,
-                request=request,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request, f"{review.reference} is shared with {share.organisation.name}."
-            )
-            return redirect("reviews:sharing", pk=review.pk)
+    share = form_submit(
+        request,
+        form,
+        lambda data: services.review_share(
+            review=review,
+            organisation=data["organisation"],
+            access_level=data["access"],
+            by=request.user,
+            request=request,
+        ),
+    )
+    if share is not None:
+        messages.success(request, f"{review.reference} is shared with {share.organisation.name}.")
+        return redirect("reviews:sharing", pk=review.pk)
     context = {
         "review": review,
         "form": form,
         "shares": review.shares.select_related("organisation", "shared_by"),
     }
-    return render(request, "reviews/sharing.html", context, status=422 if form.errors else 200)
+    return render(request, "reviews/sharing.html", context, status=form_status(form))
 
 
 @require_POST

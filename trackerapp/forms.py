@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 UK_DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d-%m-%Y", "%d %m %Y", "%d.%m.%Y"]
@@ -74,3 +76,28 @@ def flash_form_errors(request: HttpRequest, form: forms.Form, about: str = "") -
         for error in errors:
             # Each error is already its message (ErrorList yields strings).
             messages.error(request, f"{about}: {error}" if about else str(error))
+
+
+Written = TypeVar("Written")
+
+
+def form_submit(
+    request: HttpRequest, form: forms.BaseForm, write: Callable[[dict[str, Any]], Written]
+) -> Written | None:
+    """The one way a view runs a form. On a POST: the form's own checks, then the service
+    `write` with the cleaned data. A ValidationError the service raises lands on the form
+    (on the field it names, else at the top), so the person sees it where they see the
+    form's own errors. Returns what the service wrote, or None when nothing was written:
+    a GET, or errors now on the form (`form_status` then says 422)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return write(form.cleaned_data)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+
+
+def form_status(form: forms.BaseForm) -> int:
+    """The status of a page that shows a form: 422 when it carries errors."""
+    return 422 if form.errors else 200

@@ -27,6 +27,7 @@ def web() -> str | None:
 
 def worker() -> str | None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trackerapp.settings")
+    # Imported here: the Celery app reads the settings module named just above.
     from trackerapp.celery import app
 
     node = f"celery@{socket.gethostname()}"

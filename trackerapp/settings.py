@@ -499,6 +499,7 @@ LOGGING = {
 # names, addresses, cookies or request bodies; only the user's id.
 SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
 if SENTRY_DSN:
+    # Imported only when used: sentry-sdk is optional.
     from trackerapp.logs import sentry_init  # noqa: E402
 
     sentry_init(

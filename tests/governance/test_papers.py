@@ -473,12 +473,10 @@ def test_a_double_build_request_queues_one_build(cast, draft, monkeypatch):
 
 
 def test_a_failed_build_is_reported_and_can_be_retried(cast, draft, monkeypatch):
-    import governance.rendering
-
     def broken(html):
         raise RuntimeError("renderer out of memory")
 
-    monkeypatch.setattr(governance.rendering, "render_pdf", broken)
+    monkeypatch.setattr(services, "render_pdf", broken)
     with run_tasks():
         services.paper_build_request(paper=draft, by=cast.secretary)
     draft.refresh_from_db()
@@ -489,10 +487,8 @@ def test_a_failed_build_is_reported_and_can_be_retried(cast, draft, monkeypatch)
 
 
 def test_a_failed_issue_goes_back_to_draft(cast, draft, monkeypatch):
-    import governance.rendering
-
     paper = build(draft, cast.secretary)
-    monkeypatch.setattr(governance.rendering, "render_pdf", lambda html: 1 / 0)
+    monkeypatch.setattr(services, "render_pdf", lambda html: 1 / 0)
     with run_tasks():
         services.paper_issue_request(paper=paper, by=cast.secretary)
     paper.refresh_from_db()
