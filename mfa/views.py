@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from mfa import services
 from mfa.forms import RecoveryCodeForm, SecurityCodeForm
 from mfa.qr import totp_key_groups, totp_qr_svg
+from trackerapp.forms import form_status
 from trackerapp.types import AuthenticatedRequest
 
 
@@ -56,7 +57,7 @@ def enrol(request: AuthenticatedRequest) -> HttpResponse:
         "key_groups": totp_key_groups(device),
         "next": _next_url(request),
     }
-    return render(request, "mfa/enrol.html", context, status=422 if form.errors else 200)
+    return render(request, "mfa/enrol.html", context, status=form_status(form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -75,7 +76,7 @@ def verify(request: AuthenticatedRequest) -> HttpResponse:
             return _carry_on(request)
         form.refuse(check)
     context = {"form": form, "next": _next_url(request)}
-    return render(request, "mfa/verify.html", context, status=422 if form.errors else 200)
+    return render(request, "mfa/verify.html", context, status=form_status(form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -95,7 +96,7 @@ def verify_recovery(request: AuthenticatedRequest) -> HttpResponse:
             return _carry_on(request)
         form.refuse(check)
     context = {"form": form, "next": _next_url(request)}
-    return render(request, "mfa/verify_recovery.html", context, status=422 if form.errors else 200)
+    return render(request, "mfa/verify_recovery.html", context, status=form_status(form))
 
 
 @require_http_methods(["GET", "POST"])
