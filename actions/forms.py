@@ -5,6 +5,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.forms.utils import pretty_name
@@ -17,6 +18,7 @@ from actions.services import EDITABLE_FIELDS, EditMerge
 from governance.models import Forum
 from reviews.models import Review, ReviewType, Theme
 from trackerapp.forms import NHSFormMixin, UKDateField, choice_field, model_choice_field
+from trackerapp.uploads import megabytes
 
 if TYPE_CHECKING:
     from accounts.models import User as UserType
@@ -423,7 +425,8 @@ class EvidenceUploadForm(NHSFormMixin, forms.Form):
         label="Files",
         help_text=(
             "PDF, Word, Excel, PowerPoint, OpenDocument, CSV, text, PNG, JPEG or email. "
-            "Up to 25 MB each; you can choose several."
+            f"Up to {megabytes(settings.EVIDENCE_MAX_UPLOAD_BYTES)} MB each; you can choose "
+            "several."
         ),
         error_messages={"required": "Choose at least one file."},
     )

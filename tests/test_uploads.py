@@ -1,4 +1,4 @@
-"""The shared zip reader counts what really comes out of each member."""
+"""The shared upload mechanics: the zip reader counts what really comes out of each member."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from tests import hostile_zips
 from tests.hostile_zips import Part
-from trackerapp.zip_members import (
+from trackerapp.uploads import (
     Damaged,
     LargerThanDeclared,
     TooLarge,
