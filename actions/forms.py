@@ -469,8 +469,13 @@ class DecisionForm(NHSFormMixin, forms.Form):
 
 
 class EvidenceReviewForm(DecisionForm):
+    """Drawn by includes/evidence_review_form.html in a row of the evidence table and of
+    the evidence queue, so the reason is a one-line box."""
+
     YES, NO = ("accept", "Accept"), ("reject", "Reject")
     REASON_NEEDED = "Give the provider a reason for rejecting the evidence."
+
+    reason = forms.CharField(required=False, label="Reason if rejected (the provider will see it)")
 
 
 class ExtensionRequestForm(NHSFormMixin, forms.Form):
