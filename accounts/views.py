@@ -32,7 +32,8 @@ def sign_in_locked_out(
     )
     context = {
         "form": SignInForm(request),
-        "lockout_message": message,
+        # Shown in the error summary, above any errors of the form.
+        "lockout_errors": [message],
         "next": request.POST.get("next", ""),
     }
     return render(request, "accounts/login.html", context, status=429)

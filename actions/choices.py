@@ -52,19 +52,42 @@ class StatusStyle:
     fill: str  # background, for SVG charts and Excel cells
     text: str  # foreground that meets contrast on `fill`
     pattern: str  # SVG pattern id, so charts read without colour
+    # The full-strength colour for a thin line or a small block (an action's rule in a
+    # paper, a segment of the bands bar), where the pale fill would not show on white.
+    accent: str
 
 
+# static/css/paper.css and app.css repeat these colours: tests/governance/
+# test_paper_colours.py holds them to this table.
 STATUS_STYLE: dict[str, StatusStyle] = {
-    Status.NOT_STARTED: StatusStyle("grey", "nhsuk-tag--grey", "#D8DDE0", "#212B32", "dots"),
-    Status.ON_TRACK: StatusStyle("green", "nhsuk-tag--green", "#CCE2D8", "#005A30", "none"),
-    Status.AT_RISK: StatusStyle("amber", "nhsuk-tag--orange", "#FFDC8E", "#4D3B00", "diagonal"),
-    Status.OFF_TRACK: StatusStyle("red", "nhsuk-tag--red", "#F4CDC6", "#6B140E", "cross"),
-    Status.COMPLETED: StatusStyle(
-        "blue outline", "nhsuk-tag--white app-tag--outline-blue", "#FFFFFF", "#005EB8", "vertical"
+    Status.NOT_STARTED: StatusStyle(
+        "grey", "nhsuk-tag--grey", "#D8DDE0", "#212B32", "dots", "#AEB7BD"
     ),
-    Status.ASSURED: StatusStyle("blue", "nhsuk-tag--blue", "#005EB8", "#FFFFFF", "none"),
+    Status.ON_TRACK: StatusStyle(
+        "green", "nhsuk-tag--green", "#CCE2D8", "#005A30", "none", "#007F3B"
+    ),
+    Status.AT_RISK: StatusStyle(
+        "amber", "nhsuk-tag--orange", "#FFDC8E", "#4D3B00", "diagonal", "#FFB81C"
+    ),
+    Status.OFF_TRACK: StatusStyle(
+        "red", "nhsuk-tag--red", "#F4CDC6", "#6B140E", "cross", "#D5281B"
+    ),
+    Status.COMPLETED: StatusStyle(
+        "blue outline",
+        "nhsuk-tag--white app-tag--outline-blue",
+        "#FFFFFF",
+        "#005EB8",
+        "vertical",
+        "#005EB8",
+    ),
+    Status.ASSURED: StatusStyle("blue", "nhsuk-tag--blue", "#005EB8", "#FFFFFF", "none", "#005EB8"),
     Status.CLOSED: StatusStyle(
-        "grey, struck", "nhsuk-tag--grey app-tag--struck", "#AEB7BD", "#212B32", "horizontal"
+        "grey, struck",
+        "nhsuk-tag--grey app-tag--struck",
+        "#AEB7BD",
+        "#212B32",
+        "horizontal",
+        "#AEB7BD",
     ),
 }
 

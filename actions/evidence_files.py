@@ -8,13 +8,10 @@ actions. Anything not positively recognised as an allowed type is refused.
 
 from __future__ import annotations
 
-import hashlib
-import io
 import logging
 import re
 import socket
 import struct
-import unicodedata
 import zlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -25,20 +22,24 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from actions.pdf_checks import PdfLimits, PdfRefused, check_pdf
+from trackerapp import uploads
 from trackerapp.bounded import BoundExceeded, run_bounded
-from trackerapp.zip_members import (
+from trackerapp.uploads import (
+    CFB_SIGNATURE,
     Encrypted,
     TooLarge,
     TooManyMembers,
+    UploadTooLarge,
     ZipLimits,
     ZipMembers,
     ZipRefused,
     check_zip,
+    decode_text,
+    megabytes,
+    read_bounded,
 )
 
 logger = logging.getLogger(__name__)
-
-CHUNK = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,6 @@ MARKUP = re.compile(
     rb"|javascript\s*:",
     re.IGNORECASE,
 )
-CFB_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 # Recognisable dangerous content, so the refusal can say what the file really is.
@@ -142,42 +142,20 @@ def refuse(name: str, reason: str) -> ValidationError:
 
 
 def display_filename(raw: str) -> str:
-    """The person's filename as safe display text: no folders, no control characters,
-    at most 120 characters with the extension kept."""
-    name = unicodedata.normalize("NFC", raw or "")
-    name = name.replace("\\", "/").split("/")[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
-    name = re.sub(r"\s+", " ", name).strip(" .")
-    if not name:
-        return "evidence"
-    suffix = PurePosixPath(name).suffix[:10]
-    stem = name[: len(name) - len(suffix)] if suffix else name
-    limit = 120 - len(suffix)
-    return (stem[:limit].rstrip() or "evidence") + suffix
+    """The person's filename as safe display text; "evidence" when nothing is left."""
+    return uploads.display_filename(raw, default="evidence")
+
+
+def too_large(name: str, limit: int) -> ValidationError:
+    return refuse(name, f"is larger than the {megabytes(limit)} MB limit.")
 
 
 def _read_all(upload: IO[bytes], name: str, limit: int) -> tuple[bytes, str]:
     """Reads the upload into memory (within the size limit) and hashes it."""
-    digest = hashlib.sha256()
-    buffer = io.BytesIO()
-    upload.seek(0)
-    while chunk := upload.read(CHUNK):
-        buffer.write(chunk)
-        digest.update(chunk)
-        if buffer.tell() > limit:
-            raise refuse(name, f"is larger than the {limit // (1024 * 1024)} MB limit.")
-    return buffer.getvalue(), digest.hexdigest()
-
-
-def _looks_like_text(data: bytes) -> str | None:
-    if b"\x00" in data:
-        return None
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
+    try:
+        return read_bounded(upload, limit)
+    except UploadTooLarge:
+        raise too_large(name, limit) from None
 
 
 def _check_png(data: bytes, name: str) -> None:
@@ -239,9 +217,6 @@ OPENDOCUMENT_MIMETYPE = {
     ".odt": (b"application/vnd.oasis.opendocument.text", ODT),
     ".ods": (b"application/vnd.oasis.opendocument.spreadsheet", ODS),
 }
-# [Content_Types].xml and mimetype are read into memory; a real one is a few KB (one
-# line per part, and parts are limited in number), so more than this is not an Office file.
-ZIP_INDEX_PART_MAX_BYTES = 2 * 1024 * 1024
 
 
 def _check_zip_container(data: bytes, name: str, extension: str) -> AllowedType:
@@ -251,7 +226,7 @@ def _check_zip_container(data: bytes, name: str, extension: str) -> AllowedType:
     limits = ZipLimits(
         max_members=settings.EVIDENCE_ZIP_MAX_ENTRIES,
         max_total_bytes=settings.EVIDENCE_ZIP_MAX_UNCOMPRESSED_BYTES,
-        max_ratio=200,
+        max_ratio=settings.EVIDENCE_ZIP_MAX_RATIO,
     )
     try:
         with check_zip(data, limits) as archive:
@@ -282,7 +257,9 @@ def _check_office_parts(archive: ZipMembers, name: str, extension: str) -> Allow
         part, allowed = OFFICE_MAIN_PART[extension]
         if "[Content_Types].xml" not in names or part not in names:
             raise refuse(name, f"is not a real {allowed.label} (its name says {extension}).")
-        content_types = archive.read("[Content_Types].xml", limit=ZIP_INDEX_PART_MAX_BYTES)
+        content_types = archive.read(
+            "[Content_Types].xml", limit=settings.UPLOAD_ZIP_INDEX_PART_MAX_BYTES
+        )
         if b"macroEnabled" in content_types or b"vbaProject" in content_types:
             raise refuse(name, "contains macros. Save it as a normal document and upload that.")
         return allowed
@@ -290,7 +267,8 @@ def _check_office_parts(archive: ZipMembers, name: str, extension: str) -> Allow
         expected, allowed = OPENDOCUMENT_MIMETYPE[extension]
         if (
             "mimetype" not in names
-            or archive.read("mimetype", limit=ZIP_INDEX_PART_MAX_BYTES).strip() != expected
+            or archive.read("mimetype", limit=settings.UPLOAD_ZIP_INDEX_PART_MAX_BYTES).strip()
+            != expected
         ):
             raise refuse(name, f"is not a real {allowed.label} (its name says {extension}).")
         if any(n.lower().startswith("basic/") or n.lower().startswith("scripts/") for n in names):
@@ -300,7 +278,7 @@ def _check_office_parts(archive: ZipMembers, name: str, extension: str) -> Allow
 
 
 def _check_text(data: bytes, name: str, extension: str) -> AllowedType:
-    text = _looks_like_text(data)
+    text = decode_text(data)
     if text is None:
         raise refuse(name, f"is not a plain text file (its name says {extension}).")
     if MARKUP.search(data):
@@ -424,7 +402,7 @@ def inspect_upload(upload: IO[bytes], filename: str, size: int) -> tuple[Inspect
     if size == 0:
         raise refuse(name, "is empty.")
     if size > limit:
-        raise refuse(name, f"is larger than the {limit // (1024 * 1024)} MB limit.")
+        raise too_large(name, limit)
     if extension in {".docm", ".xlsm", ".pptm", ".dotm", ".xltm", ".potm", ".xlam", ".ppam"}:
         raise refuse(
             name, "is a macro-enabled Office file. Save it without macros (.docx, .xlsx, .pptx)."

@@ -5,6 +5,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.forms.utils import pretty_name
@@ -18,6 +19,7 @@ from actions.services import EDITABLE_FIELDS, EditMerge
 from governance.models import Forum
 from reviews.models import Review, ReviewType, Theme
 from trackerapp.forms import NHSFormMixin, UKDateField, choice_field, model_choice_field
+from trackerapp.uploads import megabytes
 
 if TYPE_CHECKING:
     from accounts.models import User as UserType
@@ -424,7 +426,8 @@ class EvidenceUploadForm(NHSFormMixin, forms.Form):
         label="Files",
         help_text=(
             "PDF, Word, Excel, PowerPoint, OpenDocument, CSV, text, PNG, JPEG or email. "
-            "Up to 25 MB each; you can choose several."
+            f"Up to {megabytes(settings.EVIDENCE_MAX_UPLOAD_BYTES)} MB each; you can choose "
+            "several."
         ),
         error_messages={"required": "Choose at least one file."},
     )
@@ -467,8 +470,13 @@ class DecisionForm(NHSFormMixin, forms.Form):
 
 
 class EvidenceReviewForm(DecisionForm):
+    """Drawn by includes/evidence_review_form.html in a row of the evidence table and of
+    the evidence queue, so the reason is a one-line box."""
+
     YES, NO = ("accept", "Accept"), ("reject", "Reject")
     REASON_NEEDED = "Give the provider a reason for rejecting the evidence."
+
+    reason = forms.CharField(required=False, label="Reason if rejected (the provider will see it)")
 
 
 class ExtensionRequestForm(NHSFormMixin, forms.Form):

@@ -28,6 +28,8 @@ import pikepdf
 import pikepdf.settings
 from pikepdf import ObjectType
 
+from trackerapp.uploads import megabytes
+
 logger = logging.getLogger(__name__)
 
 PRINT_TO_NEW_PDF = (
@@ -194,7 +196,7 @@ def _check_clock(deadline: float, limits: PdfLimits) -> None:
 def _too_large(limits: PdfLimits) -> PdfRefused:
     return PdfRefused(
         f"has compressed parts that expand to more than "
-        f"{limits.max_decoded_bytes // (1024 * 1024)} MB, so it cannot be checked. "
+        f"{megabytes(limits.max_decoded_bytes)} MB, so it cannot be checked. "
         f"{PRINT_TO_NEW_PDF}"
     )
 

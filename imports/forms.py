@@ -14,6 +14,7 @@ from imports.planning import Plan, Unresolved
 from imports.selectors import MappingView
 from reviews.models import Review, ReviewType
 from trackerapp.forms import NHSFormMixin, choice_field, model_choice_field
+from trackerapp.uploads import megabytes
 
 if TYPE_CHECKING:
     from accounts.models import User as UserType
@@ -24,7 +25,7 @@ class UploadForm(NHSFormMixin, forms.Form):
         label="Action plan file",
         help_text=(
             f"An Excel workbook (.xlsx) or a CSV file, up to "
-            f"{settings.IMPORT_MAX_UPLOAD_BYTES // (1024 * 1024)} MB."
+            f"{megabytes(settings.IMPORT_MAX_UPLOAD_BYTES)} MB."
         ),
         error_messages={"required": "Choose the file to import."},
         widget=forms.FileInput(attrs={"accept": ".xlsx,.csv"}),

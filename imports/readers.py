@@ -33,7 +33,8 @@ from openpyxl.utils import column_index_from_string, coordinate_to_tuple, get_co
 from openpyxl.worksheet._reader import INLINE_STRING, WorkSheetParser
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
-from trackerapp.zip_members import (
+from trackerapp.uploads import (
+    CFB_SIGNATURE,
     Encrypted,
     LargerThanDeclared,
     TooLarge,
@@ -42,6 +43,8 @@ from trackerapp.zip_members import (
     ZipMembers,
     ZipRefused,
     check_zip,
+    decode_text,
+    megabytes,
 )
 
 logger = logging.getLogger(__name__)
@@ -52,10 +55,6 @@ TEXT_EXTENSIONS = frozenset({".csv", ".txt", ".tsv"})
 
 MAX_ROWS = 50_000
 MAX_COLUMNS = 100
-# A real [Content_Types].xml is a line per part; parts are limited in number.
-CONTENT_TYPES_MAX_BYTES = 2 * 1024 * 1024
-
-CFB_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # An Excel file protected with a password to open is an OLE compound file holding these
 # two streams instead of the usual zip.
 ENCRYPTION_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
@@ -177,19 +176,6 @@ def identify(data: bytes, filename: str) -> str:
     return CSV
 
 
-def decode_text(data: bytes) -> str | None:
-    """UTF-8 (with or without the byte-order mark Excel writes) or Windows-1252; None
-    when the bytes are neither, or hold NUL bytes (a binary file)."""
-    if b"\x00" in data:
-        return None
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
-
-
 def _zip_limits() -> ZipLimits:
     return ZipLimits(
         max_members=settings.IMPORT_ZIP_MAX_ENTRIES,
@@ -215,7 +201,7 @@ def _check_zip(data: bytes) -> str:
             "does, so it cannot be imported."
         ) from None
     except TooLarge:
-        limit = settings.IMPORT_ZIP_MAX_UNCOMPRESSED_BYTES // (1024 * 1024)
+        limit = megabytes(settings.IMPORT_ZIP_MAX_UNCOMPRESSED_BYTES)
         raise UnreadableFile(
             f"This workbook unpacks to far more than a plan needs (over {limit} MB). "
             "Split it, or delete unused sheets and empty rows, and upload it again."
@@ -246,7 +232,9 @@ def _check_workbook_parts(archive: ZipMembers) -> str:
         if "[Content_Types].xml" in names or any(n.startswith("xl/") for n in names):
             raise UnreadableFile(DAMAGED_MESSAGE)
         raise UnreadableFile(f"This is a zip archive, not a spreadsheet. {NOT_A_SPREADSHEET}")
-    content_types = archive.read("[Content_Types].xml", limit=CONTENT_TYPES_MAX_BYTES)
+    content_types = archive.read(
+        "[Content_Types].xml", limit=settings.UPLOAD_ZIP_INDEX_PART_MAX_BYTES
+    )
     if b"macroEnabled" in content_types or "xl/vbaProject.bin" in names:
         raise UnreadableFile(
             "This workbook contains macros (.xlsm). Save it as an Excel workbook (.xlsx) "

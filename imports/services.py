@@ -3,8 +3,6 @@ itself (all or nothing, in one transaction) and discarding an unfinished one."""
 
 from __future__ import annotations
 
-import hashlib
-import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,7 +21,6 @@ from accounts.access import Verb
 from accounts.choices import OrganisationKind
 from accounts.models import Organisation, User
 from actions.choices import FINISHED_STATUSES, Status
-from actions.evidence_files import display_filename
 from actions.models import Action, ProgressUpdate
 from audit.choices import AuditEvent
 from audit.services import audit_record
@@ -36,11 +33,11 @@ from imports.selectors import headings_key, plan_for
 from reviews.models import Recommendation, Review, ReviewType
 from reviews.services import default_owner, outside_circle
 from trackerapp.history import record_change
+from trackerapp.uploads import UploadTooLarge, display_filename, megabytes, read_bounded
 
 if TYPE_CHECKING:
     from accounts.models import User as UserType
 
-CHUNK = 64 * 1024
 BATCH = 500
 # Fields of Action that a service sets from objects it already holds, so validating
 # them would only cost one query per action.
@@ -76,19 +73,15 @@ def _require_draft(plan_import: PlanImport, by: UserType) -> None:
 
 def _read_upload(upload: IO[bytes], limit: int) -> tuple[bytes, str]:
     """The upload's bytes and SHA-256, refusing it as soon as it passes the limit."""
-    digest, buffer = hashlib.sha256(), io.BytesIO()
-    upload.seek(0)
-    while chunk := upload.read(CHUNK):
-        buffer.write(chunk)
-        digest.update(chunk)
-        if buffer.tell() > limit:
-            raise ValidationError(
-                {
-                    "file": f"The file is larger than {limit // (1024 * 1024)} MB. Split the plan, "
-                    "or delete unused sheets, and upload it again."
-                }
-            )
-    return buffer.getvalue(), digest.hexdigest()
+    try:
+        return read_bounded(upload, limit)
+    except UploadTooLarge:
+        raise ValidationError(
+            {
+                "file": f"The file is larger than {megabytes(limit)} MB. Split the plan, "
+                "or delete unused sheets, and upload it again."
+            }
+        ) from None
 
 
 def plan_import_upload(*, by: UserType, upload: IO[bytes], filename: str) -> PlanImport:
@@ -100,7 +93,8 @@ def plan_import_upload(*, by: UserType, upload: IO[bytes], filename: str) -> Pla
        with recognisable headings is proposed."""
     access.require(by, Verb.CREATE_REVIEW)
     data, sha256 = _read_upload(upload, settings.IMPORT_MAX_UPLOAD_BYTES)
-    name = display_filename(filename)
+    # A name with nothing printable left has always been kept as "evidence".
+    name = display_filename(filename, default="evidence")
     chosen_sheet = ""
     try:
         with SpreadsheetSource(data, name) as source:

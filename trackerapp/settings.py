@@ -331,6 +331,9 @@ EVIDENCE_ZIP_MAX_ENTRIES = int(os.environ.get("EVIDENCE_ZIP_MAX_ENTRIES", "2000"
 EVIDENCE_ZIP_MAX_UNCOMPRESSED_BYTES = int(
     os.environ.get("EVIDENCE_ZIP_MAX_UNCOMPRESSED_BYTES", 250 * 1024 * 1024)
 )
+# A member whose directory says it expands more than this many times its compressed
+# size is refused unread: documents compress a few times, zip bombs thousands.
+EVIDENCE_ZIP_MAX_RATIO = int(os.environ.get("EVIDENCE_ZIP_MAX_RATIO", "200"))
 # PDFs are parsed, not scanned as bytes: refuse any with more objects than this, any whose
 # object streams (together) or any cross-reference stream expand beyond this, or whose
 # check runs longer. Page content and images are never decoded.
@@ -358,6 +361,13 @@ IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", 10 * 102
 IMPORT_ZIP_MAX_ENTRIES = int(os.environ.get("IMPORT_ZIP_MAX_ENTRIES", "2000"))
 IMPORT_ZIP_MAX_UNCOMPRESSED_BYTES = int(
     os.environ.get("IMPORT_ZIP_MAX_UNCOMPRESSED_BYTES", 120 * 1024 * 1024)
+)
+# Evidence and imports alike: the part of an Office file that lists its parts
+# ([Content_Types].xml, or an OpenDocument's mimetype) is read into memory. A real one
+# is a few KB (a line per part, and parts are limited in number), so a larger one is
+# not an Office file.
+UPLOAD_ZIP_INDEX_PART_MAX_BYTES = int(
+    os.environ.get("UPLOAD_ZIP_INDEX_PART_MAX_BYTES", 2 * 1024 * 1024)
 )
 # Uploads above this size are spooled to a temporary file rather than held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -174,6 +174,19 @@ def test_the_zip_directory_is_checked_before_any_member_is_read(cast, settings, 
         attach(cast, samples.upload("minutes.docx", samples.office("docx")))
 
 
+def test_the_expansion_ratio_is_a_setting(cast, settings):
+    # A tiny docx expands about 1.5 times; a ratio of 1 refuses it as a zip bomb.
+    settings.EVIDENCE_ZIP_MAX_RATIO = 1
+    with pytest.raises(ValidationError, match="zip bomb"):
+        attach(cast, samples.upload("minutes.docx", samples.office("docx")))
+
+
+def test_the_size_of_an_office_files_part_list_is_a_setting(cast, settings):
+    settings.UPLOAD_ZIP_INDEX_PART_MAX_BYTES = 10
+    with pytest.raises(ValidationError, match="zip bomb"):
+        attach(cast, samples.upload("minutes.docx", samples.office("docx")))
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [

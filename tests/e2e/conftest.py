@@ -7,9 +7,21 @@ a test opens reports Content-Security-Policy violations: a test with any fails.
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 
 from tests.browser import AXE_OPTIONS
+
+
+@pytest.fixture
+def demo(settings):
+    """The demo data (README), whose accounts sign in with the demo password. A fast
+    hasher: load_demo sets a password for every account, and the default one costs
+    seconds each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("load_demo", "--quiet", stdout=StringIO())
 
 
 @pytest.fixture

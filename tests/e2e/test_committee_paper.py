@@ -4,10 +4,8 @@ its next meeting, from the demo data, in the browser."""
 from __future__ import annotations
 
 import hashlib
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 
 from governance.choices import PaperState
 from governance.models import Forum, Paper, PaperDownload
@@ -15,12 +13,6 @@ from tests.e2e.conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "demo-tracker-2026"
-
-
-@pytest.fixture
-def demo(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("load_demo", "--quiet", stdout=StringIO())
 
 
 @pytest.fixture

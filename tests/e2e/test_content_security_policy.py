@@ -4,10 +4,7 @@ prove that htmx and the NHS.UK frontend work under the policy."""
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 
 from accounts.models import User
 from tests.e2e.conftest import sign_in
@@ -42,9 +39,7 @@ def test_the_browser_refuses_injected_inline_script_and_style(page, live_server,
     csp_violations.clear()
 
 
-def test_the_django_admin_works_under_the_policy(page, live_server, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("load_demo", "--quiet", stdout=StringIO())
+def test_the_django_admin_works_under_the_policy(page, live_server, demo):
     person = User.objects.get(username="provider.lead")
     sign_in(page, live_server.url, "admin", "demo-tracker-2026")
 

@@ -13,9 +13,7 @@ from tests.e2e.conftest import assert_accessible, sign_in
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_demo_reminder_run_shows_up_in_the_browser(page, live_server, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("load_demo", "--quiet", stdout=StringIO())
+def test_the_demo_reminder_run_shows_up_in_the_browser(page, live_server, demo):
     call_command("send_reminders", stdout=StringIO())
     recipients = sorted(m.to[0] for m in mail.outbox)
     assert len(recipients) == len(set(recipients)) > 0  # one digest per person

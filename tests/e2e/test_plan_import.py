@@ -4,10 +4,7 @@ the actions on the new review. Every page is checked with axe."""
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from openpyxl import Workbook
 
 from accounts.models import Organisation
@@ -18,13 +15,6 @@ from reviews.models import Review
 from tests.e2e.conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
-    call_command("load_demo", "--quiet", stdout=StringIO())
 
 
 def plan_workbook(path) -> None:

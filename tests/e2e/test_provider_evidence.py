@@ -4,11 +4,9 @@ neither the action nor the file."""
 
 from __future__ import annotations
 
-from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from actions.choices import EvidenceReviewState, Status
 from actions.models import Action, Evidence, EvidenceDownload
@@ -17,12 +15,6 @@ from tests.e2e.conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "demo-tracker-2026"
-
-
-@pytest.fixture
-def demo(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("load_demo", "--quiet", stdout=StringIO())
 
 
 def test_evidence_journey_from_provider_to_assurance(browser, live_server, demo, tmp_path):

@@ -1,21 +1,12 @@
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 
 from tests.e2e.conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 DEMO_PASSWORD = "demo-tracker-2026"
-
-
-@pytest.fixture
-def demo(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("load_demo", "--quiet", stdout=StringIO())
 
 
 def test_the_sign_in_page_is_accessible(page, live_server):

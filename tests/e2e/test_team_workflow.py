@@ -3,22 +3,13 @@ its status with a note, and see the history entry. Every page is checked with ax
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 
 from actions.choices import Status
 from actions.models import Action
 from tests.e2e.conftest import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("load_demo", "--quiet", stdout=StringIO())
 
 
 def test_commissioner_filters_opens_an_action_and_changes_its_status(page, live_server, demo):

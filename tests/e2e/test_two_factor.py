@@ -3,10 +3,7 @@ with every page accessible and nothing the Content-Security-Policy blocks."""
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
@@ -16,12 +13,6 @@ from tests.e2e.conftest import assert_accessible, sign_in
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "demo-tracker-2026"
-
-
-@pytest.fixture
-def demo(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("load_demo", "--quiet", stdout=StringIO())
 
 
 def test_a_first_sign_in_sets_up_the_app_and_shows_recovery_codes(page, live_server, demo):

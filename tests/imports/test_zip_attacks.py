@@ -77,6 +77,14 @@ def test_it_counts_parts_against_the_import_limit(client, cast, settings):
     assert "This file has too many parts" in response.content.decode()
 
 
+def test_the_size_of_a_workbooks_part_list_is_a_setting(client, cast, settings):
+    settings.UPLOAD_ZIP_INDEX_PART_MAX_BYTES = 10
+    response = post_file(client, cast, GOOD)
+    assert response.status_code == 422
+    assert "This workbook unpacks to far more than a plan needs" in response.content.decode()
+    assert not PlanImport.objects.exists()
+
+
 def test_an_honest_workbook_built_the_same_way_is_accepted(client, cast):
     data = hostile_zips.build(hostile_zips.parts_of(GOOD))
     response = post_file(client, cast, data)

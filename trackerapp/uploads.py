@@ -1,5 +1,13 @@
-"""Reads the members of an uploaded zip (Office and OpenDocument files are zips) by the
-bytes that really come out of them, never by what the zip's directory says.
+"""What every uploaded file goes through before an app looks at what it means: evidence
+(actions.evidence_files) and imported plans (imports.readers) both use it.
+
+- read_bounded: the upload's bytes and SHA-256, read a chunk at a time and refused as
+  soon as they pass the limit, so a file far over it is never held in full;
+- display_filename: the person's filename as safe display text;
+- decode_text: the text encodings Excel and Windows write, and nothing binary;
+- check_zip / ZipMembers: the members of a zip (Office and OpenDocument files are zips)
+  read by the bytes that really come out of them, never by what the zip's directory
+  says.
 
 A zip's central directory records each member's sizes, and zipfile believes it:
 ZipFile.read inflates a member's whole compressed data in one call and only then cuts
@@ -13,20 +21,34 @@ A zip that passes has a directory that tells the truth about every member (sizes
 CRCs), so a library that believes the directory, such as openpyxl, may then be given
 the same bytes: what it reads is bounded by the limits.
 
-Every refusal is a ZipRefused; each caller words its own message for the person.
+The limits are the caller's (each app has its own settings), and so is the wording:
+every refusal here is an exception (UploadTooLarge, ZipRefused) that each caller turns
+into its own message for the person.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
 import io
+import re
 import struct
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import IO
 
 CHUNK = 64 * 1024
+MEGABYTE = 1024 * 1024
+
+# An OLE compound file: older Office files (.doc, .xls, .ppt), Outlook messages (.msg)
+# and password-protected Office files of any age.
+CFB_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# The longest filename shown or stored, extension included.
+DISPLAY_NAME_MAX_CHARS = 120
 
 # All that Office and LibreOffice write. Anything else is refused before it is read:
 # zipfile inflates bzip2 and LZMA chunks with no bound on the output, and method 99
@@ -52,6 +74,62 @@ ZIP_ERRORS = (
     struct.error,
     OSError,
 )
+
+
+def megabytes(limit: int) -> int:
+    """A byte limit as the whole megabytes messages quote it in."""
+    return limit // MEGABYTE
+
+
+class UploadTooLarge(Exception):
+    """The upload passed its size limit while it was being read."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"more than {limit} bytes")
+        self.limit = limit
+
+
+def read_bounded(upload: IO[bytes], limit: int) -> tuple[bytes, str]:
+    """The upload's bytes and SHA-256 hex digest, read from the start a chunk at a time;
+    UploadTooLarge as soon as more than limit bytes have come, whatever size the
+    request claimed."""
+    digest, buffer = hashlib.sha256(), io.BytesIO()
+    upload.seek(0)
+    while chunk := upload.read(CHUNK):
+        buffer.write(chunk)
+        digest.update(chunk)
+        if buffer.tell() > limit:
+            raise UploadTooLarge(limit)
+    return buffer.getvalue(), digest.hexdigest()
+
+
+def display_filename(raw: str, *, default: str) -> str:
+    """The person's filename as safe display text: no folders, no control characters,
+    at most DISPLAY_NAME_MAX_CHARS characters with the extension kept; default when
+    nothing is left."""
+    name = unicodedata.normalize("NFC", raw or "")
+    name = name.replace("\\", "/").split("/")[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = re.sub(r"\s+", " ", name).strip(" .")
+    if not name:
+        return default
+    suffix = PurePosixPath(name).suffix[:10]
+    stem = name[: len(name) - len(suffix)] if suffix else name
+    room = DISPLAY_NAME_MAX_CHARS - len(suffix)
+    return (stem[:room].rstrip() or default) + suffix
+
+
+def decode_text(data: bytes) -> str | None:
+    """UTF-8 (with or without the byte-order mark Excel writes) or Windows-1252; None
+    when the bytes are neither, or hold NUL bytes (a binary file)."""
+    if b"\x00" in data:
+        return None
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
 
 
 class ZipRefused(Exception):
