@@ -1,4 +1,4 @@
-"""What an evidence upload must be before it is stored (DESIGN §5).
+"""What an evidence upload must be before it is stored (docs/evidence.md).
 
 The type is decided from the file's bytes, never from its name; the name's extension
 must then agree with what the bytes are. Containers (Office zip files, PDFs) are
