@@ -25,11 +25,11 @@ from actions.choices import EvidenceReviewState, Status
 from actions.models import Action, Evidence, ProgressUpdate
 from governance.choices import Cadence, ForumKind
 from governance.models import Forum, Meeting
-from governance.periods import month_end, quarter_end
 from governance.working_days import next_working_day
 from reviews.choices import Lifecycle, ShareAccess
 from reviews.models import Recommendation, Review, ReviewShare, ReviewType, Theme
 from reviews.services import review_types_ensure_defaults
+from trackerapp.financial_year import month_end, quarter_end
 
 DEMO_PASSWORD = "demo-tracker-2026"
 
