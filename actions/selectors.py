@@ -17,6 +17,7 @@ from accounts.models import Organisation, User
 from actions.choices import HEADLINE_STATUSES, STATUS_BAND, STATUS_STYLE, Band, Status
 from actions.models import Action, ActionQuerySet, Evidence, ProgressUpdate, Reminder
 from governance.models import Forum
+from trackerapp.financial_year import FinancialQuarter
 
 if TYPE_CHECKING:
     from accounts.models import User as UserType
@@ -291,7 +292,6 @@ def _dashboard_trend(user: UserType, today: date) -> dict[str, Any]:
     """The quarterly report's trend for everything the person can see: the last eight
     quarter ends up to today, the same figures and chart. One query."""
     # Imported here: governance's report builds on this module's figures.
-    from governance.periods import FinancialQuarter
     from governance.quarterly import TREND_QUARTERS, quarterly_scope, trend_chart, trend_for
 
     quarter = FinancialQuarter.containing(today)

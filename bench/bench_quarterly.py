@@ -146,10 +146,10 @@ def main() -> None:
     from actions.models import Action
     from bench.portfolio import generate
     from governance.models import Forum
-    from governance.periods import FinancialQuarter
     from governance.quarterly import quarterly_report
     from governance.rendering import render_pdf, render_quarterly_html
     from governance.word import quarterly_report_docx
+    from trackerapp.financial_year import FinancialQuarter
 
     without_static_manifest()
     call_command("migrate", verbosity=0)

@@ -12,7 +12,7 @@ from governance.choices import (
     AssuranceLevel,
 )
 from governance.models import Forum, Meeting, Paper
-from governance.periods import FinancialQuarter, quarter_choices
+from trackerapp.financial_year import FinancialQuarter, quarter_choices
 from trackerapp.forms import NHSFormMixin, UKDateField, choice_field, model_choice_field
 
 if TYPE_CHECKING:

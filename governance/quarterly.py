@@ -40,8 +40,8 @@ from actions.choices import (
 from actions.models import Action, ExtensionRequest
 from actions.selectors import HEADLINE_FORMULA, band_counts, headline_percent
 from governance.models import Forum
-from governance.periods import FinancialQuarter
 from reviews.models import Recommendation, Review, ReviewType, Theme
+from trackerapp.financial_year import FinancialQuarter
 
 if TYPE_CHECKING:
     from accounts.models import User

@@ -35,9 +35,9 @@ from actions.selectors import (
 )
 from governance.choices import ASSURANCE_MEANING, ForumKind, PaperState
 from governance.models import Forum, GlossaryTerm, Meeting, Paper
-from governance.periods import FinancialQuarter
 from governance.quarterly import age_between, forums_reporting_to, forums_scope_q
 from reviews.models import Recommendation, ReviewType
+from trackerapp.financial_year import FinancialQuarter
 
 if TYPE_CHECKING:
     from accounts.models import User

@@ -36,11 +36,11 @@ from datetime import date, datetime
 from typing import cast
 
 from actions.choices import FINISHED_STATUSES, Status
-from governance.periods import financial_year_of
 from imports.choices import CREATE_ORGANISATION, Field, ReviewSource
 from imports.readers import Sheet, cell_name
 from imports.statuses import accepted_words, normalise_status_word, read_status
 from imports.timeframes import read_date, read_time_frame
+from trackerapp.financial_year import financial_year_of, year_label
 
 TIME_FRAME_MAX = 200  # Action.original_time_frame
 LEAD_MAX = 150  # Action.lead_role_title
@@ -854,7 +854,7 @@ class Planner:
             if reading.assumed_year:
                 row.notes.append(
                     # A year is assumed only from the plan's year.
-                    f"Due date from “{_short(wording)}” in the financial year {fy}/{(cast(int, fy) + 1) % 100:02d}."
+                    f"Due date from “{_short(wording)}” in the financial year {year_label(cast(int, fy))}."
                 )
         if reading is not None:
             for piece in reading.not_real:

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from governance.periods import month_end, quarter_end
+from trackerapp.financial_year import calendar_year_of, month_end, quarter_end, year_end
 
 MONTHS: dict[str, int] = {
     "jan": 1,
@@ -106,7 +106,7 @@ def _month_year(month: int, year: int | None, plan_year: int | None) -> tuple[in
         return year, False
     if plan_year is None:
         return None
-    return (plan_year if month >= 4 else plan_year + 1), True
+    return calendar_year_of(plan_year, month), True
 
 
 @dataclass(frozen=True)
@@ -238,7 +238,7 @@ def read_time_frame(value: object, *, plan_year: int | None = None) -> TimeFrame
     for match in STANDALONE_FY.finditer(text):
         fy = _fy_start(match["fy1"], match["fy2"])
         if fy is not None:
-            found.append(date(fy + 1, 3, 31))
+            found.append(year_end(fy))
             text = _blank(text, match)
     if not found:
         for match in BARE_YEAR.finditer(text):

@@ -24,7 +24,6 @@ from actions import services as action_services
 from actions.models import Action, ProgressUpdate
 from governance import services as governance_services
 from governance.models import Forum, Meeting, Paper
-from governance.periods import quarter_choices
 from imports import services as import_services
 from imports.choices import ReviewSource
 from imports.forms import answer_field_name
@@ -34,6 +33,7 @@ from reviews.models import Recommendation, Review, ReviewShare
 from tests import factories
 from tests.html_forms import form_data
 from tests.imports.workbooks import choose, csv_file, preview, upload
+from trackerapp.financial_year import quarter_choices
 
 pytestmark = pytest.mark.django_db
 

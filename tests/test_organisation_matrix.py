@@ -45,7 +45,6 @@ from actions.choices import ReminderState, Rung
 from actions.models import Action, Evidence, ExtensionRequest, ProgressUpdate, Reminder
 from governance.choices import PaperState
 from governance.models import Forum, Meeting, Paper
-from governance.periods import quarter_choices
 from governance.selectors import paper_snapshot
 from imports.models import PlanImport
 from reviews.models import Recommendation, Review, ReviewShare, Theme
@@ -54,6 +53,7 @@ from tests import factories
 from tests.conftest import VerifiedClient
 from tests.html_forms import form_data
 from tests.url_walk import iter_patterns
+from trackerapp.financial_year import quarter_choices
 
 pytestmark = pytest.mark.django_db
 

@@ -115,6 +115,8 @@ INSTALLED_APPS = [
     "imports",
     "audit",
     "axes",
+    # After the apps it fills: load_demo (fixtures/demo).
+    "demo",
 ]
 
 MIDDLEWARE = [

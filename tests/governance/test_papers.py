@@ -20,11 +20,11 @@ from actions.models import Action
 from governance import services
 from governance.choices import BuildState, ForumKind, PaperState
 from governance.models import Paper, PaperDownload
-from governance.periods import FinancialQuarter, quarter_choices
 from governance.rendering import AssetRefused, paper_url_fetcher, render_paper_html, render_pdf
 from governance.selectors import paper_scope, paper_snapshot
 from governance.working_days import is_working_day
 from tests import factories
+from trackerapp.financial_year import FinancialQuarter, quarter_choices
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,6 @@ from django.utils import timezone
 from actions.choices import HEADLINE_STATUSES, STATUS_BAND, Status
 from actions.models import Action
 from governance.choices import ForumKind
-from governance.periods import FinancialQuarter
 from governance.quarterly import (
     age_between,
     forums_reporting_to,
@@ -24,6 +23,7 @@ from governance.quarterly import (
     quarterly_scope,
 )
 from tests import factories
+from trackerapp.financial_year import FinancialQuarter
 
 pytestmark = pytest.mark.django_db
 

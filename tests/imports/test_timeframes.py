@@ -8,8 +8,8 @@ from datetime import date, datetime
 
 import pytest
 
-from governance.periods import financial_year_of, quarter_end
 from imports.timeframes import read_date, read_time_frame
+from trackerapp.financial_year import financial_year_of, quarter_end
 
 # wording, plan's financial year (first calendar year), due date (None: no date)
 CASES = [

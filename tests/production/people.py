@@ -16,10 +16,11 @@ from urllib.parse import urljoin
 
 import requests
 
-from accounts.management.commands.load_demo import DEMO_PASSWORD
+from demo.loader import fixture
 from tests.production.stack import Stack
 
 STEP_SECONDS = 30
+DEMO_PASSWORD = fixture("people.yaml")["password"]
 
 
 def totp(key_base32: str, step: int) -> str:

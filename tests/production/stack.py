@@ -26,12 +26,12 @@ from urllib.parse import urlsplit
 
 import requests
 
-from accounts.management.commands.load_demo import CAST
+from demo.loader import fixture
 from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 # Every account the demo data creates, each signed in and crawled.
-DEMO_ROLES = [person[0] for person in CAST]
+DEMO_ROLES = [person["username"] for person in fixture("people.yaml")["people"]]
 BUCKET = "tracker-private"
 
 

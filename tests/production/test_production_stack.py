@@ -86,19 +86,20 @@ def other_organisations_references(username: str) -> list[str]:
     """References of demo reviews this person must never meet on any page: for the
     Black Country ICB's people, BSol's reviews not shared with it; for everyone else,
     the Black Country ICB's own (docs/access.md)."""
-    from accounts.management.commands.load_demo import CAST, _review_specs
+    from demo.loader import fixture, review_fixtures
 
-    home = {name: org for name, _first, _last, _title, org, _role in CAST}.get(username)
+    people = fixture("people.yaml")["people"]
+    home = {person["username"]: person.get("organisation") for person in people}.get(username)
     if home is None:  # the administrator sees everything
         return []
     forbidden = []
-    for spec in _review_specs():
-        shared_with = {partner for partner, _access in spec.shares}
+    for review in review_fixtures():
+        shared_with = {share["organisation"] for share in review.get("shares", [])}
         if home == "BC ICB":
-            if spec.owner != "BC ICB" and "BC ICB" not in shared_with:
-                forbidden.append(spec.reference)
-        elif spec.owner == "BC ICB":
-            forbidden.append(spec.reference)
+            if review["owner"] != "BC ICB" and "BC ICB" not in shared_with:
+                forbidden.append(review["reference"])
+        elif review["owner"] == "BC ICB":
+            forbidden.append(review["reference"])
     return forbidden
 
 

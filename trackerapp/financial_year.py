@@ -1,4 +1,5 @@
-"""NHS financial quarters: the reporting periods committee papers cover.
+"""The NHS financial year and its quarters: the periods committee papers report on and
+action plans are written in. The one place that knows where a financial year starts.
 
 The NHS financial year runs from 1 April to 31 March, so "Q3 2018/19" is October to
 December 2018 and "Q4 2018/19" is January to March 2019.
@@ -12,11 +13,28 @@ from dataclasses import dataclass
 from datetime import date
 
 _QUARTER_LABEL = re.compile(r"^\s*Q([1-4])\s+(\d{4})/(\d{2})\s*$", re.IGNORECASE)
+FIRST_MONTH = 4  # April
 
 
 def financial_year_of(day: date) -> int:
     """The first calendar year of the NHS financial year holding `day` (2018 for 2018/19)."""
-    return day.year if day.month >= 4 else day.year - 1
+    return day.year if day.month >= FIRST_MONTH else day.year - 1
+
+
+def calendar_year_of(start_year: int, month: int) -> int:
+    """The calendar year in which `month` of the financial year starting in `start_year`
+    falls: June of 2018/19 is in 2018, February of 2018/19 in 2019."""
+    return start_year if month >= FIRST_MONTH else start_year + 1
+
+
+def year_label(start_year: int) -> str:
+    """'2018/19' for the financial year starting in April 2018."""
+    return f"{start_year}/{(start_year + 1) % 100:02d}"
+
+
+def year_end(start_year: int) -> date:
+    """31 March that closes the financial year starting in `start_year`."""
+    return date(start_year + 1, FIRST_MONTH - 1, 31)
 
 
 def month_end(year: int, month: int) -> date:
@@ -38,7 +56,7 @@ class FinancialQuarter:
 
     @classmethod
     def containing(cls, day: date) -> FinancialQuarter:
-        return cls(financial_year_of(day), (day.month - 4) % 12 // 3 + 1)
+        return cls(financial_year_of(day), (day.month - FIRST_MONTH) % 12 // 3 + 1)
 
     @classmethod
     def parse(cls, label: str) -> FinancialQuarter:
@@ -54,11 +72,11 @@ class FinancialQuarter:
 
     @property
     def label(self) -> str:
-        return f"Q{self.number} {self.start_year}/{(self.start_year + 1) % 100:02d}"
+        return f"Q{self.number} {year_label(self.start_year)}"
 
     @property
     def start(self) -> date:
-        month = 4 + 3 * (self.number - 1)
+        month = FIRST_MONTH + 3 * (self.number - 1)
         year = self.start_year + (month - 1) // 12
         return date(year, (month - 1) % 12 + 1, 1)
 
