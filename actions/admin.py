@@ -15,6 +15,7 @@ from actions.models import (
     ReminderPolicy,
 )
 from actions.services import reminders_retry_undelivered
+from trackerapp.admin_site import RecordAdmin
 
 
 class ProgressUpdateInline(admin.TabularInline):
@@ -121,22 +122,13 @@ class ProgressUpdateAdmin(admin.ModelAdmin):
 
 
 @admin.register(EvidenceDownload)
-class EvidenceDownloadAdmin(admin.ModelAdmin):
+class EvidenceDownloadAdmin(RecordAdmin):
     """The download log is a record: it can be read and searched, never edited."""
 
     list_display = ["downloaded_at", "user", "evidence"]
     list_filter = ["downloaded_at"]
     search_fields = ["user__username", "evidence__original_filename"]
     list_select_related = ["user", "evidence"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ExtensionRequest)

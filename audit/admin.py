@@ -21,10 +21,11 @@ from audit.choices import AuditEvent
 from audit.exports import CSV_CONTENT_TYPE, audit_csv_lines
 from audit.models import AuditEntry
 from audit.services import audit_record
+from trackerapp.admin_site import RecordAdmin
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(RecordAdmin):
     """Searchable by admins; nobody adds, edits or deletes entries. Every page of it is
     drawn in UTC, the time the log keeps, whatever the site's time zone.
 
@@ -71,15 +72,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
             organisation__in=user.memberships.values("organisation")
         ).values("user_id")
         return entries.filter(user__in=colleagues)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
         with timezone.override(UTC):

@@ -5,6 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from governance.choices import PaperState
 from governance.models import Forum, GlossaryTerm, Meeting, Paper, PaperDownload
+from trackerapp.admin_site import RecordAdmin
 
 
 class MeetingInline(admin.TabularInline):
@@ -77,7 +78,7 @@ class PaperAdmin(admin.ModelAdmin):
 
 
 @admin.register(PaperDownload)
-class PaperDownloadAdmin(admin.ModelAdmin):
+class PaperDownloadAdmin(RecordAdmin):
     """The download log is a record: readable, never edited."""
 
     list_display = ["paper", "user", "downloaded_at", "sha256"]
@@ -85,15 +86,6 @@ class PaperDownloadAdmin(admin.ModelAdmin):
     search_fields = ["paper__title", "user__username"]
     date_hierarchy = "downloaded_at"
     list_select_related = ["paper", "user"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(GlossaryTerm)

@@ -44,6 +44,20 @@ class AdministratorsOnly(_AdminBase):
         return _superuser(request) and super().has_delete_permission(request, obj)
 
 
+class RecordAdmin(ModelAdmin):
+    """A record (a download log, the audit log, an import's log): read and searched in
+    the admin, never added, edited or deleted there, so it stays the record."""
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class TrackerAdminSite(AdminSite):
     site_header = "Learning review action tracker – administration"
     site_title = "Tracker administration"
