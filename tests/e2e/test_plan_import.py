@@ -5,10 +5,12 @@ the actions on the new review. Every page is checked with axe."""
 from __future__ import annotations
 
 from io import StringIO
+from typing import cast
 
 import pytest
 from django.core.management import call_command
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from accounts.models import Organisation
 from actions.choices import Status
@@ -29,7 +31,7 @@ def demo(settings, tmp_path):
 
 def plan_workbook(path) -> None:
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = cast(Worksheet, workbook.active)  # a new workbook's one sheet
     sheet.title = "SAR action plan"
     sheet.append(["Safeguarding Adults Review: Ms E – action plan"])
     sheet.append([])
