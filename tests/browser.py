@@ -9,8 +9,12 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -36,7 +40,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Browser]:
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         if os.environ.get("CI"):
             pytest.fail(f"Chromium not found at {CHROMIUM}; .ci/run installs it")
@@ -59,7 +63,7 @@ def csp_violations(request, monkeypatch) -> Iterator[list[str]]:
         return
     browser = request.getfixturevalue("browser")
     violations: list[str] = []
-    opened: list[object] = []
+    opened: list[BrowserContext] = []
     new_context = browser.new_context
 
     def watched_new_context(*args, **kwargs):

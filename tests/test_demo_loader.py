@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def row_counts() -> dict[str, int]:
-    return {model._meta.label: model.objects.count() for model in apps.get_models()}
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
 
 
 def test_it_loads_the_same_portfolio_twice_without_duplicating_anything(settings, tmp_path):

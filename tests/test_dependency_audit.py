@@ -18,6 +18,7 @@ SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "dependency_audit.
 @pytest.fixture
 def audit(monkeypatch):
     spec = importlib.util.spec_from_file_location("dependency_audit", SCRIPT)
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, "dependency_audit", module)
     spec.loader.exec_module(module)

@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import logging.config
+from collections.abc import Iterator
 
 import pytest
 from django.conf import settings as django_settings
@@ -14,12 +15,13 @@ from django.urls import reverse
 
 
 @pytest.fixture
-def json_log() -> io.StringIO:
+def json_log() -> Iterator[io.StringIO]:
     """The project's LOGGING, as LOG_FORMAT=json configures it, written to a buffer."""
     config = json.loads(json.dumps(django_settings.LOGGING))
     config["handlers"]["console"]["formatter"] = "json"
     logging.config.dictConfig(config)
     handler = logging.getLogger().handlers[0]
+    assert isinstance(handler, logging.StreamHandler)
     buffer = io.StringIO()
     handler.setStream(buffer)
     yield buffer

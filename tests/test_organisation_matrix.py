@@ -36,6 +36,7 @@ from typing import Any
 import openpyxl
 import pytest
 from django.db import connection, transaction
+from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone
 
@@ -333,8 +334,9 @@ def second_icb(cast) -> tuple[dict[str, Organisation], dict[str, Any]]:
         ("bc_viewer", bc, Role.VIEWER),
         ("bc_provider_lead", bc_provider, Role.PROVIDER_LEAD),
     ]:
-        users[name] = factories.user(name.replace("_", "."), organisation=org, role=role)
-        factories.totp_device(users[name])
+        user = factories.user(name.replace("_", "."), organisation=org, role=role)
+        users[name] = user
+        factories.totp_device(user)
     return orgs, users
 
 
@@ -434,7 +436,7 @@ def build_world(cast) -> World:
 
 # --- What a write may change --------------------------------------------------------
 
-WATCHED = [
+WATCHED: list[type[Model]] = [
     Review,
     Review.named_people.through,
     Review.monitoring_forums.through,
@@ -459,7 +461,7 @@ def fingerprint() -> str:
     if connection.vendor != "postgresql":
         digest = hashlib.sha256()
         for model in WATCHED:
-            digest.update(repr(list(model.objects.order_by("pk").values_list())).encode())
+            digest.update(repr(list(model._default_manager.order_by("pk").values_list())).encode())
         return digest.hexdigest()
     tables = " UNION ALL ".join(
         f"SELECT {n} AS n, md5(coalesce(string_agg(t::text, ',' ORDER BY t.{pk}), '')) AS h "
@@ -533,7 +535,9 @@ class Row:
     name: str
     method: str
     plans: list | None
-    allowed: Callable[[Person, Any], bool]
+    # Called with the person and the plan, or with the person alone on a row without plans
+    # (`anyone`, `signed_in`, ... take the plan as optional).
+    allowed: Callable[..., bool]
     args: Callable[[World, Any], list] = lambda w, plan: []
     query: Callable[[World, Any], str] = lambda w, plan: ""
     payload: Callable[[World, Any, str], dict] | None = None
@@ -635,7 +639,7 @@ def sees_action(p: Person, s: Scenario) -> bool:
 
 
 # The object each kind of URL names, and who sees it (the rules above).
-SEEN_BY = {
+SEEN_BY: dict[Callable[[World, Any], list], Callable[[Person, Any], bool]] = {
     review_pk: reads_review,
     share_pk: reads_review,
     recommendation_pk: reads_review,

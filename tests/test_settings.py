@@ -67,7 +67,7 @@ def settings_with(*, command: list[str] | None = None, **env: str) -> subprocess
 
 
 def read(**env: str) -> dict:
-    result = settings_with(**env)
+    result = settings_with(command=None, **env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 

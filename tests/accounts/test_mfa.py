@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.http.response import HttpResponseBase
 from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticToken
@@ -276,7 +277,7 @@ def issue_recovery_codes(browser: Client) -> list[str]:
     return re.findall(r'<span class="app-code">([a-z2-7]{4}-[a-z2-7]{4})</span>', page)
 
 
-def regenerate(browser: Client, device) -> object:
+def regenerate(browser: Client, device: TOTPDevice) -> HttpResponseBase:
     return browser.post(reverse("mfa:recovery_codes_new"), {"code": factories.totp_code(device)})
 
 

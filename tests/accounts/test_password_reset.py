@@ -63,7 +63,11 @@ def reset_link(email: str, browser: Client) -> str:
     response = ask(email, browser=browser)
     assert response["Location"] == reverse("accounts:password_reset_done")
     assert len(mail.outbox) == 1
-    return re.search(r"https?://\S+/account/password-reset/\S+/", mail.outbox[0].body).group(0)
+    body = mail.outbox[0].body
+    assert isinstance(body, str)
+    link = re.search(r"https?://\S+/account/password-reset/\S+/", body)
+    assert link is not None
+    return link.group(0)
 
 
 def test_it_links_to_the_reset_from_the_sign_in_page(client):

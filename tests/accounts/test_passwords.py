@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 PASSPHRASE = "ruby kettle harbour spoon"
 
 
-def refusals(password: str, user=None) -> set[str]:
+def refusals(password: str, user=None) -> set[str | None]:
     try:
         validate_password(password, user)
     except ValidationError as error:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -48,7 +49,7 @@ def stored_files(settings) -> list[Path]:
     ],
 )
 def test_it_accepts_the_allowed_types(cast, settings, name, data):
-    builders = {
+    builders: dict[str, Callable[[], bytes]] = {
         "pdf": samples.pdf,
         "png": samples.png,
         "jpeg": samples.jpeg,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import os
 import zipfile
+from typing import cast
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -26,9 +27,10 @@ cases = {"run": 0, "accepted": 0, "refused": 0}
 
 def real_workbook() -> bytes:
     from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
     book = Workbook()
-    sheet = book.active
+    sheet = cast(Worksheet, book.active)  # a new workbook's one sheet
     sheet.append(["Ref", "Action", "Lead", "Timescale", "RAG"])
     sheet.append(["1.1", "Routine enquiry training", "Named nurse", "Q3 2026/27", "Green"])
     buffer = io.BytesIO()

@@ -227,7 +227,9 @@ def test_rejecting_the_evidence_of_a_completed_action_hands_it_back(client, cast
     action = Action.objects.get(pk=cast.action_a.pk)
     assert action.status == Status.ON_TRACK
     assert action.completed_on is None
-    assert "last year's audit" in action.updates.first().text
+    update = action.updates.first()
+    assert update is not None
+    assert "last year's audit" in update.text
     page = as_user(client, cast.provider_a_lead).get(action.get_absolute_url()).content.decode()
     assert "This is last year&#x27;s audit." in page or "This is last year's audit." in page
 

@@ -12,12 +12,22 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_headline_rounds_down():
-    counts = {Status.ON_TRACK: 20, Status.COMPLETED: 11, Status.ASSURED: 10, Status.OFF_TRACK: 16}
+    counts: dict[str, int] = {
+        Status.ON_TRACK: 20,
+        Status.COMPLETED: 11,
+        Status.ASSURED: 10,
+        Status.OFF_TRACK: 16,
+    }
     assert headline_percent(counts) == (71, 41, 57)  # 71.9% is reported as 71%
 
 
 def test_closed_and_not_started_count_in_the_denominator():
-    counts = {Status.ON_TRACK: 1, Status.CLOSED: 1, Status.NOT_STARTED: 1, Status.AT_RISK: 1}
+    counts: dict[str, int] = {
+        Status.ON_TRACK: 1,
+        Status.CLOSED: 1,
+        Status.NOT_STARTED: 1,
+        Status.AT_RISK: 1,
+    }
     assert headline_percent(counts) == (25, 1, 4)
     assert headline_percent({}) == (0, 0, 0)
 

@@ -5,6 +5,7 @@ here, byte by byte or with pikepdf."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pikepdf
 import pytest
@@ -23,7 +24,7 @@ def refusal(data: bytes) -> str:
     return " ".join(error.value.messages)
 
 
-def pikepdf_bytes(pdf: pikepdf.Pdf, **save: object) -> bytes:
+def pikepdf_bytes(pdf: pikepdf.Pdf, **save: Any) -> bytes:
     out = io.BytesIO()
     pdf.save(out, **save)
     return out.getvalue()
@@ -45,14 +46,16 @@ def ordinary_pdf(pages: int = 2) -> pikepdf.Pdf:
             f"BT /F1 12 Tf 72 770 Td (Ward 3 audit, page {number + 1}) Tj ET".encode()
         )
     pdf.pages[0].Annots = pdf.make_indirect(
-        [
-            pikepdf.Dictionary(
-                Type=pikepdf.Name.Annot,
-                Subtype=pikepdf.Name.Link,
-                Rect=[72, 700, 300, 720],
-                A=pikepdf.Dictionary(S=pikepdf.Name.URI, URI="https://www.england.nhs.uk/"),
-            )
-        ]
+        pikepdf.Array(
+            [
+                pikepdf.Dictionary(
+                    Type=pikepdf.Name.Annot,
+                    Subtype=pikepdf.Name.Link,
+                    Rect=[72, 700, 300, 720],
+                    A=pikepdf.Dictionary(S=pikepdf.Name.URI, URI="https://www.england.nhs.uk/"),
+                )
+            ]
+        )
     )
     with pdf.open_outline() as outline:
         outline.root.append(pikepdf.OutlineItem("Findings", 0))

@@ -208,7 +208,9 @@ def test_a_failed_send_is_kept_and_retried(ladder, monkeypatch):
     monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", broken)
     assert run_on(day) == {}
     assert set(Reminder.objects.values_list("state", flat=True)) == {ReminderState.PENDING}
-    assert "SMTP server down" in Reminder.objects.first().last_error
+    reminder = Reminder.objects.first()
+    assert reminder is not None
+    assert "SMTP server down" in reminder.last_error
     monkeypatch.undo()
     # Not before the backoff has passed; then sent.
     assert run_on(day, timedelta(minutes=4)) == {}

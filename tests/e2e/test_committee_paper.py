@@ -32,6 +32,7 @@ def test_secretary_builds_issues_and_downloads_a_paper(
 ):
     sag = Forum.objects.get(short_name="SAG")
     meeting = sag.meetings.upcoming().order_by("held_on").first()
+    assert meeting is not None
 
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page = context.new_page()

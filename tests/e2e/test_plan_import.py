@@ -4,8 +4,11 @@ the actions on the new review. Every page is checked with axe."""
 
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from accounts.models import Organisation
 from actions.choices import Status
@@ -19,7 +22,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 def plan_workbook(path) -> None:
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = cast(Worksheet, workbook.active)  # a new workbook's one sheet
     sheet.title = "SAR action plan"
     sheet.append(["Safeguarding Adults Review: Ms E – action plan"])
     sheet.append([])

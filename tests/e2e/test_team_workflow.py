@@ -32,6 +32,7 @@ def test_commissioner_filters_opens_an_action_and_changes_its_status(page, live_
     assert_accessible(page)
 
     target = Action.objects.filter(status=Status.OFF_TRACK).order_by("effective_due", "pk").first()
+    assert target is not None
     page.click(f"#action-table a[href='/actions/{target.pk}/']")
     page.wait_for_load_state()
     assert page.locator("h1").inner_text().startswith("Action")
@@ -62,6 +63,7 @@ def test_commissioner_filters_opens_an_action_and_changes_its_status(page, live_
 def test_status_change_shows_errors_in_place(page, live_server, demo):
     sign_in(page, live_server.url, "commissioner", "demo-tracker-2026")
     target = Action.objects.filter(status=Status.ON_TRACK).order_by("pk").first()
+    assert target is not None
     page.goto(f"{live_server.url}/actions/{target.pk}/")
     page.check("input[name=status][value=closed]")
     page.fill("textarea[name=note]", "Closing it.")

@@ -159,9 +159,11 @@ def test_a_build_asked_for_again_once_redis_is_back_is_queued(client, cast, pape
     assert paper.build_state == BuildState.QUEUED
     # The message is on the broker, for a worker to take; taken off again here.
     queue = redis.Redis.from_url(os.environ["REDIS_URL"])
+    messages = queue.lrange("celery", 0, -1)
+    assert isinstance(messages, list)  # a synchronous client's answer, not an awaitable
     ours = [
         message
-        for message in queue.lrange("celery", 0, -1)
+        for message in messages
         if json.loads(message)["headers"]["task"] == "governance.tasks.paper_build"
         and json.loads(base64.b64decode(json.loads(message)["body"]))[0] == [paper.pk]
     ]

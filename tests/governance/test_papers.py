@@ -437,6 +437,7 @@ def test_an_issued_paper_never_changes(cast, draft):
     paper.refresh_from_db()
     assert paper.pdf.open("rb").read() == issued_bytes
     assert paper.snapshot == issued_snapshot
+    assert paper.snapshot is not None
     assert "DRAFT" not in render_paper_html(paper.snapshot, draft=False, for_pdf=True)
 
 

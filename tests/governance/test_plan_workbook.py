@@ -4,6 +4,7 @@ one, and that it costs the same few queries however long the plan is."""
 from __future__ import annotations
 
 import io
+import typing
 import zipfile
 from datetime import date, datetime, timedelta
 
@@ -15,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
+from openpyxl.cell.cell import Cell
 
 from accounts.choices import OrganisationKind, Role
 from accounts.models import Organisation
@@ -71,7 +73,7 @@ def plan_sheet(response):
     return workbook_of(response).worksheets[1]
 
 
-def cover_of(response) -> dict[str, object]:
+def cover_of(response) -> dict[str, str]:
     """The Classification sheet's lines, label → text."""
     sheet = workbook_of(response)["Classification"]
     return {row[0].value: row[1].value for row in sheet.iter_rows(min_row=3) if row[0].value}
@@ -85,7 +87,7 @@ def rows_of(sheet) -> list[dict[str, object]]:
     ]
 
 
-def cells_by_action(sheet) -> dict[str, dict[str, object]]:
+def cells_by_action(sheet) -> dict[str, dict[str, Cell]]:
     """Each data row's cells (the openpyxl objects) keyed by heading, by action text."""
     headings = [cell.value for cell in sheet[1]]
     rows = {}
@@ -96,7 +98,8 @@ def cells_by_action(sheet) -> dict[str, dict[str, object]]:
 
 
 def exported_actions(response) -> list[str]:
-    return [row["Action"] for row in rows_of(plan_sheet(response))]
+    # `cast` is the people fixture in this module; the Action column holds text.
+    return [typing.cast(str, row["Action"]) for row in rows_of(plan_sheet(response))]
 
 
 # --- the workbook ------------------------------------------------------------------

@@ -344,9 +344,8 @@ def test_it_matches_the_history_on_an_imported_plan(cast):
     now = timezone.now()
     quarter = FinancialQuarter.containing(timezone.localdate(now))
     report = quarterly_report(cast.commissioner, quarter=quarter, quarters=4, now=now)
-    quarters = [quarter.previous().previous().previous(), None, None, quarter]
-    quarters[1] = quarters[0].next()
-    quarters[2] = quarters[1].next()
+    oldest = quarter.previous().previous().previous()
+    quarters = [oldest, oldest.next(), oldest.next().next(), quarter]
     assert_report_matches_history(report, scope_ids(cast.commissioner), quarters, now)
     assert report["current"]["total"] == 2 + imported.count()
 

@@ -262,7 +262,7 @@ def test_a_formula_with_a_saved_result_is_read_as_that_result(cast):
 
 
 def test_dates_written_as_text_are_read_day_first_and_impossible_ones_stop_the_import(cast):
-    rows = [
+    rows: list[list[object]] = [
         ["Rec no.", "Recommendation", "Action", "Owner organisation", "Due date"],
         [1, "Share information", "Agree a protocol", "PROV-A", "03/04/2019"],
         [1, "Share information", "Train staff", "PROV-A", "31/02/2019"],

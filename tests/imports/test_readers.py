@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from imports.readers import SpreadsheetSource, clean_value
 from tests.imports.workbooks import as_excel_writes_it, xlsx
 
-ROWS = [
+ROWS: list[list[object]] = [
     ["Rec no.", "Action", "Due date", "Count", "Flag"],
     [1, "Agree a protocol", datetime(2018, 12, 31), 3, True],
     [],

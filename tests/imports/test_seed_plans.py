@@ -5,6 +5,7 @@ Learning 16/17 / Action 17-19 / Timeline), as a team would paste them into Excel
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import pytest
@@ -83,7 +84,7 @@ KLOE_ROWS = [
 ]
 KLOE_DUE = [date(2019, 9, 30), date(2019, 6, 30), date(2018, 9, 30), None, date(2018, 12, 31)]
 
-TCP_ROWS = [
+TCP_ROWS: list[list[object]] = [
     ["Workstream 1 Community Based Care and Support Aims"],
     [],
     ["TCP plan objective", "Learning 16/17", "Action 17-19", "Timeline"],
@@ -256,7 +257,7 @@ def test_quarter_two_three_takes_the_year_of_the_review(cast, bsol):
 
 def test_a_kloe_split_over_merged_rows_gives_each_row_its_action_and_date(cast, bsol):
     """The Word table split across pages: KLOE and Lead merged over three rows."""
-    rows = [
+    rows: list[Sequence[object]] = [
         KLOE_HEADINGS,
         [KLOE_ROWS[0][0], "DHRs are commissioned by BCSP.", "Awaiting names of nominated members.", "Quarter 3 2018/19", LEAD],
         [None, "Written documents were not found.", "The new BSol CCG Safeguarding Policy will confirm data flows.", "September 2018. Thereafter circulated early October 2018.", None],

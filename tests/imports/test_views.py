@@ -93,7 +93,9 @@ def test_a_commissioner_uploads_maps_previews_answers_and_imports(client, cast):
     assert "Organisations not recognised" in page
     assert "Row 4: Organisation “Forward Thinking Birmingham” is not in the tracker" in page
     assert "commit-import" not in page  # nothing can be imported yet
-    answer = re.search(r'<select name="(org_[0-9a-f]+)"', page).group(1)
+    question = re.search(r'<select name="(org_[0-9a-f]+)"', page)
+    assert question is not None
+    answer = question.group(1)
     response = client.post(
         reverse("imports:answers", args=[plan_import.pk]), {answer: "new", "update_in_place": "0"}
     )

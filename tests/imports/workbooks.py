@@ -7,8 +7,10 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
+from typing import Any, cast
 
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from imports import services
 from imports.choices import ReviewSource
@@ -26,7 +28,7 @@ def xlsx(
 ) -> bytes:
     """A workbook whose sheet `sheet` holds `rows` from A1; `before` adds sheets in front."""
     workbook = Workbook()
-    first = workbook.active
+    first = cast(Worksheet, workbook.active)  # a new workbook's one sheet
     target = first
     for index, (name, other_rows) in enumerate(before):
         other = first if index == 0 else workbook.create_sheet(name)
@@ -64,9 +66,9 @@ def with_cached_values(data: bytes, values: dict[str, str]) -> bytes:
             if item.filename.startswith("xl/worksheets/sheet"):
                 for ref, value in values.items():
                     pattern = rf'<c r="{ref}"([^>]*)><f>(.*?)</f>(?:<v\s*/>|<v></v>)'.encode()
-                    body = re.sub(
-                        pattern,
-                        lambda m, r=ref, v=value: (
+
+                    def cached(m: re.Match[bytes], r: str = ref, v: str = value) -> bytes:
+                        return (
                             f'<c r="{r}"'.encode()
                             + m.group(1)
                             + b' t="str"><f>'
@@ -74,9 +76,9 @@ def with_cached_values(data: bytes, values: dict[str, str]) -> bytes:
                             + b"</f><v>"
                             + v.encode()
                             + b"</v>"
-                        ),
-                        body,
-                    )
+                        )
+
+                    body = re.sub(pattern, cached, body)
             target.writestr(item, body)
     return output.getvalue()
 
@@ -98,7 +100,7 @@ def upload(by, data: bytes, filename: str = "plan.xlsx") -> PlanImport:
 def choose(plan_import: PlanImport, by, **overrides) -> PlanImport:
     """Accepts the columns the page proposes, with the review choices given."""
     view = mapping_view(plan_import)
-    fields = {
+    fields: dict[str, Any] = {
         "sheet_name": view.sheet_name,
         "header_row": view.header_row,
         "headings": view.headings,
@@ -125,7 +127,9 @@ def selected_columns(page: str) -> dict[str, str]:
     for name in re.findall(r'<select name="(column_\d+)"', page):
         block = page[page.index(f'<select name="{name}"') :]
         block = block[: block.index("</select>")]
-        chosen[name] = re.search(r'<option value="([a-z_]+)" selected>', block).group(1)
+        selected = re.search(r'<option value="([a-z_]+)" selected>', block)
+        assert selected is not None, f"{name} has no option selected"
+        chosen[name] = selected.group(1)
     return chosen
 
 
@@ -136,7 +140,7 @@ def as_excel_writes_it(data: bytes, rich: dict[str, bytes] | None = None) -> byt
     source = zipfile.ZipFile(io.BytesIO(data))
     strings: list[bytes] = []
 
-    def share(match: re.Match) -> bytes:
+    def share(match: re.Match[bytes]) -> bytes:
         strings.append(match.group(2))
         return match.group(1) + b' t="s"><v>' + str(len(strings) - 1).encode() + b"</v></c>"
 
@@ -146,11 +150,11 @@ def as_excel_writes_it(data: bytes, rich: dict[str, bytes] | None = None) -> byt
             body = source.read(item.filename)
             if item.filename.startswith("xl/worksheets/sheet"):
                 for ref, xml in (rich or {}).items():
-                    body = re.sub(
-                        rf'(<c r="{ref}"[^>]*>)<is>.*?</is>'.encode(),
-                        lambda m, x=xml: m.group(1) + x,
-                        body,
-                    )
+
+                    def inline(m: re.Match[bytes], x: bytes = xml) -> bytes:
+                        return m.group(1) + x
+
+                    body = re.sub(rf'(<c r="{ref}"[^>]*>)<is>.*?</is>'.encode(), inline, body)
                 # Plain inline strings become shared; the rich ones stay inline.
                 body = re.sub(
                     rb'(<c r="[A-Z]+\d+"(?: s="\d+")?) t="inlineStr"><is>(<t[^>]*>[^<]*</t>)</is></c>',

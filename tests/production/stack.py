@@ -173,6 +173,7 @@ def start_stack(work: Path) -> Stack:
     try:
         run(["scripts/build_app.sh", "static"], env={**env, "PYTHON": str(python)}, timeout=600)
         moto = shutil.which("moto_server", path=str(Path(sys.executable).parent))
+        assert moto is not None, "moto_server is not installed next to this Python"
         start(stack, "s3", [moto, "-H", "127.0.0.1", "-p", str(s3_port)])
         wait_until(
             lambda: requests.get(f"http://127.0.0.1:{s3_port}/", timeout=2).ok, what="S3 server"
@@ -225,7 +226,7 @@ def start_stack(work: Path) -> Stack:
         )
         for node in nodes:
             wait_until(
-                lambda node=node: requests.get(f"{node}/readyz", verify=cert, timeout=5).ok,
+                lambda node=node: requests.get(f"{node}/readyz", verify=str(cert), timeout=5).ok,
                 what=f"{node}/readyz",
             )
     except BaseException:

@@ -16,6 +16,7 @@ import re
 import subprocess
 import time
 from collections import Counter, deque
+from collections.abc import Iterator
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -61,7 +62,7 @@ def _needs_real_services() -> None:
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory) -> Stack:
+def stack(tmp_path_factory) -> Iterator[Stack]:
     _needs_real_services()
     started = start_stack(tmp_path_factory.mktemp("production"))
     yield started
@@ -339,7 +340,9 @@ def test_the_commissioner_changes_a_status_in_a_browser_on_gunicorn(stack, peopl
     page.goto(f"{node}/actions/?status=on_track")
     page.locator("#action-table tbody a[href^='/actions/']").first.click()
     page.wait_for_load_state()
-    action_id = int(re.search(r"/actions/(\d+)/", page.url).group(1))
+    opened = re.search(r"/actions/(\d+)/", page.url)
+    assert opened is not None, page.url
+    action_id = int(opened.group(1))
     page.check("input[name=status][value=at_risk]")
     page.fill("textarea[name=note]", "Checked on the production stack.")
     page.click("#save-status")

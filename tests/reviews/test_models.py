@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -91,7 +93,7 @@ def test_it_holds_each_role_only_in_the_right_kind_of_organisation(kind, role, a
 
 def test_it_reports_a_missing_type_as_such_when_a_parent_is_given(csp):
     contribution = imr(factories.review(code="DHR", body=csp), csp)
-    contribution.review_type = None
+    contribution.review_type = cast(Any, None)  # on purpose: the field is typed not-None
     with pytest.raises(ValidationError) as error:
         contribution.full_clean()
     assert list(error.value.message_dict) == ["review_type"]

@@ -112,6 +112,7 @@ def test_a_commissioner_registers_a_review(client, cast):
     response = client.post(reverse("reviews:create"), review_form(cast))
     created = Review.objects.get(reference="SAR 2026/09")
     assert response.status_code == 302 and response["Location"] == created.get_absolute_url()
+    assert created.incident_date is not None
     assert created.incident_date.isoformat() == "2026-02-03"
     assert created.history.first().history_user == cast.commissioner
 
@@ -178,6 +179,7 @@ def test_a_commissioner_adds_a_recommendation_and_an_action(client, cast):
     )
     assert response.status_code == 302
     action = recommendation.actions.get()
+    assert action.due_date is not None
     assert action.due_date.isoformat() == "2026-12-31"
     assert action.original_time_frame == "Quarter 3 2026/27"
 
