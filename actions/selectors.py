@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from django.db.models import Count, Field, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Field, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -17,6 +17,8 @@ from accounts.models import Organisation, User
 from actions.choices import HEADLINE_STATUSES, STATUS_BAND, STATUS_STYLE, Band, Status
 from actions.models import Action, ActionQuerySet, Evidence, ProgressUpdate
 from governance.models import Forum
+from reviews.models import Review
+from trackerapp.pagination import KnownCountPaginator
 
 if TYPE_CHECKING:
     from accounts.models import User as UserType
@@ -72,6 +74,23 @@ def action_list_for(user: UserType, filters: ActionFilterForm) -> ActionQuerySet
     return filters.apply(with_listing_columns(Action.objects.visible_to(user)))
 
 
+REVIEW_SUGGESTIONS = 10
+
+
+def review_suggestions_for(user: UserType, typed: str) -> QuerySet[Review]:
+    """The reviews offered as someone types a reference into the action list's review
+    filter: the first few this person sees whose reference holds what they typed."""
+    typed = typed.strip()
+    if not typed:
+        return Review.objects.none()
+    return (
+        Review.objects.visible_to(user)
+        .filter(reference__icontains=typed)
+        .only("pk", "reference", "title")
+        .order_by("reference")[:REVIEW_SUGGESTIONS]
+    )
+
+
 def _listing(queryset):
     return queryset.select_related(
         "recommendation__review", "owner_organisation", "lead_user"
@@ -81,17 +100,43 @@ def _listing(queryset):
 STALE_AFTER_DAYS = 60
 
 
-def home_actions_for(user: UserType) -> dict[str, Any]:
+# The provider's open actions by when they are due: (slug, heading), in page order.
+PROVIDER_GROUPS = [
+    ("overdue", "Overdue"),
+    ("due-soon", f"Due in the next {DUE_SOON_DAYS} days"),
+    ("later", "Due later or no date set"),
+]
+# Rows of each group on the home page; the rest a page at a time, one group at a time.
+PROVIDER_GROUP_PREVIEW = 10
+PROVIDER_GROUP_PAGE = 25
+
+
+def _provider_group_q(slug: str, today: date) -> Q:
+    soon = today + timedelta(days=DUE_SOON_DAYS)
+    if slug == "overdue":
+        return Q(effective_due__lt=today)
+    if slug == "due-soon":
+        return Q(effective_due__gte=today, effective_due__lte=soon)
+    return Q(effective_due__gt=soon) | Q(effective_due__isnull=True)
+
+
+def home_actions_for(
+    user: UserType, *, group: str | None = None, page: str | None = None
+) -> dict[str, Any]:
     """What the home page shows to someone who does not manage the portfolio: open
     actions they lead; for providers, their organisation's open actions grouped as
-    overdue / due in the next 30 days / later, with when each was last updated; for
-    viewers and secretaries, the overdue ones."""
+    overdue / due in the next 30 days / later, with when each was last updated (the
+    first few of each group, or one group a page at a time when `group` names it); for
+    viewers and secretaries, the overdue ones. A fixed number of queries, and rows
+    drawn, however many actions the organisation has."""
     today = timezone.localdate()
     visible_open = Action.objects.visible_to(user).open()
     context: dict[str, Any] = {
         "today": today,
         "led_actions": list(_listing(visible_open.filter(lead_user=user))[:HOME_LIST_LIMIT]),
         "organisation_groups": [],
+        "organisation_page": None,
+        "group": None,
         "portfolio_overdue": [],
         "open_count": visible_open.count(),
         "overdue_count": visible_open.overdue(today).count(),
@@ -101,25 +146,39 @@ def home_actions_for(user: UserType) -> dict[str, Any]:
         overdue = visible_open.overdue(today)
         context["portfolio_overdue"] = list(_listing(overdue)[:HOME_LIST_LIMIT])
     org_ids = access.reach(user).provider
-    if org_ids:
-        own = list(_listing(visible_open.filter(owner_organisation_id__in=org_ids)))
-        soon = today + timedelta(days=DUE_SOON_DAYS)
-        stale_before = timezone.now() - timedelta(days=STALE_AFTER_DAYS)
-        groups: dict[str, list[Action]] = {"overdue": [], "due_soon": [], "later": []}
-        for action in own:
+    if not org_ids:
+        return context
+    own = visible_open.filter(owner_organisation_id__in=org_ids)
+    counts = own.aggregate(
+        **{slug: Count("pk", filter=_provider_group_q(slug, today)) for slug, _ in PROVIDER_GROUPS}
+    )
+    stale_before = timezone.now() - timedelta(days=STALE_AFTER_DAYS)
+
+    def marked(actions: Any) -> list[Action]:
+        rows = list(actions)
+        for action in rows:
             action.is_stale = action.updated_at < stale_before
-            due = action.current_due_date
-            if due is not None and due < today:
-                groups["overdue"].append(action)
-            elif due is not None and due <= soon:
-                groups["due_soon"].append(action)
-            else:
-                groups["later"].append(action)
-        context["organisation_groups"] = [
-            ("Overdue", "overdue", groups["overdue"]),
-            (f"Due in the next {DUE_SOON_DAYS} days", "due-soon", groups["due_soon"]),
-            ("Due later or no date set", "later", groups["later"]),
-        ]
+        return rows
+
+    chosen = group if group in counts else None
+    groups = []
+    for slug, heading in PROVIDER_GROUPS:
+        rows: list[Action] = []
+        if chosen is None:
+            shown = _listing(own.filter(_provider_group_q(slug, today)))
+            rows = marked(shown[:PROVIDER_GROUP_PREVIEW])
+        groups.append({"slug": slug, "heading": heading, "count": counts[slug], "actions": rows})
+    context["organisation_groups"] = groups
+    if chosen is not None:
+        paginator = KnownCountPaginator(
+            _listing(own.filter(_provider_group_q(chosen, today))),
+            PROVIDER_GROUP_PAGE,
+            count=counts[chosen],
+        )
+        shown_page = paginator.get_page(page)
+        shown_page.object_list = marked(shown_page.object_list)
+        context["group"] = next(g for g in groups if g["slug"] == chosen)
+        context["organisation_page"] = shown_page
     return context
 
 
