@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Field, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -15,7 +19,7 @@ from accounts import access
 from accounts.access import Verb
 from accounts.models import Organisation, User
 from actions.choices import HEADLINE_STATUSES, STATUS_BAND, STATUS_STYLE, Band, Status
-from actions.models import Action, ActionQuerySet, Evidence, ProgressUpdate
+from actions.models import Action, ActionQuerySet, Evidence, PortfolioGeneration, ProgressUpdate
 from governance.models import Forum
 from reviews.models import Review
 from trackerapp.pagination import KnownCountPaginator
@@ -298,10 +302,49 @@ def _grouped_counts(queryset: QuerySet[Action], key: str) -> dict[str, dict[str,
     return grouped
 
 
+FIGURES_KEPT_SECONDS = 60 * 60
+Figures = TypeVar("Figures")
+
+
+def portfolio_figures(
+    user: UserType, name: str, today: date, work_out: Callable[[], Figures]
+) -> Figures:
+    """Figures about the portfolio as this person sees it, worked out once and kept (in
+    the cache) until anything they are made of changes: the key holds the portfolio's
+    generation (actions.models.PortfolioGeneration, changed by the database in the
+    transaction of every write), the person and their roles in each organisation (so
+    one person's figures never reach another, nor outlive a change of role or a review
+    they are named on), and the day (overdue and due soon move at midnight). Without a
+    generation (not PostgreSQL) they are worked out every time."""
+    row = PortfolioGeneration.objects.filter(pk=1).values_list("token", "value").first()
+    if row is None or connection.vendor != "postgresql":
+        return work_out()
+    r = access.reach(user)
+    roles = (
+        r.active,
+        r.admin,
+        *(sorted(ids) for ids in (r.commissioner, r.secretary, r.viewer, r.provider)),
+    )
+    about = repr((name, str(row[0]), row[1], user.pk, roles, today.isoformat()))
+    key = "portfolio-figures:" + hashlib.sha256(about.encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = work_out()
+        cache.set(key, found, FIGURES_KEPT_SECONDS)
+    return found
+
+
 def dashboard_for(user: UserType, today: date | None = None) -> dict[str, Any]:
     """The commissioner's home. A fixed number of queries whatever the portfolio's size:
-    four short lists with their counts, and two grouped counts for the charts."""
+    four short lists with their counts, and two grouped counts for the charts, kept
+    until the portfolio next changes (portfolio_figures); the undelivered reminders
+    counted afresh, as reminder runs do not change the portfolio."""
     today = today or timezone.localdate()
+    figures = portfolio_figures(user, "dashboard", today, lambda: _dashboard_figures(user, today))
+    return {**figures, "undelivered_count": undelivered_reminders_for(user).count()}
+
+
+def _dashboard_figures(user: UserType, today: date) -> dict[str, Any]:
     visible = Action.objects.visible_to(user)
     open_actions = visible.open()
     overdue = open_actions.overdue(today)
@@ -332,7 +375,6 @@ def dashboard_for(user: UserType, today: date | None = None) -> dict[str, Any]:
         "due_soon_count": due_soon.count(),
         "awaiting": short_list(awaiting, ("completed_on", "pk")),
         "awaiting_count": awaiting.count(),
-        "undelivered_count": undelivered_reminders_for(user).count(),
         "status_totals": [
             {"status": s, "label": Status(s).label, "count": totals.get(s, 0)}
             for s in Status.values

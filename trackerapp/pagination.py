@@ -21,7 +21,7 @@ class CappedPaginator(Paginator):
     `capped` is true and the count is a lower bound: templates say "more than"."""
 
     def __init__(
-        self, object_list: Any, per_page: int, *, page: Any = None, cap: int = COUNT_CAP
+        self, object_list: Any, per_page: int, *, page: Any = None, cap: int | None = None
     ) -> None:
         super().__init__(object_list, per_page)
         try:
@@ -29,11 +29,12 @@ class CappedPaginator(Paginator):
         except (TypeError, ValueError):
             wanted = 1
         # Far enough to know whether the asked page and the next exist.
-        self.cap = max(cap, (max(wanted, 1) + 1) * per_page)
+        self.cap = max(COUNT_CAP if cap is None else cap, (max(wanted, 1) + 1) * per_page)
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: self.cap + 1].count()
+        # Only the ids, unsorted: the listing columns and the order change no count.
+        return self.object_list.order_by().values("pk")[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:
