@@ -267,7 +267,7 @@ def request_bytes(path: str, session_key: str, port: int) -> bytes:
 
 async def _one(
     reader: asyncio.StreamReader, writer: asyncio.StreamWriter, raw: bytes
-) -> tuple[int, bytes]:
+) -> tuple[int, bytes, bool]:
     writer.write(raw)
     head = await reader.readuntil(b"\r\n\r\n")
     status = int(head.split(b" ", 2)[1])

@@ -7,16 +7,17 @@ person sees, however few rows the page shows. These count no further than they n
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 
 # The list says "more than 1,000" past this many rows rather than count them all.
 COUNT_CAP = 1000
 
 
 class CappedPaginator(Paginator):
-    """Counts at most `cap` rows, or as far as the page asked for and one page more, so
+    """Pages through a QuerySet. Counts at most `cap` rows, or as far as the page asked for and one page more, so
     that a request costs the same with 10,000 or 300,000 matching rows. Past the cap
     `capped` is true and the count is a lower bound: templates say "more than"."""
 
@@ -34,7 +35,8 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         # Only the ids, unsorted: the listing columns and the order change no count.
-        return self.object_list.order_by().values("pk")[: self.cap + 1].count()
+        rows = cast(QuerySet, self.object_list)
+        return rows.order_by().values("pk")[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:
