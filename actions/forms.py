@@ -9,11 +9,13 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.forms.utils import pretty_name
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import access
 from accounts.models import Organisation, User
 from actions.choices import Status
 from actions.models import Action
+from actions.selectors import portfolio_figures
 from actions.services import EDITABLE_FIELDS, EditMerge
 from governance.models import Forum
 from reviews.models import Review, ReviewType, Theme
@@ -42,11 +44,16 @@ SORT_LABELS = {
 
 def owner_filter_choices(user: UserType):
     """Organisations that own an action this person sees: the filter offers nothing
-    from outside their reach, not even a name."""
-    # Organisation by organisation (EXISTS on the owner and status index), not by
-    # reading every visible action to find their owners.
-    owned = Action.objects.visible_to(user).filter(owner_organisation=OuterRef("pk"))
-    return Organisation.objects.filter(Exists(owned)).order_by("short_name")
+    from outside their reach, not even a name. Finding them reads the person's whole
+    portfolio, so which they are is kept until the portfolio changes."""
+    def owners() -> list[int]:
+        # Organisation by organisation (EXISTS on the owner and status index), not by
+        # reading every visible action to find their owners.
+        owned = Action.objects.visible_to(user).filter(owner_organisation=OuterRef("pk"))
+        return list(Organisation.objects.filter(Exists(owned)).values_list("pk", flat=True))
+
+    kept = portfolio_figures(user, "action owners", timezone.localdate(), owners)
+    return Organisation.objects.filter(pk__in=kept).order_by("short_name")
 
 
 class ReviewReferenceField(forms.CharField):

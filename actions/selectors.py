@@ -132,30 +132,10 @@ def home_actions_for(
     overdue / due in the next 30 days / later, with when each was last updated (the
     first few of each group, or one group a page at a time when `group` names it); for
     viewers and secretaries, the overdue ones. A fixed number of queries, and rows
-    drawn, however many actions the organisation has."""
+    drawn, however many actions the organisation has; the counts and first rows are
+    kept until the portfolio changes (portfolio_figures)."""
     today = timezone.localdate()
-    visible_open = Action.objects.visible_to(user).open()
-    context: dict[str, Any] = {
-        "today": today,
-        "led_actions": list(_listing(visible_open.filter(lead_user=user))[:HOME_LIST_LIMIT]),
-        "organisation_groups": [],
-        "organisation_page": None,
-        "group": None,
-        "portfolio_overdue": [],
-        "open_count": visible_open.count(),
-        "overdue_count": visible_open.overdue(today).count(),
-        "stale_after_days": STALE_AFTER_DAYS,
-    }
-    if access.may(user, Verb.READ_PORTFOLIO):
-        overdue = visible_open.overdue(today)
-        context["portfolio_overdue"] = list(_listing(overdue)[:HOME_LIST_LIMIT])
-    org_ids = access.reach(user).provider
-    if not org_ids:
-        return context
-    own = visible_open.filter(owner_organisation_id__in=org_ids)
-    counts = own.aggregate(
-        **{slug: Count("pk", filter=_provider_group_q(slug, today)) for slug, _ in PROVIDER_GROUPS}
-    )
+    kept = portfolio_figures(user, "home", today, lambda: _home_figures(user, today))
     stale_before = timezone.now() - timedelta(days=STALE_AFTER_DAYS)
 
     def marked(actions: Any) -> list[Action]:
@@ -164,26 +144,62 @@ def home_actions_for(
             action.is_stale = action.updated_at < stale_before
         return rows
 
-    chosen = group if group in counts else None
-    groups = []
-    for slug, heading in PROVIDER_GROUPS:
-        rows: list[Action] = []
-        if chosen is None:
-            shown = _listing(own.filter(_provider_group_q(slug, today)))
-            rows = marked(shown[:PROVIDER_GROUP_PREVIEW])
-        groups.append({"slug": slug, "heading": heading, "count": counts[slug], "actions": rows})
-    context["organisation_groups"] = groups
+    groups = [{**g, "actions": marked(g["actions"])} for g in kept["organisation_groups"]]
+    context: dict[str, Any] = {
+        **kept,
+        "organisation_groups": groups,
+        "organisation_page": None,
+        "group": None,
+        "stale_after_days": STALE_AFTER_DAYS,
+    }
+    chosen = next((g for g in groups if g["slug"] == group), None)
     if chosen is not None:
+        own = Action.objects.visible_to(user).open()
+        own = own.filter(owner_organisation_id__in=access.reach(user).provider)
         paginator = KnownCountPaginator(
-            _listing(own.filter(_provider_group_q(chosen, today))),
+            _listing(own.filter(_provider_group_q(chosen["slug"], today))),
             PROVIDER_GROUP_PAGE,
-            count=counts[chosen],
+            count=chosen["count"],
         )
         shown_page = paginator.get_page(page)
         shown_page.object_list = marked(shown_page.object_list)
-        context["group"] = next(g for g in groups if g["slug"] == chosen)
+        context["group"] = chosen
         context["organisation_page"] = shown_page
     return context
+
+
+def _home_figures(user: UserType, today: date) -> dict[str, Any]:
+    visible_open = Action.objects.visible_to(user).open()
+    figures: dict[str, Any] = {
+        "today": today,
+        "led_actions": list(_listing(visible_open.filter(lead_user=user))[:HOME_LIST_LIMIT]),
+        "organisation_groups": [],
+        "portfolio_overdue": [],
+        "open_count": visible_open.count(),
+        "overdue_count": visible_open.overdue(today).count(),
+    }
+    if access.may(user, Verb.READ_PORTFOLIO):
+        overdue = visible_open.overdue(today)
+        figures["portfolio_overdue"] = list(_listing(overdue)[:HOME_LIST_LIMIT])
+    org_ids = access.reach(user).provider
+    if not org_ids:
+        return figures
+    own = visible_open.filter(owner_organisation_id__in=org_ids)
+    counts = own.aggregate(
+        **{slug: Count("pk", filter=_provider_group_q(slug, today)) for slug, _ in PROVIDER_GROUPS}
+    )
+    figures["organisation_groups"] = [
+        {
+            "slug": slug,
+            "heading": heading,
+            "count": counts[slug],
+            "actions": list(
+                _listing(own.filter(_provider_group_q(slug, today)))[:PROVIDER_GROUP_PREVIEW]
+            ),
+        }
+        for slug, heading in PROVIDER_GROUPS
+    ]
+    return figures
 
 
 # --- figures ---------------------------------------------------------------------
