@@ -46,6 +46,7 @@ def owner_filter_choices(user: UserType):
     """Organisations that own an action this person sees: the filter offers nothing
     from outside their reach, not even a name. Finding them reads the person's whole
     portfolio, so which they are is kept until the portfolio changes."""
+
     def owners() -> list[int]:
         # Organisation by organisation (EXISTS on the owner and status index), not by
         # reading every visible action to find their owners.
