@@ -322,19 +322,16 @@ FIGURES_KEPT_SECONDS = 60 * 60
 Figures = TypeVar("Figures")
 
 
-def portfolio_figures(
-    user: UserType, name: str, today: date, work_out: Callable[[], Figures]
-) -> Figures:
-    """Figures about the portfolio as this person sees it, worked out once and kept (in
-    the cache) until anything they are made of changes: the key holds the portfolio's
-    generation (actions.models.PortfolioGeneration, changed by the database in the
-    transaction of every write), the person and their roles in each organisation (so
-    one person's figures never reach another, nor outlive a change of role or a review
-    they are named on), and the day (overdue and due soon move at midnight). Without a
-    generation (not PostgreSQL) they are worked out every time."""
+def figures_key(user: UserType, name: str, today: date) -> str | None:
+    """The key under which figures about the portfolio as this person sees it are kept:
+    the portfolio's generation (actions.models.PortfolioGeneration, changed by the
+    database in the transaction of every write), the person and their roles in each
+    organisation (so one person's figures never reach another, nor outlive a change of
+    role or a review they are named on), and the day (overdue and due soon move at
+    midnight). None without a generation (not PostgreSQL): nothing is kept then."""
     row = PortfolioGeneration.objects.filter(pk=1).values_list("token", "value").first()
     if row is None or connection.vendor != "postgresql":
-        return work_out()
+        return None
     r = access.reach(user)
     roles = (
         r.active,
@@ -342,12 +339,26 @@ def portfolio_figures(
         *(sorted(ids) for ids in (r.commissioner, r.secretary, r.viewer, r.provider)),
     )
     about = repr((name, str(row[0]), row[1], user.pk, roles, today.isoformat()))
-    key = "portfolio-figures:" + hashlib.sha256(about.encode()).hexdigest()
+    return "portfolio-figures:" + hashlib.sha256(about.encode()).hexdigest()
+
+
+def kept_figures(key: str | None, work_out: Callable[[], Figures]) -> Figures:
+    """The figures kept under `key` (figures_key), worked out and kept if there are none."""
+    if key is None:
+        return work_out()
     found = cache.get(key)
     if found is None:
         found = work_out()
         cache.set(key, found, FIGURES_KEPT_SECONDS)
     return found
+
+
+def portfolio_figures(
+    user: UserType, name: str, today: date, work_out: Callable[[], Figures]
+) -> Figures:
+    """Figures about the portfolio as this person sees it, worked out once and kept (in
+    the cache) until anything they are made of changes (figures_key)."""
+    return kept_figures(figures_key(user, name, today), work_out)
 
 
 def dashboard_for(user: UserType, today: date | None = None) -> dict[str, Any]:
@@ -356,8 +367,14 @@ def dashboard_for(user: UserType, today: date | None = None) -> dict[str, Any]:
     until the portfolio next changes (portfolio_figures); the undelivered reminders
     counted afresh, as reminder runs do not change the portfolio."""
     today = today or timezone.localdate()
-    figures = portfolio_figures(user, "dashboard", today, lambda: _dashboard_figures(user, today))
-    return {**figures, "undelivered_count": undelivered_reminders_for(user).count()}
+    key = figures_key(user, "dashboard", today)
+    figures = kept_figures(key, lambda: _dashboard_figures(user, today))
+    return {
+        **figures,
+        # The page keeps its drawing of the figures under the same key.
+        "figures_key": key,
+        "undelivered_count": undelivered_reminders_for(user).count(),
+    }
 
 
 def _dashboard_figures(user: UserType, today: date) -> dict[str, Any]:

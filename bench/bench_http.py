@@ -421,6 +421,8 @@ def main() -> None:
     if args.prepare:
         print(json.dumps(prepare(args.prepare)))
         return
+    # Stopped from outside: still stop gunicorn on the way out (the finally blocks).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     args.only = [o.strip() for o in args.only.split(",") if o.strip()]
     sizes = [int(s) for s in args.sizes.split(",")]
     static_root = ROOT / "var" / "bench-static"

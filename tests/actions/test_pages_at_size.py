@@ -187,3 +187,18 @@ def test_people_with_other_roles_never_share_figures(cast):
     counts its action, the viewer of the same organisation does not."""
     assert sum(counts(cast.commissioner).values()) == 3
     assert sum(counts(cast.viewer).values()) == 2
+
+
+def test_the_dashboard_is_drawn_again_after_a_write(client, cast):
+    """The page keeps its drawing of the figures with them: a write shows at once."""
+    before = page_of(client, cast.commissioner)
+    Action.objects.filter(pk=cast.action_b.pk).update(
+        due_date=timezone.localdate() - timedelta(days=5)
+    )
+    after = page_of(client, cast.commissioner)
+
+    def overdue_section(page: str) -> str:
+        return page.split("<h2>Overdue")[1].split("<h2>Due in the next")[0]
+
+    assert cast.action_b.description not in overdue_section(before)
+    assert cast.action_b.description in overdue_section(after)
