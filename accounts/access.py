@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.choices import PROVIDER_ROLES, REVIEW_OWNER_KINDS, Role
 from actions.choices import COMMISSIONER_ONLY_STATUSES, PROVIDER_SETTABLE_STATUSES, Status
@@ -513,11 +513,28 @@ def reachable_organisations(user: Person) -> QuerySet:
     if r.admin:
         return Organisation.objects.all()
     Review = apps.get_model("reviews", "Review")
-    managed = Review.objects.filter(managed_review_q(user, to_review="")).values("pk")
+    ReviewShare = apps.get_model("reviews", "ReviewShare")
+    works_with = Organisation.commissioned_by.through.objects
+    managed = Review.objects.filter(managed_review_q(user, to_review=""))
+    # Asked organisation by organisation (EXISTS, on the owner and partner indexes):
+    # joining every managed review to its owner and partners, then DISTINCT, read the
+    # whole portfolio on every page that offers a lead or an organisation.
     return Organisation.objects.filter(
         Q(pk__in=r.commissioner)
-        | Q(commissioned_by__in=r.commissioner)
-        | Q(owned_reviews__in=managed)
-        | Q(review_shares__review__in=managed)
-        | Q(commissioned_by__owned_reviews__in=managed)
-    ).distinct()
+        | Q(
+            pk__in=works_with.filter(to_organisation_id__in=r.commissioner).values(
+                "from_organisation_id"
+            )
+        )
+        | Exists(managed.filter(owner_id=OuterRef("pk")))
+        | Exists(
+            ReviewShare.objects.filter(
+                organisation_id=OuterRef("pk"), review_id__in=managed.values("pk")
+            )
+        )
+        | Q(
+            pk__in=works_with.filter(
+                Exists(managed.filter(owner_id=OuterRef("to_organisation_id")))
+            ).values("from_organisation_id")
+        )
+    )

@@ -7,14 +7,17 @@ from typing import TYPE_CHECKING, Any, cast
 from django import forms
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.forms.utils import pretty_name
+from django.urls import reverse
+from django.utils import timezone
 
 from accounts import access
 from accounts.choices import DigestFrequency
 from accounts.models import Organisation, User
 from actions.choices import Status
 from actions.models import Action
+from actions.selectors import portfolio_figures
 from actions.services import EDITABLE_FIELDS, EditMerge
 from governance.models import Forum
 from reviews.models import Review, ReviewType, Theme
@@ -44,14 +47,50 @@ SORT_LABELS = {
 
 def owner_filter_choices(user: UserType):
     """Organisations that own an action this person sees: the filter offers nothing
-    from outside their reach, not even a name."""
-    owners = Action.objects.visible_to(user).values("owner_organisation_id")
-    return Organisation.objects.filter(pk__in=owners).order_by("short_name")
+    from outside their reach, not even a name. Finding them reads the person's whole
+    portfolio, so which they are is kept until the portfolio changes."""
+
+    def owners() -> list[int]:
+        # Organisation by organisation (EXISTS on the owner and status index), not by
+        # reading every visible action to find their owners.
+        owned = Action.objects.visible_to(user).filter(owner_organisation=OuterRef("pk"))
+        return list(Organisation.objects.filter(Exists(owned)).values_list("pk", flat=True))
+
+    kept = portfolio_figures(user, "action owners", timezone.localdate(), owners)
+    return Organisation.objects.filter(pk__in=kept).order_by("short_name")
+
+
+class ReviewReferenceField(forms.CharField):
+    """A review, chosen by typing its reference (a page may suggest some as the person
+    types, with htmx; without JavaScript it is a plain text box). A list of every review
+    the person sees would be thousands of options long. A review id, as older links to
+    the list carry, is taken too. Only reviews the person sees are found; any other
+    reference is "not found", so the filter tells nothing of what they cannot open."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reviews: QuerySet[Review] = Review.objects.none()
+
+    def clean(self, value):
+        typed = super().clean(value).strip()
+        if not typed:
+            return None
+        found = self.reviews.filter(reference__iexact=typed).first()
+        if found is None and typed.isdigit():
+            found = self.reviews.filter(pk=int(typed)).first()
+        if found is None:
+            raise forms.ValidationError(
+                f"No review you can see has the reference {typed}. Check the reference, "
+                "or leave this empty for every review."
+            )
+        return found
 
 
 def lead_filter_choices(user: UserType):
-    leads = Action.objects.visible_to(user).values("lead_user_id")
-    return User.objects.filter(pk__in=leads).distinct()
+    """People who lead an action this person sees, asked person by person (EXISTS on the
+    lead index) rather than by reading every visible action."""
+    led = Action.objects.visible_to(user).filter(lead_user=OuterRef("pk"))
+    return User.objects.filter(Exists(led))
 
 
 class ActionFilterForm(NHSFormMixin, forms.Form):
@@ -71,7 +110,12 @@ class ActionFilterForm(NHSFormMixin, forms.Form):
     review_type = forms.ModelChoiceField(
         queryset=ReviewType.objects.all(), required=False, label="Review type"
     )
-    review = forms.ModelChoiceField(queryset=Review.objects.none(), required=False)
+    review = ReviewReferenceField(
+        required=False,
+        max_length=60,
+        help_text="Its reference, for example DHR 2012/03.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
     forum = forms.ModelChoiceField(
         queryset=Forum.objects.all(), required=False, label="Monitoring forum"
     )
@@ -83,8 +127,18 @@ class ActionFilterForm(NHSFormMixin, forms.Form):
         model_choice_field(self, "owner").queryset = owner_filter_choices(user)
         model_choice_field(self, "lead").queryset = lead_filter_choices(user)
         model_choice_field(self, "forum").queryset = Forum.objects.visible_to(user)
-        model_choice_field(self, "review").queryset = Review.objects.visible_to(user).only(
-            "pk", "reference", "title"
+        review = cast(ReviewReferenceField, self.fields["review"])
+        review.reviews = Review.objects.visible_to(user).only("pk", "reference", "title")
+        # Suggestions as the person types (htmx fills the datalist the page puts beside
+        # the box); the box works as it is without them.
+        review.widget.attrs.update(
+            {
+                "list": "review-suggestions",
+                "hx-get": reverse("actions:review_suggestions"),
+                "hx-trigger": "input changed delay:300ms",
+                "hx-target": "#review-suggestions",
+                "hx-swap": "innerHTML",
+            }
         )
         for name in ("due_from", "due_to"):
             self.fields[name].help_text = ""

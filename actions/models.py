@@ -469,3 +469,41 @@ class Reminder(models.Model):
     @property
     def is_urgent(self) -> bool:
         return self.rung in URGENT_RUNGS
+
+
+class PortfolioGeneration(models.Model):
+    """A number that changes with every write to what the portfolio figures are made
+    of, so that figures worked out once can be kept until it changes (the dashboard's
+    counts and charts, actions.selectors.portfolio_figures).
+
+    Kept by the database itself, in the transaction of the write: a statement trigger
+    on each of PORTFOLIO_TABLES sets `value` to the next number of a sequence, whatever
+    wrote (a service, the admin, an import, a bulk update or a migration). The sequence
+    never hands out a number twice, even to a transaction that rolls back, so a number
+    names one committed state of the portfolio. `token` is drawn when the row is made
+    and tells apart two databases, or one database made again, whose numbers would
+    otherwise meet in a shared cache. PostgreSQL only: elsewhere nothing is kept."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    token = models.UUIDField()
+    value = models.BigIntegerField()
+
+    class Meta:
+        db_table = "actions_portfolio_generation"
+
+    def __str__(self) -> str:
+        return f"portfolio generation {self.value}"
+
+
+# What the portfolio figures are made of: a write to any of these changes the generation.
+# (Memberships are not here: the figures are kept per person and set of roles.)
+PORTFOLIO_TABLES = [
+    "actions_action",
+    "actions_historicalaction",
+    "reviews_review",
+    "reviews_review_named_people",
+    "reviews_reviewshare",
+    "reviews_recommendation",
+    "reviews_reviewtype",
+    "accounts_organisation",
+]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from django.db.models import Count, Field, IntegerField, OuterRef, QuerySet, Subquery
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Count, Field, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -15,9 +19,18 @@ from accounts import access
 from accounts.access import Verb
 from accounts.models import Organisation, User
 from actions.choices import HEADLINE_STATUSES, STATUS_BAND, STATUS_STYLE, Band, Status
-from actions.models import Action, ActionQuerySet, Evidence, ProgressUpdate, Reminder
+from actions.models import (
+    Action,
+    ActionQuerySet,
+    Evidence,
+    PortfolioGeneration,
+    ProgressUpdate,
+    Reminder,
+)
 from governance.models import Forum
+from reviews.models import Review
 from trackerapp.financial_year import FinancialQuarter
+from trackerapp.pagination import KnownCountPaginator
 
 if TYPE_CHECKING:
     from accounts.models import User as UserType
@@ -73,6 +86,23 @@ def action_list_for(user: UserType, filters: ActionFilterForm) -> ActionQuerySet
     return filters.apply(with_listing_columns(Action.objects.visible_to(user)))
 
 
+REVIEW_SUGGESTIONS = 10
+
+
+def review_suggestions_for(user: UserType, typed: str) -> QuerySet[Review]:
+    """The reviews offered as someone types a reference into the action list's review
+    filter: the first few this person sees whose reference holds what they typed."""
+    typed = typed.strip()
+    if not typed:
+        return Review.objects.none()
+    return (
+        Review.objects.visible_to(user)
+        .filter(reference__icontains=typed)
+        .only("pk", "reference", "title")
+        .order_by("reference")[:REVIEW_SUGGESTIONS]
+    )
+
+
 def _listing(queryset):
     return queryset.select_related(
         "recommendation__review", "owner_organisation", "lead_user"
@@ -82,46 +112,102 @@ def _listing(queryset):
 STALE_AFTER_DAYS = 60
 
 
-def home_actions_for(user: UserType) -> dict[str, Any]:
+# The provider's open actions by when they are due: (slug, heading), in page order.
+PROVIDER_GROUPS = [
+    ("overdue", "Overdue"),
+    ("due-soon", f"Due in the next {DUE_SOON_DAYS} days"),
+    ("later", "Due later or no date set"),
+]
+# Rows of each group on the home page; the rest a page at a time, one group at a time.
+PROVIDER_GROUP_PREVIEW = 10
+PROVIDER_GROUP_PAGE = 25
+
+
+def _provider_group_q(slug: str, today: date) -> Q:
+    soon = today + timedelta(days=DUE_SOON_DAYS)
+    if slug == "overdue":
+        return Q(effective_due__lt=today)
+    if slug == "due-soon":
+        return Q(effective_due__gte=today, effective_due__lte=soon)
+    return Q(effective_due__gt=soon) | Q(effective_due__isnull=True)
+
+
+def home_actions_for(
+    user: UserType, *, group: str | None = None, page: str | None = None
+) -> dict[str, Any]:
     """What the home page shows to someone who does not manage the portfolio: open
     actions they lead; for providers, their organisation's open actions grouped as
-    overdue / due in the next 30 days / later, with when each was last updated; for
-    viewers and secretaries, the overdue ones."""
+    overdue / due in the next 30 days / later, with when each was last updated (the
+    first few of each group, or one group a page at a time when `group` names it); for
+    viewers and secretaries, the overdue ones. A fixed number of queries, and rows
+    drawn, however many actions the organisation has; the counts and first rows are
+    kept until the portfolio changes (portfolio_figures)."""
     today = timezone.localdate()
-    visible_open = Action.objects.visible_to(user).open()
+    kept = portfolio_figures(user, "home", today, lambda: _home_figures(user, today))
+    stale_before = timezone.now() - timedelta(days=STALE_AFTER_DAYS)
+
+    def marked(actions: Any) -> list[Action]:
+        rows = list(actions)
+        for action in rows:
+            action.is_stale = action.updated_at < stale_before
+        return rows
+
+    groups = [{**g, "actions": marked(g["actions"])} for g in kept["organisation_groups"]]
     context: dict[str, Any] = {
+        **kept,
+        "organisation_groups": groups,
+        "organisation_page": None,
+        "group": None,
+        "stale_after_days": STALE_AFTER_DAYS,
+    }
+    chosen = next((g for g in groups if g["slug"] == group), None)
+    if chosen is not None:
+        own = Action.objects.visible_to(user).open()
+        own = own.filter(owner_organisation_id__in=access.reach(user).provider)
+        paginator = KnownCountPaginator(
+            _listing(own.filter(_provider_group_q(chosen["slug"], today))),
+            PROVIDER_GROUP_PAGE,
+            count=chosen["count"],
+        )
+        shown_page = paginator.get_page(page)
+        shown_page.object_list = marked(shown_page.object_list)
+        context["group"] = chosen
+        context["organisation_page"] = shown_page
+    return context
+
+
+def _home_figures(user: UserType, today: date) -> dict[str, Any]:
+    visible_open = Action.objects.visible_to(user).open()
+    figures: dict[str, Any] = {
         "today": today,
         "led_actions": list(_listing(visible_open.filter(lead_user=user))[:HOME_LIST_LIMIT]),
         "organisation_groups": [],
         "portfolio_overdue": [],
         "open_count": visible_open.count(),
         "overdue_count": visible_open.overdue(today).count(),
-        "stale_after_days": STALE_AFTER_DAYS,
     }
     if access.may(user, Verb.READ_PORTFOLIO):
         overdue = visible_open.overdue(today)
-        context["portfolio_overdue"] = list(_listing(overdue)[:HOME_LIST_LIMIT])
+        figures["portfolio_overdue"] = list(_listing(overdue)[:HOME_LIST_LIMIT])
     org_ids = access.reach(user).provider
-    if org_ids:
-        own = list(_listing(visible_open.filter(owner_organisation_id__in=org_ids)))
-        soon = today + timedelta(days=DUE_SOON_DAYS)
-        stale_before = timezone.now() - timedelta(days=STALE_AFTER_DAYS)
-        groups: dict[str, list[Action]] = {"overdue": [], "due_soon": [], "later": []}
-        for action in own:
-            action.is_stale = action.updated_at < stale_before
-            due = action.effective_due
-            if due is not None and due < today:
-                groups["overdue"].append(action)
-            elif due is not None and due <= soon:
-                groups["due_soon"].append(action)
-            else:
-                groups["later"].append(action)
-        context["organisation_groups"] = [
-            ("Overdue", "overdue", groups["overdue"]),
-            (f"Due in the next {DUE_SOON_DAYS} days", "due-soon", groups["due_soon"]),
-            ("Due later or no date set", "later", groups["later"]),
-        ]
-    return context
+    if not org_ids:
+        return figures
+    own = visible_open.filter(owner_organisation_id__in=org_ids)
+    counts = own.aggregate(
+        **{slug: Count("pk", filter=_provider_group_q(slug, today)) for slug, _ in PROVIDER_GROUPS}
+    )
+    figures["organisation_groups"] = [
+        {
+            "slug": slug,
+            "heading": heading,
+            "count": counts[slug],
+            "actions": list(
+                _listing(own.filter(_provider_group_q(slug, today)))[:PROVIDER_GROUP_PREVIEW]
+            ),
+        }
+        for slug, heading in PROVIDER_GROUPS
+    ]
+    return figures
 
 
 # --- figures ---------------------------------------------------------------------
@@ -240,10 +326,66 @@ def _grouped_counts(queryset: QuerySet[Action], key: str) -> dict[str, dict[str,
     return grouped
 
 
+FIGURES_KEPT_SECONDS = 60 * 60
+Figures = TypeVar("Figures")
+
+
+def figures_key(user: UserType, name: str, today: date) -> str | None:
+    """The key under which figures about the portfolio as this person sees it are kept:
+    the portfolio's generation (actions.models.PortfolioGeneration, changed by the
+    database in the transaction of every write), the person and their roles in each
+    organisation (so one person's figures never reach another, nor outlive a change of
+    role or a review they are named on), and the day (overdue and due soon move at
+    midnight). None without a generation (not PostgreSQL): nothing is kept then."""
+    row = PortfolioGeneration.objects.filter(pk=1).values_list("token", "value").first()
+    if row is None or connection.vendor != "postgresql":
+        return None
+    r = access.reach(user)
+    roles = (
+        r.active,
+        r.admin,
+        *(sorted(ids) for ids in (r.commissioner, r.secretary, r.viewer, r.provider)),
+    )
+    about = repr((name, str(row[0]), row[1], user.pk, roles, today.isoformat()))
+    return "portfolio-figures:" + hashlib.sha256(about.encode()).hexdigest()
+
+
+def kept_figures(key: str | None, work_out: Callable[[], Figures]) -> Figures:
+    """The figures kept under `key` (figures_key), worked out and kept if there are none."""
+    if key is None:
+        return work_out()
+    found = cache.get(key)
+    if found is None:
+        found = work_out()
+        cache.set(key, found, FIGURES_KEPT_SECONDS)
+    return found
+
+
+def portfolio_figures(
+    user: UserType, name: str, today: date, work_out: Callable[[], Figures]
+) -> Figures:
+    """Figures about the portfolio as this person sees it, worked out once and kept (in
+    the cache) until anything they are made of changes (figures_key)."""
+    return kept_figures(figures_key(user, name, today), work_out)
+
+
 def dashboard_for(user: UserType, today: date | None = None) -> dict[str, Any]:
     """The commissioner's home. A fixed number of queries whatever the portfolio's size:
-    four short lists with their counts, and two grouped counts for the charts."""
+    four short lists with their counts, and two grouped counts for the charts, kept
+    until the portfolio next changes (portfolio_figures); the undelivered reminders
+    counted afresh, as reminder runs do not change the portfolio."""
     today = today or timezone.localdate()
+    key = figures_key(user, "dashboard", today)
+    figures = kept_figures(key, lambda: _dashboard_figures(user, today))
+    return {
+        **figures,
+        # The page keeps its drawing of the figures under the same key.
+        "figures_key": key,
+        "undelivered_count": undelivered_reminders_for(user).count(),
+    }
+
+
+def _dashboard_figures(user: UserType, today: date) -> dict[str, Any]:
     visible = Action.objects.visible_to(user)
     open_actions = visible.open()
     overdue = open_actions.overdue(today)
@@ -274,7 +416,6 @@ def dashboard_for(user: UserType, today: date | None = None) -> dict[str, Any]:
         "due_soon_count": due_soon.count(),
         "awaiting": short_list(awaiting, ("completed_on", "pk")),
         "awaiting_count": awaiting.count(),
-        "undelivered_count": undelivered_reminders_for(user).count(),
         "status_totals": [
             {"status": s, "label": Status(s).label, "count": totals.get(s, 0)}
             for s in Status.values

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.action_list, name="list"),
     path("export.xlsx", views.action_export, name="export"),
     path("bulk/", views.action_bulk, name="bulk"),
+    path("review-suggestions/", views.review_suggestions, name="review_suggestions"),
     path("<int:pk>/", views.action_detail, name="detail"),
     path("<int:pk>/edit/", views.action_edit, name="edit"),
     path("<int:pk>/status/", views.action_status, name="status"),

@@ -31,6 +31,7 @@ from actions.selectors import (
     action_list_for,
     action_timeline,
     reminder_inbox_for,
+    review_suggestions_for,
     undelivered_reminders_for,
 )
 from governance.plan_workbook import XLSX_CONTENT_TYPE
@@ -38,6 +39,7 @@ from governance.services import action_list_export
 from reviews.models import Recommendation
 from trackerapp.downloads import generated_file_response, private_file_response
 from trackerapp.forms import flash_form_errors, form_status, form_submit
+from trackerapp.pagination import CappedPaginator
 from trackerapp.types import AuthenticatedRequest
 
 PAGE_SIZE = 25
@@ -47,7 +49,8 @@ def action_list(request: AuthenticatedRequest) -> HttpResponse:
     require(request.user, Verb.READ_PORTFOLIO)
     form = ActionFilterForm(request.GET or None, user=request.user)
     actions = action_list_for(request.user, form)
-    page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
+    wanted = request.GET.get("page")
+    page = CappedPaginator(actions, PAGE_SIZE, page=wanted).get_page(wanted)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -59,6 +62,15 @@ def action_list(request: AuthenticatedRequest) -> HttpResponse:
         "can_export": may(request.user, Verb.EXPORT),
     }
     return render(request, "actions/list.html", context)
+
+
+@require_GET
+def review_suggestions(request: AuthenticatedRequest) -> HttpResponse:
+    """The options of the action list's review box as the person types (htmx): a few
+    references of reviews they see, never any other."""
+    require(request.user, Verb.READ_PORTFOLIO)
+    reviews = review_suggestions_for(request.user, request.GET.get("review", ""))
+    return render(request, "actions/_review_suggestions.html", {"reviews": reviews})
 
 
 @require_GET

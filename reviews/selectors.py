@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,17 @@ def with_status_counts(queryset: QuerySet[Review]) -> QuerySet[Review]:
         & ~Q(recommendations__actions__status__in=FINISHED_STATUSES),
     )
     return queryset.select_related("review_type", "commissioning_body").annotate(**annotations)
+
+
+def register_rows(reviews: Iterable[Review]) -> list[tuple[Review, list[dict[str, Any]]]]:
+    """The review register's rows for one page of reviews: each review with its actions
+    counted by status. The counts are made for these reviews only, in one grouped
+    query, after the page is chosen: counting every review's actions to sort and show
+    25 of them grows with the portfolio."""
+    shown = list(reviews)
+    counted = with_status_counts(Review.objects.filter(pk__in=[r.pk for r in shown])).order_by()
+    by_pk = {review.pk: review for review in counted}
+    return [(by_pk[r.pk], status_counts_of(by_pk[r.pk])) for r in shown]
 
 
 def status_counts_of(review: Review) -> list[dict[str, Any]]:

@@ -14,13 +14,12 @@ from reviews import services
 from reviews.forms import RecommendationForm, ReviewFilterForm, ReviewForm, ShareForm
 from reviews.models import Recommendation, Review, ReviewShare
 from reviews.selectors import (
+    register_rows,
     review_for_user,
     review_page,
-    status_counts_of,
     theme_for_user,
     theme_overview,
     theme_page,
-    with_status_counts,
 )
 from trackerapp.downloads import generated_file_response
 from trackerapp.forms import form_status, form_submit
@@ -32,9 +31,9 @@ PAGE_SIZE = 25
 def review_list(request: AuthenticatedRequest) -> HttpResponse:
     require(request.user, Verb.READ_PORTFOLIO)
     form = ReviewFilterForm(request.GET or None, user=request.user)
-    reviews = form.apply(with_status_counts(Review.objects.visible_to(request.user)))
+    reviews = form.apply(Review.objects.visible_to(request.user))
     page = Paginator(reviews, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(review, status_counts_of(review)) for review in page]
+    rows = register_rows(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "rows": rows, "query": query.urlencode()}

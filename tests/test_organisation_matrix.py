@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from http.cookies import SimpleCookie
 from typing import Any
+from urllib.parse import urlencode
 
 import openpyxl
 import pytest
@@ -771,6 +772,23 @@ def all_rows(forms: Callable[[], Forms]) -> list[Row]:
             SCENARIOS,
             portfolio,
             query=lambda w, s: f"owner={w.orgs[s.provider].pk}&sort=review",
+        ),
+        Row(
+            "actions:list",
+            "get",
+            SCENARIOS,
+            portfolio,
+            query=lambda w, s: urlencode({"review": w.reviews[s.key].reference}),
+        ),
+        # The review box's suggestions, as the person types: part of a reference that
+        # every scenario's review holds, then the scenario review's whole reference.
+        Row("actions:review_suggestions", "get", None, portfolio, query=lambda w, p: "review=20"),
+        Row(
+            "actions:review_suggestions",
+            "get",
+            SCENARIOS,
+            portfolio,
+            query=lambda w, s: urlencode({"review": w.reviews[s.key].reference}),
         ),
         Row(
             "reviews:list",

@@ -264,6 +264,11 @@ MFA_REQUIRED = env_bool("MFA_REQUIRED", True)
 if not MFA_REQUIRED and not DEBUG:
     raise ImproperlyConfigured("MFA_REQUIRED=false is for the local demo only and needs DEBUG on.")
 OTP_TOTP_ISSUER = "Learning review tracker"
+
+# bench/bench_http.py only: mounts /bench/signed-in/, a page that does nothing but pass
+# the request through every middleware (session, sign-in, second factor), as the
+# reference the benchmark measures the real pages against. Never set in a deployment.
+BENCH_REFERENCE_VIEW = env_bool("BENCH_REFERENCE_VIEW", False)
 # Accept one 30-second step either side of the server's clock, but never learn a drift:
 # a code is only ever matched near real time, and each step is accepted once (last_t).
 OTP_TOTP_SYNC = False

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
 from accounts import views as account_views
@@ -42,3 +44,13 @@ urlpatterns = [
     path("", include("governance.urls")),
     path("admin/", admin.site.urls),
 ]
+
+
+if settings.BENCH_REFERENCE_VIEW:
+
+    def bench_signed_in(request: HttpRequest) -> HttpResponse:
+        """The benchmark's reference (bench/bench_http.py): every middleware runs, the
+        person is signed in with the second factor, and the view itself does nothing."""
+        return HttpResponse("signed in\n", content_type="text/plain")
+
+    urlpatterns.append(path("bench/signed-in/", bench_signed_in, name="bench_signed_in"))

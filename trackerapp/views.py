@@ -15,4 +15,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
     for everyone else, the open actions that are theirs to work on."""
     if may(request.user, Verb.MANAGE):
         return render(request, "actions/dashboard.html", dashboard_for(request.user))
-    return render(request, "actions/home.html", home_actions_for(request.user))
+    context = home_actions_for(
+        request.user, group=request.GET.get("group"), page=request.GET.get("page")
+    )
+    return render(request, "actions/home.html", context)
