@@ -111,6 +111,12 @@ class PlanImport(models.Model):
     plan_year = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="First year of the financial year, e.g. 2018 for 2018/19."
     )
+    position_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The date the plan's updates and statuses describe (its “position as at”); "
+        "imported progress updates carry it.",
+    )
     # Answers on the preview page, keyed by the name or word as normalised.
     organisation_choices = models.JSONField(default=dict, blank=True)
     lead_choices = models.JSONField(default=dict, blank=True)
