@@ -130,6 +130,9 @@ class PlanImport(models.Model):
     rows_read = models.PositiveIntegerField(default=0)
     actions_created = models.PositiveIntegerField(default=0)
     actions_updated = models.PositiveIntegerField(default=0)
+    actions_unchanged = models.PositiveIntegerField(
+        default=0, help_text="Rows that matched an action and changed nothing."
+    )
     recommendations_created = models.PositiveIntegerField(default=0)
     reviews_created = models.PositiveIntegerField(default=0)
     organisations_created = models.PositiveIntegerField(default=0)
