@@ -1204,9 +1204,9 @@ def build_plan(sheet: Sheet, mapping: Mapping, lookups: Lookups, choices: Import
 
 
 POSITION_WORDS = re.compile(
-    r"\b(?:position|status|progress|update[sd]?|updated|accurate|correct|as)\s+(?:as\s+)?"
-    r"(?:at|of|on)\b[:\s]*(?P<when>.+)$|^(?:date(?: of update)?|last updated|updated)\s*[:\-]\s*"
-    r"(?P<after>.+)$",
+    r"\b(?:position|status|progress|update[sd]?|updated|accurate|correct|exported|as)\s+"
+    r"(?:as\s+)?(?:at|of|on)\b[:\s]*(?P<when>.+)$"
+    r"|^(?:date(?: of update)?|last updated|updated|date updated)\s*[:\-]?\s+(?P<after>.+)$",
     re.I,
 )
 
@@ -1216,10 +1216,10 @@ def position_date_in(sheet: Sheet, header_row: int) -> date | None:
     2019", "Updated: 30.4.17"), in the rows above its headings; None when it gives none.
     Only whole dates count: a month alone says too little to date an update by."""
     for row in sheet.rows[: max(header_row - 1, 0)]:
-        for value in row:
-            if isinstance(value, datetime | date) and not isinstance(value, bool):
-                continue  # a bare date in a title block could be anything
-            text = text_of(value)
+        # A label and its date are often in neighbouring cells ("Exported at" | date).
+        cells = [text_of(v) for v in row if v is not None]
+        for start in range(len(cells)):
+            text = " ".join(cells[start : start + 2])
             found = POSITION_WORDS.search(text) if text else None
             if not found:
                 continue

@@ -149,6 +149,12 @@ def mapping_view(
             view.sheet_names = source.sheet_names
             wanted = sheet_name or plan_import.sheet_name or None
             sheet = source.read(wanted)
+            # The sheets before the plan (a cover, the export's Classification sheet)
+            # may say when its position was taken.
+            covers = [
+                source.read(name)
+                for name in view.sheet_names[: view.sheet_names.index(sheet.name)][:3]
+            ]
     except UnreadableFile as error:
         view.problem = str(error)
         return view
@@ -186,6 +192,8 @@ def mapping_view(
             "holds below, or download the template to see the headings the import expects."
         )
     view.position_date = position_date_in(sheet, header_row)
+    for cover in covers:
+        view.position_date = view.position_date or position_date_in(cover, HEADING_SCAN_ROWS)
     body = sheet.rows[header_row:]
     view.data_rows = sum(1 for row in body if row)
     width = max([len(headings)] + [len(row) for row in body[:200]])
