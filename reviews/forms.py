@@ -85,6 +85,7 @@ class ReviewForm(NHSFormMixin, forms.ModelForm):
             "reference",
             "title",
             "summary",
+            "plan_grouping",
             "commissioning_body",
             "incident_date",
             "commissioned_date",
