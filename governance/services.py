@@ -145,15 +145,17 @@ def _check_forum_links(forum: Forum, *, by: User, monitored_reviews: Iterable[Re
         if above.organisation_id != organisation_id:
             errors["reports_to"] = "A forum reports to a forum of the same organisation."
         else:
-            seen = set()
-            while above is not None and above.pk not in seen:
-                if forum.pk and above.pk == forum.pk:
+            # Walked as saved (one query a level; chains are a few forums long).
+            chain: set[int] = set()
+            step: int | None = above.pk
+            while step is not None and step not in chain:
+                if forum.pk and step == forum.pk:
                     errors["reports_to"] = (
                         "That forum reports up to this one; a forum cannot report to itself."
                     )
                     break
-                seen.add(above.pk)
-                above = above.reports_to
+                chain.add(step)
+                step = Forum.objects.filter(pk=step).values_list("reports_to_id", flat=True).first()
     offered = set(access.monitorable_reviews(by, {organisation_id}).values_list("pk", flat=True))
     if any(review.pk not in offered for review in monitored_reviews):
         errors["monitored_reviews"] = (
