@@ -515,15 +515,12 @@ def paper_docx(s: dict[str, Any], *, draft: bool) -> bytes:
         document.add_paragraph(f"{review['type_name']}{published}.")
         grouping = review.get("grouping", "Recommendation")  # older snapshots lack it
         for rec in review["recommendations"]:
-            document.add_paragraph(f"{grouping} {rec['number']}: {rec['text']}").runs[
-                0
-            ].bold = True
+            document.add_paragraph(f"{grouping} {rec['number']}: {rec['text']}").runs[0].bold = True
             for a in rec["actions"]:
                 _action_lines(document, a)
             if not rec["actions"]:
                 document.add_paragraph(
-                    "No action in this forum's scope is recorded against this "
-                    f"{grouping.lower()}."
+                    f"No action in this forum's scope is recorded against this {grouping.lower()}."
                 )
     if not s["reviews"]:
         document.add_paragraph("No reviews are in this paper's scope.")

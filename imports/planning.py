@@ -69,6 +69,9 @@ LEADING_NUMBER = re.compile(
     re.S | re.I,
 )
 ROLE_AND_PERSON = re.compile(r"^(.*?)\s*\(([^()]+)\)\s*$", re.S)
+# A row with nothing but a line like this is the plan's note ("Note: RAG as agreed at
+# the Board", "Key: ...", "Source: ..."), not an action or a group.
+NOTE_ROW = re.compile(r"^\s*(?:notes?|key|rag key|source|nb|n\.b\.|\*+)\s*[:.\-–*]", re.I)
 
 
 # --- what the database tells the planner --------------------------------------------
@@ -489,6 +492,14 @@ class Planner:
                 if any(v is not None for v in self.sheet.rows[row_number - 1]):
                     plan.rows_skipped += 1
                 continue
+            written = [v for v in self.sheet.rows[row_number - 1] if v is not None]
+            if len(written) == 1 and isinstance(written[0], str) and NOTE_ROW.match(written[0]):
+                plan.rows_skipped += 1
+                plan.file_notes.append(
+                    f"Row {row_number} is a note, not an action, and is not imported: "
+                    f"“{_short(written[0])}”."
+                )
+                continue
             row = RowPlan(number=row_number)
             plan.rows.append(row)
             for column in gaps:
@@ -544,7 +555,9 @@ class Planner:
 
     def _group_heading(self) -> str:
         index = self.columns.get(Field.GROUP)
-        heading = text_of(self.sheet.cell(self.mapping.header_row, index)) if index is not None else ""
+        heading = (
+            text_of(self.sheet.cell(self.mapping.header_row, index)) if index is not None else ""
+        )
         return f"“{heading}”" if heading else "grouping"
 
     @property
@@ -709,7 +722,11 @@ class Planner:
         key = review_key(reference)
         if key in self.plan.reviews:
             return self.plan.reviews[key]
+        # A wording without a year takes the plan's year: as given, else the review's
+        # dates, else the year of the plan's position (a new review has no dates yet).
         fy = self.choices.plan_year or (existing.fy if existing else None)
+        if fy is None and self.choices.position_date is not None:
+            fy = financial_year_of(self.choices.position_date)
         grouping = self._review_grouping(existing, row)
         planned = PlannedReview(
             key=key,
@@ -1064,8 +1081,7 @@ class Planner:
         earlier = self.seen_tracker_ids.get(tracker_id)
         if earlier is not None:
             row.errors.append(
-                f"Rows {earlier} and {row.number} carry the same tracker id {tracker_id}; "
-                "keep one."
+                f"Rows {earlier} and {row.number} carry the same tracker id {tracker_id}; keep one."
             )
             return True
         self.seen_tracker_ids[tracker_id] = row.number
@@ -1245,7 +1261,9 @@ def _whole_date(text: str) -> date | None:
             year = int(year_text) + (2000 if len(year_text) == 2 else 0)
             return date(year, MONTH_NUMBERS[day_month[2][:3].lower()], int(day_month[1]))
         if month_day and month_day[1][:3].lower() in MONTH_NUMBERS:
-            return date(int(month_day[3]), MONTH_NUMBERS[month_day[1][:3].lower()], int(month_day[2]))
+            return date(
+                int(month_day[3]), MONTH_NUMBERS[month_day[1][:3].lower()], int(month_day[2])
+            )
     except ValueError:
         return None
     return None

@@ -441,9 +441,7 @@ class SpreadsheetSource:
             _find_formulas(sheet, xml)
         return sheet
 
-    def _xlsx_rows(
-        self, worksheet
-    ) -> Iterator[tuple[int, list[object], list[tuple[int, str]]]]:
+    def _xlsx_rows(self, worksheet) -> Iterator[tuple[int, list[object], list[tuple[int, str]]]]:
         """(row number, cleaned values, (column index, fill colour) of filled cells) for
         each row the sheet's XML holds. Driving the parser directly (not
         ReadOnlyWorksheet.iter_rows) means a recorded size of 1,048,576 rows, left by

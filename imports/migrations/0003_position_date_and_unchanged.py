@@ -4,20 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('imports', '0002_saved_mappings_per_team'),
+        ("imports", "0002_saved_mappings_per_team"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='planimport',
-            name='actions_unchanged',
-            field=models.PositiveIntegerField(default=0, help_text='Rows that matched an action and changed nothing.'),
+            model_name="planimport",
+            name="actions_unchanged",
+            field=models.PositiveIntegerField(
+                default=0, help_text="Rows that matched an action and changed nothing."
+            ),
         ),
         migrations.AddField(
-            model_name='planimport',
-            name='position_date',
-            field=models.DateField(blank=True, help_text="The date the plan's updates and statuses describe (its “position as at”); imported progress updates carry it.", null=True),
+            model_name="planimport",
+            name="position_date",
+            field=models.DateField(
+                blank=True,
+                help_text="The date the plan's updates and statuses describe (its “position as at”); imported progress updates carry it.",
+                null=True,
+            ),
         ),
     ]

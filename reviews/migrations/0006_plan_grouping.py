@@ -4,20 +4,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0005_review_owner_required'),
+        ("reviews", "0005_review_owner_required"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalreview',
-            name='plan_grouping',
-            field=models.CharField(choices=[('recommendation', 'Recommendation'), ('workstream', 'Workstream'), ('objective', 'Objective'), ('priority', 'Priority'), ('theme', 'Theme'), ('area', 'Area')], default='recommendation', help_text='What the plan groups its actions under: recommendations for a learning review; workstreams, objectives, priorities, themes or areas for a strategy plan.', max_length=20),
+            model_name="historicalreview",
+            name="plan_grouping",
+            field=models.CharField(
+                choices=[
+                    ("recommendation", "Recommendation"),
+                    ("workstream", "Workstream"),
+                    ("objective", "Objective"),
+                    ("priority", "Priority"),
+                    ("theme", "Theme"),
+                    ("area", "Area"),
+                ],
+                default="recommendation",
+                help_text="What the plan groups its actions under: recommendations for a learning review; workstreams, objectives, priorities, themes or areas for a strategy plan.",
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='review',
-            name='plan_grouping',
-            field=models.CharField(choices=[('recommendation', 'Recommendation'), ('workstream', 'Workstream'), ('objective', 'Objective'), ('priority', 'Priority'), ('theme', 'Theme'), ('area', 'Area')], default='recommendation', help_text='What the plan groups its actions under: recommendations for a learning review; workstreams, objectives, priorities, themes or areas for a strategy plan.', max_length=20),
+            model_name="review",
+            name="plan_grouping",
+            field=models.CharField(
+                choices=[
+                    ("recommendation", "Recommendation"),
+                    ("workstream", "Workstream"),
+                    ("objective", "Objective"),
+                    ("priority", "Priority"),
+                    ("theme", "Theme"),
+                    ("area", "Area"),
+                ],
+                default="recommendation",
+                help_text="What the plan groups its actions under: recommendations for a learning review; workstreams, objectives, priorities, themes or areas for a strategy plan.",
+                max_length=20,
+            ),
         ),
     ]

@@ -95,9 +95,7 @@ def test_it_refuses_a_forum_for_another_organisation(client, cast, other):
 
 
 @pytest.mark.parametrize("who", ["secretary", "commissioner"])
-def test_it_lets_a_secretary_or_commissioner_change_a_forum_and_what_it_monitors(
-    client, cast, who
-):
+def test_it_lets_a_secretary_or_commissioner_change_a_forum_and_what_it_monitors(client, cast, who):
     forum = factories.forum(organisation=cast.icb, secretary=cast.secretary)
     client.force_login(getattr(cast, who))
     url = reverse("governance:forum_edit", args=[forum.pk])

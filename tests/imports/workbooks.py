@@ -191,7 +191,9 @@ def confirm_columns(client, plan_import: PlanImport, **changes: str) -> HttpResp
     """Posts the column page as the browser would with every guess left as it is (and
     `changes` made): what "confirming the guessed columns" means."""
     page = client.get(reverse("imports:columns", args=[plan_import.pk])).content.decode()
-    data: dict[str, object] = {k: v[0] if len(v) == 1 else v for k, v in form_data(page, "main-form").items()}
+    data: dict[str, object] = {
+        k: v[0] if len(v) == 1 else v for k, v in form_data(page, "main-form").items()
+    }
     data.update(changes)
     return client.post(reverse("imports:columns", args=[plan_import.pk]), data)
 
