@@ -5,19 +5,18 @@ from typing import Any, cast
 from django import forms
 from django.utils import timezone
 
+from accounts import access
+from accounts.models import Organisation, User
 from governance.choices import (
     ASSURANCE_MEANING,
     DEFAULT_ASKS,
     DEFAULT_CLASSIFICATION,
     AssuranceLevel,
 )
-from accounts import access
-from accounts.models import Organisation, User
 from governance.models import Forum, Meeting, Paper
 from reviews.models import Review
 from trackerapp.financial_year import FinancialQuarter, quarter_choices
 from trackerapp.forms import NHSFormMixin, UKDateField, choice_field, model_choice_field
-
 
 MAX_ASKS = 10
 

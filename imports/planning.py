@@ -47,8 +47,8 @@ from imports.choices import CREATE_ORGANISATION, WHOLE_PLAN, Field, ReviewSource
 from imports.headings import grouping_of
 from imports.readers import Sheet, cell_name, colour_word
 from imports.statuses import accepted_words, normalise_status_word, read_status
-from reviews.choices import GROUPING_PLURAL, PlanGrouping
 from imports.timeframes import read_date, read_time_frame
+from reviews.choices import GROUPING_PLURAL, PlanGrouping
 from trackerapp.financial_year import financial_year_of, year_label
 
 TIME_FRAME_MAX = 200  # Action.original_time_frame
@@ -1143,9 +1143,13 @@ class Planner:
         wording_changed = bool(row.time_frame) and row.time_frame != existing.time_frame
         if Field.TIME_FRAME in mapped and wording_changed:
             new["original_time_frame"] = row.time_frame
-        if row.due is not None and row.due != existing.due_date:
-            if not row.due_from_wording or wording_changed or existing.due_date is None:
-                new["due_date"] = row.due
+        derived_only = row.due_from_wording and not wording_changed
+        if (
+            row.due is not None
+            and row.due != existing.due_date
+            and not (derived_only and existing.due_date is not None)
+        ):
+            new["due_date"] = row.due
         if row.revised is not None and row.revised != existing.revised_due_date:
             new["revised_due_date"] = row.revised
         if row.expected_outcome and row.expected_outcome != existing.expected_outcome:
