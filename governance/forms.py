@@ -89,6 +89,10 @@ class ForumForm(NHSFormMixin, forms.ModelForm):
             "paper_deadline_days": "21 (three weeks) unless the terms say otherwise.",
         }
         widgets = {"terms_of_reference": forms.Textarea(attrs={"rows": 6})}
+        error_messages = {
+            "name": {"unique": "A forum with this name already exists: choose another."},
+            "short_name": {"unique": "A forum already has this short name: choose another."},
+        }
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -210,3 +210,16 @@ def test_the_action_page_names_the_forums_monitoring_its_review(client, cast):
     page = client.get(url).content.decode()
     shown = page.split('id="monitoring-forums"')[1][:300]
     assert "Safeguarding Assurance Group" in shown and "monitoring its review" in shown
+
+
+def test_it_says_when_a_forums_name_is_taken(client, cast):
+    taken = factories.forum(organisation=cast.icb)
+    client.force_login(cast.secretary)
+    response = client.post(
+        reverse("governance:forum_create"),
+        new_forum(cast, name=taken.name, short_name=taken.short_name),
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "A forum with this name already exists" in page
+    assert "A forum already has this short name" in page
