@@ -59,6 +59,8 @@ TITLE_MAX = 200  # Review.title
 ORGANISATION_NAME_MAX = 200
 SHORT_NAME_MAX = 30
 
+MOVE_NOT_MADE = "The action is under"
+
 CREATE = "create"
 UPDATE = "update"
 UNCHANGED = "unchanged"
@@ -1100,7 +1102,7 @@ class Planner:
             return True
         if text_key(match.rec_number) != text_key(row.rec_number):
             row.warnings.append(
-                f"The action is under {self._group_word} {match.rec_number} in the tracker and "
+                f"{MOVE_NOT_MADE} {self._group_word} {match.rec_number} in the tracker and "
                 "stays there; move it in the tracker if it belongs elsewhere."
             )
             row.rec_number = match.rec_number
@@ -1161,8 +1163,9 @@ class Planner:
         row.changes = new
         if not new and not (row.update_text and row.update_text != existing.latest_update):
             row.outcome = UNCHANGED
-            # Nothing of the row is written, so nothing it says needs attention.
-            row.warnings = []
+            # Nothing of the row is written, so nothing it brings needs attention; only
+            # a move the import will not make is still worth saying.
+            row.warnings = [w for w in row.warnings if w.startswith(MOVE_NOT_MADE)]
             row.notes = ["The tracker already holds this action as the row gives it."]
 
     def _status_rules(self, row: RowPlan, evidence_count: int) -> None:
@@ -1201,6 +1204,12 @@ class Planner:
 
     def _after_rows(self) -> None:
         plan = self.plan
+        # A group only a tracker-id row named (the action stays in its own group) is not
+        # created empty.
+        used = {(row.review_key, row.rec_number) for row in plan.rows}
+        for key, planned in list(plan.recommendations.items()):
+            if planned.existing_id is None and key not in used:
+                del plan.recommendations[key]
         for row in plan.rows:
             if row.outcome in (CREATE, UPDATE) and row.rec_number and not row.errors:
                 rec = plan.recommendations.get((row.review_key, row.rec_number))

@@ -219,3 +219,29 @@ def test_the_export_keeps_the_plans_own_action_numbers(client, cast, plan):
     tracker_id = EXPORT_COLUMNS.index("Tracker id")
     train = Action.objects.get(description="Train ward staff")
     assert ("Y1.01", train.pk) in {(r[number], r[tracker_id]) for r in rows[1:]}
+
+
+def test_a_row_moved_to_another_recommendation_in_the_file_stays_where_it_is(client, cast, plan):
+    client.force_login(cast.commissioner)
+    exported = client.get(reverse("reviews:export", args=[plan.pk])).content
+    workbook = load_workbook(io.BytesIO(exported))
+    sheet = workbook.worksheets[1]
+    rec_no = EXPORT_COLUMNS.index("Rec no.") + 1
+    action_column = EXPORT_COLUMNS.index("Action") + 1
+    row = next(r for r in range(2, 8) if sheet.cell(r, action_column).value == "Train ward staff")
+    sheet.cell(row, rec_no).value = "99"
+    moved = io.BytesIO()
+    workbook.save(moved)
+
+    counts, done = reimport(client, moved.getvalue(), "moved.xlsx")
+
+    # Unchanged, but not silently: the row says the action stays where it is.
+    assert counts == "0 to add, 0 to update in place, 6 unchanged"
+    plan_import = PlanImport.objects.get(pk=done.pk)
+    from imports.selectors import plan_for
+
+    rows = plan_for(plan_import, user=cast.commissioner, update_in_place=True).rows
+    moved_row = next(r for r in rows if r.description == "Train ward staff")
+    assert moved_row.warnings[0].startswith("The action is under recommendation 3")
+    assert done.recommendations_created == 0
+    assert not Recommendation.objects.filter(review=plan, number="99").exists()
