@@ -65,6 +65,9 @@ class Verb(StrEnum):
     MANAGE_PAPERS = "manage_papers"
     # See papers before they are issued (obj: a forum, meeting or paper).
     SEE_DRAFT_PAPERS = "see_draft_papers"
+    # Set up a forum and change its terms and the reviews it monitors (obj: None, the
+    # organisation to hold a new forum, or a forum).
+    MANAGE_FORUMS = "manage_forums"
 
 
 # Per-person grants an administrator gives in the admin (User permissions) to someone
@@ -361,6 +364,13 @@ def may(user: Person, verb: Verb | str, obj: Any = None) -> bool:
         return r.admin or _forum_organisation_id(obj) in r.secretary
     if verb is Verb.SEE_DRAFT_PAPERS:
         return r.admin or _forum_organisation_id(obj) in (r.secretary | r.commissioner)
+    if verb is Verb.MANAGE_FORUMS:
+        holders = r.secretary | r.commissioner
+        if obj is None:
+            return r.admin or bool(holders)
+        Organisation = apps.get_model("accounts", "Organisation")
+        organisation_id = obj.pk if isinstance(obj, Organisation) else obj.organisation_id
+        return r.admin or organisation_id in holders
     raise ValueError(verb)  # pragma: no cover - every Verb is answered above
 
 
@@ -385,6 +395,8 @@ REFUSALS: dict[Verb, str] = {
     Verb.MANAGE_PAPERS: "Only the committee secretaries of the forum's organisation arrange "
     "its meetings and papers.",
     Verb.SEE_DRAFT_PAPERS: "Papers are shown once issued.",
+    Verb.MANAGE_FORUMS: "Only the committee secretaries and safeguarding team of the "
+    "forum's organisation set up and change its forums.",
 }
 
 
@@ -501,6 +513,29 @@ def forum_choices(user: Person) -> QuerySet:
     r = reach(user)
     return (
         Forum.objects.all() if r.admin else Forum.objects.filter(organisation_id__in=r.commissioner)
+    )
+
+
+def forum_holder_choices(user: Person) -> QuerySet:
+    """Organisations in which a person may set up a forum (Verb.MANAGE_FORUMS)."""
+    Organisation = apps.get_model("accounts", "Organisation")
+    r = reach(user)
+    if r.admin:
+        return Organisation.objects.filter(kind__in=REVIEW_OWNER_KINDS)
+    return Organisation.objects.filter(pk__in=r.secretary | r.commissioner)
+
+
+def monitorable_reviews(user: Person, organisation_ids: frozenset[int] | set[int]) -> QuerySet:
+    """Reviews a forum of one of these organisations may be set to monitor by this
+    person: non-restricted reviews they read whose circle holds the organisation (its
+    own, or shared with it). A restricted review is never put in front of a forum from
+    here: papers leave restricted reviews out."""
+    Review = apps.get_model("reviews", "Review")
+    in_circle = Q(owner_id__in=organisation_ids) | Q(
+        pk__in=shared_review_ids(frozenset(organisation_ids))
+    )
+    return Review.objects.filter(review_read_q(user, to_review="")).filter(
+        in_circle, restricted=False
     )
 
 

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
 
+from accounts import access
+from accounts.models import Organisation, User
 from governance.choices import (
     ASSURANCE_MEANING,
     DEFAULT_ASKS,
@@ -12,11 +14,9 @@ from governance.choices import (
     AssuranceLevel,
 )
 from governance.models import Forum, Meeting, Paper
+from reviews.models import Review
 from trackerapp.financial_year import FinancialQuarter, quarter_choices
 from trackerapp.forms import NHSFormMixin, UKDateField, choice_field, model_choice_field
-
-if TYPE_CHECKING:
-    from accounts.models import User
 
 MAX_ASKS = 10
 
@@ -39,6 +39,96 @@ class MeetingForm(NHSFormMixin, forms.ModelForm):
 
     def service_fields(self) -> dict[str, Any]:
         return {"held_on": self.cleaned_data["held_on"], "location": self.cleaned_data["location"]}
+
+
+class ForumForm(NHSFormMixin, forms.ModelForm):
+    """A forum's terms and the reviews it monitors. Every choice is within the reach
+    of the person: organisations in which they hold forums, those organisations' people
+    and forums, the providers working with them, and reviews in their circle."""
+
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        label="Organisation that holds the forum",
+        help_text="Its meetings, papers and monitored reviews belong to this organisation.",
+    )
+    monitored_reviews = forms.ModelMultipleChoiceField(
+        queryset=Review.objects.none(),
+        required=False,
+        label="Reviews it monitors",
+        help_text="Its papers cover these reviews' actions. Only reviews of the organisation, "
+        "or shared with it, are listed; restricted reviews are never in a paper.",
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Forum
+        fields = [
+            "organisation",
+            "name",
+            "short_name",
+            "kind",
+            "provider",
+            "cadence",
+            "paper_deadline_days",
+            "chair",
+            "secretary",
+            "reports_to",
+            "terms_of_reference",
+            "monitored_reviews",
+        ]
+        labels = {
+            "short_name": "Short name",
+            "kind": "Kind of forum",
+            "paper_deadline_days": "Paper deadline (days before each meeting)",
+            "reports_to": "Reports to",
+        }
+        help_texts = {
+            "short_name": 'As papers and lists show it, e.g. "SAG" or "BSMHFT CQRG".',
+            "provider": "For a Contract Quality Review Group: the provider whose contract it reviews.",
+            "reports_to": "The forum it reports to by exception, if any.",
+            "paper_deadline_days": "21 (three weeks) unless the terms say otherwise.",
+        }
+        widgets = {"terms_of_reference": forms.Textarea(attrs={"rows": 6})}
+        error_messages = {
+            "name": {"unique": "A forum with this name already exists: choose another."},
+            "short_name": {"unique": "A forum already has this short name: choose another."},
+        }
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        holders = access.forum_holder_choices(user)
+        if self.instance.pk:
+            # The holding organisation is fixed once meetings and papers hang on it.
+            del self.fields["organisation"]
+            holder_ids = {self.instance.organisation_id}
+        else:
+            model_choice_field(self, "organisation").queryset = holders
+            holder_ids = set(holders.values_list("pk", flat=True))
+            if len(holder_ids) == 1:
+                self.initial.setdefault("organisation", next(iter(holder_ids)))
+        people = User.objects.filter(
+            is_active=True, memberships__organisation__in=holder_ids
+        ).distinct()
+        model_choice_field(self, "chair").queryset = people
+        model_choice_field(self, "secretary").queryset = people
+        model_choice_field(self, "provider").queryset = Organisation.objects.filter(
+            commissioned_by__in=holder_ids
+        ).distinct()
+        forums = Forum.objects.filter(organisation_id__in=holder_ids)
+        if self.instance.pk:
+            forums = forums.exclude(pk=self.instance.pk)
+        model_choice_field(self, "reports_to").queryset = forums
+        reviews = access.monitorable_reviews(user, holder_ids).select_related("review_type")
+        model_choice_field(self, "monitored_reviews").queryset = reviews.order_by("reference")
+        if self.instance.pk:
+            self.initial["monitored_reviews"] = list(
+                self.instance.monitored_reviews.filter(pk__in=reviews.values("pk"))
+            )
+
+    def service_fields(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["monitored_reviews"] = list(data.get("monitored_reviews") or [])
+        return data
 
 
 class PaperForm(NHSFormMixin, forms.ModelForm):

@@ -8,7 +8,11 @@ name.
 
 The heading row is a contract: the Excel importer reads plans back by these headings
 (it takes the first sheet with a row of them, so the Classification sheet must not
-start a line with "Action").
+start a line with "Action"). "Action no." keeps the plan's own numbering and "Tracker
+id" the action's id here, so that an export imported again updates the very actions it
+came from and changes nothing when nothing was changed (docs/imports.md). "Grouped by"
+says whether the "Rec no." and "Recommendation" cells hold recommendations or a strategy
+plan's workstreams (objectives, priorities ...).
 """
 
 from __future__ import annotations
@@ -36,8 +40,10 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "Review reference",
     "Review type",
     "Review title",
+    "Grouped by",
     "Rec no.",
     "Recommendation",
+    "Action no.",
     "Action",
     "Owner organisation",
     "Lead",
@@ -47,6 +53,7 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "Status",
     "Latest update",
     "Evidence count",
+    "Tracker id",
 )
 
 # Width in characters; the long narrative columns wrap instead of growing.
@@ -54,8 +61,10 @@ COLUMN_WIDTHS: dict[str, int] = {
     "Review reference": 16,
     "Review type": 9,
     "Review title": 22,
+    "Grouped by": 13,
     "Rec no.": 8,
     "Recommendation": 48,
+    "Action no.": 8,
     "Action": 48,
     "Owner organisation": 14,
     "Lead": 24,
@@ -65,6 +74,7 @@ COLUMN_WIDTHS: dict[str, int] = {
     "Status": 12,
     "Latest update": 48,
     "Evidence count": 10,
+    "Tracker id": 10,
 }
 WRAPPED_COLUMNS = frozenset(
     {"Review title", "Recommendation", "Action", "Lead", "Time frame", "Latest update"}
@@ -153,8 +163,10 @@ def plan_row(action: Action) -> list[object]:
         review.reference,
         review.review_type.code,
         review.title,
+        review.grouping_label,
         recommendation.number,
         recommendation.text,
+        action.number,
         action.description,
         organisation.short_name or organisation.name,
         lead_of(action),
@@ -164,6 +176,7 @@ def plan_row(action: Action) -> list[object]:
         Status(action.status).label,
         action.latest_update_text or "",
         action.evidence_count,
+        action.pk,
     ]
 
 

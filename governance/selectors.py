@@ -496,6 +496,9 @@ def paper_snapshot(paper: Paper, *, now: datetime | None = None) -> dict[str, An
                 "type": review.review_type.code,
                 "type_name": review.review_type.name,
                 "published": _day(review.published_date),
+                # What the plan's groups are called: recommendations, or a strategy
+                # plan's workstreams (objectives ...). Older snapshots lack it.
+                "grouping": review.grouping_label,
                 "recommendations": [],
             }
         if recommendation.pk not in recommendations:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -34,15 +35,15 @@ from governance.plan_workbook import ExportMarking, actions_workbook, export_fil
 from governance.rendering import render_paper_html, render_pdf, render_quarterly_html
 from governance.selectors import paper_snapshot
 from governance.word import paper_docx, quarterly_report_docx
+from reviews.models import Review
 from reviews.selectors import review_plan_for
 from trackerapp.history import record_change
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-    from accounts.models import User
+    from accounts.models import Organisation, User
     from actions.forms import ActionFilterForm
-    from reviews.models import Review
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +60,128 @@ BUILDER_UNREACHABLE = (
 class PaperBuilderUnreachable(Exception):
     """The build or issue could not be handed to the paper builder (the Celery broker).
     The paper has been put back so that the secretary can try again."""
+
+
+FORUM_FIELDS = (
+    "name",
+    "short_name",
+    "kind",
+    "provider",
+    "reports_to",
+    "cadence",
+    "paper_deadline_days",
+    "chair",
+    "secretary",
+    "terms_of_reference",
+)
+
+
+def forum_create(
+    *,
+    by: User,
+    organisation: Organisation,
+    monitored_reviews: Iterable[Review] = (),
+    **fields: Any,
+) -> Forum:
+    """Sets up a forum of an organisation in which the person is a committee secretary
+    or on the safeguarding team (docs/access.md)."""
+    access.require(by, Verb.MANAGE_FORUMS, organisation)
+    forum = Forum(organisation=organisation)
+    return _forum_save(
+        forum, by=by, monitored_reviews=monitored_reviews, reason="Forum set up", **fields
+    )
+
+
+def forum_update(
+    *, forum: Forum, by: User, monitored_reviews: Iterable[Review] = (), **fields: Any
+) -> Forum:
+    """Changes a forum's terms and the reviews it monitors. The organisation holding it
+    never changes here (papers and meetings hang on it)."""
+    access.require(by, Verb.MANAGE_FORUMS, forum)
+    with transaction.atomic():
+        locked = Forum.objects.select_for_update().get(pk=forum.pk)
+        return _forum_save(
+            locked, by=by, monitored_reviews=monitored_reviews, reason="Forum changed", **fields
+        )
+
+
+def _forum_save(
+    forum: Forum, *, by: User, monitored_reviews: Iterable[Review], reason: str, **fields: Any
+) -> Forum:
+    unknown = set(fields) - set(FORUM_FIELDS)
+    if unknown:
+        raise TypeError(f"Not forum fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(forum, name, value)
+    _check_forum_links(forum, by=by, monitored_reviews=monitored_reviews)
+    with transaction.atomic():
+        record_change(forum, by=by, reason=reason)
+        forum.full_clean()
+        forum.save()
+        _set_monitored_reviews(forum, by=by, chosen=monitored_reviews)
+    return forum
+
+
+def _check_forum_links(forum: Forum, *, by: User, monitored_reviews: Iterable[Review]) -> None:
+    """Everything a forum names stays in its organisation's reach: people of that
+    organisation, a provider working with it, a forum of the same organisation to report
+    to (never itself or one reporting up to it), reviews in its circle that the person
+    may offer. A posted id from elsewhere is an error, never a change."""
+    errors: dict[str, str] = {}
+    organisation_id = forum.organisation_id
+    for name in ("chair", "secretary"):
+        person = getattr(forum, name)
+        if (
+            person is not None
+            and not person.memberships.filter(organisation_id=organisation_id).exists()
+        ):
+            errors[name] = "Choose someone of the organisation that holds the forum."
+    if forum.provider is not None and not (
+        forum.provider.commissioned_by.filter(pk=organisation_id).exists()
+    ):
+        errors["provider"] = "Choose a provider that works with the organisation."
+    if forum.reports_to is not None:
+        above = forum.reports_to
+        if above.organisation_id != organisation_id:
+            errors["reports_to"] = "A forum reports to a forum of the same organisation."
+        else:
+            # Walked as saved (one query a level; chains are a few forums long).
+            chain: set[int] = set()
+            step: int | None = above.pk
+            while step is not None and step not in chain:
+                if forum.pk and step == forum.pk:
+                    errors["reports_to"] = (
+                        "That forum reports up to this one; a forum cannot report to itself."
+                    )
+                    break
+                chain.add(step)
+                step = Forum.objects.filter(pk=step).values_list("reports_to_id", flat=True).first()
+    offered = set(access.monitorable_reviews(by, {organisation_id}).values_list("pk", flat=True))
+    if any(review.pk not in offered for review in monitored_reviews):
+        errors["monitored_reviews"] = (
+            "A forum monitors only reviews of its organisation or shared with it."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _set_monitored_reviews(forum: Forum, *, by: User, chosen: Iterable[Review]) -> None:
+    """The chosen reviews, and those monitored already that the person was not offered
+    (a restricted review, say) kept as they were. Each review that gains or loses the
+    forum records it in its own history."""
+    offered = set(
+        access.monitorable_reviews(by, {forum.organisation_id}).values_list("pk", flat=True)
+    )
+    current = set(forum.monitored_reviews.values_list("pk", flat=True))
+    wanted = {review.pk for review in chosen} | (current - offered)
+    added, removed = wanted - current, current - wanted
+    if not added and not removed:
+        return
+    forum.monitored_reviews.set(wanted)
+    for review in Review.objects.filter(pk__in=added | removed):
+        verb = "Now monitored by" if review.pk in added else "No longer monitored by"
+        record_change(review, by=by, reason=f"{verb} {forum.short_name}")
+        review.save(update_fields=["updated_at"])
 
 
 def meeting_create(*, forum: Forum, by: User, held_on: date, location: str = "") -> Meeting:

@@ -8,7 +8,9 @@ app_name = "governance"
 
 urlpatterns = [
     path("forums/", views.forums, name="forum_list"),
+    path("forums/new/", views.forum_create, name="forum_create"),
     path("forums/<int:pk>/", views.forum_detail, name="forum_detail"),
+    path("forums/<int:pk>/edit/", views.forum_edit, name="forum_edit"),
     path("forums/<int:forum_pk>/meetings/new/", views.meeting_create, name="meeting_create"),
     path("meetings/", views.meetings, name="meeting_list"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),

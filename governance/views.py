@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import Verb, may, require
 from governance import services
 from governance.choices import BuildState, PaperState
-from governance.forms import MeetingForm, PaperForm, QuarterlyReportForm
+from governance.forms import ForumForm, MeetingForm, PaperForm, QuarterlyReportForm
 from governance.models import Meeting, Paper
 from governance.quarterly import quarterly_report, slippage_report
 from governance.rendering import render_paper_html
@@ -34,7 +34,11 @@ SLIPPAGE_PAGE_SIZE = 50
 @require_GET
 def forums(request: AuthenticatedRequest) -> HttpResponse:
     require(request.user, Verb.READ_PORTFOLIO)
-    return render(request, "governance/forum_list.html", {"forums": forum_list(request.user)})
+    context = {
+        "forums": forum_list(request.user),
+        "can_add": may(request.user, Verb.MANAGE_FORUMS),
+    }
+    return render(request, "governance/forum_list.html", context)
 
 
 @require_GET
@@ -47,8 +51,41 @@ def forum_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "calendar": meeting_calendar(request.user, forum=forum),
         "reporting_forums": forum.reporting_forums.all(),
         "can_manage": may(request.user, Verb.MANAGE_PAPERS, forum),
+        "can_edit": may(request.user, Verb.MANAGE_FORUMS, forum),
     }
     return render(request, "governance/forum_detail.html", context)
+
+
+def forum_create(request: AuthenticatedRequest) -> HttpResponse:
+    require(request.user, Verb.MANAGE_FORUMS)
+    form = ForumForm(request.POST or None, user=request.user)
+    forum = form_submit(
+        request,
+        form,
+        lambda data: services.forum_create(by=request.user, **form.service_fields()),
+    )
+    if forum is not None:
+        messages.success(request, f"{forum.short_name} set up.")
+        return redirect(forum)
+    context = {"form": form, "forum": None}
+    return render(request, "governance/forum_form.html", context, status=form_status(form))
+
+
+def forum_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    require(request.user, Verb.READ_PORTFOLIO)
+    forum = forum_for_user(request.user, pk)
+    require(request.user, Verb.MANAGE_FORUMS, forum)
+    form = ForumForm(request.POST or None, user=request.user, instance=forum)
+    saved = form_submit(
+        request,
+        form,
+        lambda data: services.forum_update(forum=forum, by=request.user, **form.service_fields()),
+    )
+    if saved is not None:
+        messages.success(request, f"{saved.short_name} saved.")
+        return redirect(saved)
+    context = {"form": form, "forum": forum}
+    return render(request, "governance/forum_form.html", context, status=form_status(form))
 
 
 @require_GET

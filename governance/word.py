@@ -513,15 +513,14 @@ def paper_docx(s: dict[str, Any], *, draft: bool) -> bytes:
         document.add_heading(f"{review['reference']}: {review['title']}", level=2)
         published = f", published {review['published']}" if review["published"] else ""
         document.add_paragraph(f"{review['type_name']}{published}.")
+        grouping = review.get("grouping", "Recommendation")  # older snapshots lack it
         for rec in review["recommendations"]:
-            document.add_paragraph(f"Recommendation {rec['number']}: {rec['text']}").runs[
-                0
-            ].bold = True
+            document.add_paragraph(f"{grouping} {rec['number']}: {rec['text']}").runs[0].bold = True
             for a in rec["actions"]:
                 _action_lines(document, a)
             if not rec["actions"]:
                 document.add_paragraph(
-                    "No action in this forum's scope is recorded against this recommendation."
+                    f"No action in this forum's scope is recorded against this {grouping.lower()}."
                 )
     if not s["reviews"]:
         document.add_paragraph("No reviews are in this paper's scope.")

@@ -15,6 +15,9 @@ class Field(models.TextChoices):
     REVIEW_TITLE = "review_title", "Review title"
     REC_NUMBER = "rec_number", "Recommendation number"
     REC_TEXT = "rec_text", "Recommendation"
+    GROUP = "group", "Workstream, objective, priority or theme (instead of recommendations)"
+    GROUPED_BY = "grouped_by", "Grouped by (Recommendation, Workstream ...)"
+    TRACKER_ID = "tracker_id", "Tracker id (the action as exported)"
     ACTION_NUMBER = "action_number", "Action number"
     ACTION = "action", "Action"
     OWNER = "owner", "Owner organisation"
@@ -33,7 +36,15 @@ class Field(models.TextChoices):
 # Fields that describe the review or recommendation a row belongs to. A blank cell in
 # one of these carries the value of the row above (plans leave them blank, or merge
 # them, for every action after the first).
-CARRIED_DOWN = (Field.REVIEW_REFERENCE, Field.REVIEW_TYPE, Field.REVIEW_TITLE)
+CARRIED_DOWN = (
+    Field.REVIEW_REFERENCE,
+    Field.REVIEW_TYPE,
+    Field.REVIEW_TITLE,
+    Field.GROUPED_BY,
+)
+
+# What a plan with neither recommendations nor a grouping column calls its one group.
+WHOLE_PLAN = "Whole plan"
 
 
 class ImportState(models.TextChoices):

@@ -13,7 +13,7 @@ from imports.choices import CREATE_ORGANISATION, Field, ReviewSource
 from imports.planning import Plan, Unresolved
 from imports.selectors import MappingView
 from reviews.models import Review, ReviewType
-from trackerapp.forms import NHSFormMixin, choice_field, model_choice_field
+from trackerapp.forms import NHSFormMixin, UKDateField, choice_field, model_choice_field
 from trackerapp.uploads import megabytes
 
 if TYPE_CHECKING:
@@ -68,41 +68,54 @@ class MappingForm(NHSFormMixin, forms.Form):
         choices=ReviewSource.choices,
         widget=forms.RadioSelect,
     )
+    # Needed only for one answer to the question above: the page shows no "(optional)"
+    # beside them (the template hides it) and clean() asks for them when needed.
     review = forms.ModelChoiceField(
         queryset=Review.objects.none(),
         required=False,
         label="Existing review",
-        help_text="When the actions belong to a review already in the tracker.",
+        help_text="Needed when the actions belong to a review already in the tracker.",
     )
     new_review_reference = forms.CharField(
         required=False,
         max_length=60,
         label="Reference of the new review",
-        help_text='e.g. "DHR 2012/03"',
+        help_text='Needed for a new review, e.g. "DHR 2012/03" or "TCP plan 2017-19".',
     )
     new_review_title = forms.CharField(
         required=False,
         max_length=200,
         label="Title of the new review",
-        help_text='Anonymised, e.g. "Mr A".',
+        help_text='Needed for a new review. Anonymised, e.g. "Mr A".',
     )
     new_review_type = forms.ModelChoiceField(
         queryset=ReviewType.objects.all(),
         required=False,
         label="Type of new reviews",
-        help_text="For a new review, and for new reviews named in rows without a Review type column.",
+        help_text="Needed for a new review, and for new reviews named in rows without a "
+        "Review type column (PLAN for a strategy or programme plan).",
     )
     commissioning_body = forms.ModelChoiceField(
         queryset=Organisation.objects.all(),
-        required=False,
-        label="Body that commissioned new reviews",
-        help_text="e.g. the Community Safety Partnership for a DHR.",
+        label="Body that commissioned the reviews this import creates",
+        help_text="Your organisation unless you choose another: for a DHR, the Community "
+        "Safety Partnership. Not used when the rows go into reviews already in the tracker.",
+        error_messages={"required": "Choose the body that commissioned the new reviews."},
     )
     default_owner = forms.ModelChoiceField(
         queryset=Organisation.objects.all(),
-        required=False,
         label="Owner organisation for rows that name none",
-        help_text="Used when the plan has no organisation column, or a row leaves it blank.",
+        help_text="Your organisation unless you choose another. Used when the plan has no "
+        "organisation column, or a row leaves it blank.",
+        error_messages={"required": "Choose the organisation that owns rows naming none."},
+    )
+    position_date = UKDateField(
+        label="Position as at",
+        help_text="The date the plan's statuses and updates describe, e.g. 31/03/2019. "
+        "Imported progress updates are dated by it, not by today.",
+        error_messages={
+            "required": "Enter the date the plan's position is as at (the file gives none)."
+        },
     )
     plan_year = forms.IntegerField(
         required=False,
@@ -131,6 +144,16 @@ class MappingForm(NHSFormMixin, forms.Form):
             access.managed_review_q(user, to_review="")
         ).select_related("review_type")
         model_choice_field(self, "default_owner").queryset = access.reachable_organisations(user)
+        # The importer's own organisation is the sensible answer to both; asked, never
+        # assumed, since a person on two teams must choose.
+        own = list(access.owner_choices(user)[:2])
+        if len(own) == 1:
+            for name in ("commissioning_body", "default_owner"):
+                if not self.initial.get(name):
+                    self.initial[name] = own[0].pk
+        if not self.initial.get("position_date") and view.position_date:
+            self.initial["position_date"] = view.position_date
+        self.fields["position_date"].widget.attrs["class"] = "nhsuk-input nhsuk-input--width-10"
         self.column_names: list[str] = []
         for column in view.columns:
             name = column_field_name(column.index)
@@ -171,10 +194,8 @@ class MappingForm(NHSFormMixin, forms.Form):
         cleaned["columns"] = columns
         if Field.ACTION not in seen:
             self.add_error(None, "Choose the column that holds the actions.")
-        if Field.REC_NUMBER not in seen and Field.REC_TEXT not in seen:
-            self.add_error(
-                None, "Choose the column that holds the recommendations or their numbers."
-            )
+        # No recommendation column is needed: a strategy plan's workstreams (or a plan
+        # with no grouping at all) stand where recommendations would (docs/imports.md).
         source = cleaned.get("review_source")
         if source == ReviewSource.COLUMN and Field.REVIEW_REFERENCE not in seen:
             self.add_error(
@@ -213,6 +234,7 @@ class MappingForm(NHSFormMixin, forms.Form):
             "commissioning_body": data.get("commissioning_body"),
             "default_owner": data.get("default_owner"),
             "plan_year": data.get("plan_year"),
+            "position_date": data.get("position_date"),
             "save_mapping": data.get("save_mapping", False),
         }
 

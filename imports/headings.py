@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 
 from imports.choices import Field
+from reviews.choices import PlanGrouping
 
 # Headings are compared lower-case, "&" read as "and", punctuation as spaces.
 HEADING_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -38,6 +39,8 @@ HEADING_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"|^(dhr|sar|scr|cspr|imr) (ref|reference|no|number)$"
         ),
     ),
+    (Field.TRACKER_ID, re.compile(r"^(tracker|tracker id|tracker ref|tracker no|id)$")),
+    (Field.GROUPED_BY, re.compile(r"^(grouped by|grouping|group type)$")),
     (Field.REVIEW_TYPE, re.compile(r"^(review type|type of review|type)$")),
     (Field.REVIEW_TITLE, re.compile(r"^(review title|title|subject)$")),
     (
@@ -95,7 +98,17 @@ HEADING_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         Field.REC_TEXT,
         re.compile(
             r"^recommendations?( (text|made|wording))?$|^kloe$|^key lines? of enquiry"
-            r"|\bobjectives?\b|^findings?$|^issues? identified$|^area of review$"
+            r"|^findings?$|^issues? identified$"
+        ),
+    ),
+    (
+        # Strategy and programme plans group their actions under these instead of
+        # recommendations (docs/imports.md).
+        Field.GROUP,
+        re.compile(
+            r"\bwork ?streams?\b|\bobjectives?\b|\bpriorit(y|ies)\b|^(key |strategic )?themes?$"
+            r"|^(programme |focus |key |priority )?areas?( of (review|work|focus))?$"
+            r"|^(aims?|goals?|matters?( discussed)?|topics?|agenda items?)$"
         ),
     ),
     (
@@ -156,6 +169,27 @@ def recognise_columns(headings: Sequence[object]) -> dict[int, str]:
             columns[index] = field
             taken.add(field)
     return columns
+
+
+def grouping_of(heading: object) -> PlanGrouping:
+    """What a grouping column's heading says its groups are: "Workstream & Objective"
+    is a workstream, "TCP plan objective" an objective, "Priority" a priority."""
+    text = normalise_heading(heading)
+    for word, grouping in (
+        ("work stream", PlanGrouping.WORKSTREAM),
+        ("workstream", PlanGrouping.WORKSTREAM),
+        ("objective", PlanGrouping.OBJECTIVE),
+        ("aim", PlanGrouping.OBJECTIVE),
+        ("goal", PlanGrouping.OBJECTIVE),
+        ("priorit", PlanGrouping.PRIORITY),
+        ("theme", PlanGrouping.THEME),
+        ("matter", PlanGrouping.THEME),
+        ("topic", PlanGrouping.THEME),
+        ("area", PlanGrouping.AREA),
+    ):
+        if word in text:
+            return grouping
+    return PlanGrouping.WORKSTREAM
 
 
 def find_heading_row(rows: Sequence[Sequence[object]]) -> int | None:

@@ -111,6 +111,12 @@ class PlanImport(models.Model):
     plan_year = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="First year of the financial year, e.g. 2018 for 2018/19."
     )
+    position_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The date the plan's updates and statuses describe (its “position as at”); "
+        "imported progress updates carry it.",
+    )
     # Answers on the preview page, keyed by the name or word as normalised.
     organisation_choices = models.JSONField(default=dict, blank=True)
     lead_choices = models.JSONField(default=dict, blank=True)
@@ -124,6 +130,9 @@ class PlanImport(models.Model):
     rows_read = models.PositiveIntegerField(default=0)
     actions_created = models.PositiveIntegerField(default=0)
     actions_updated = models.PositiveIntegerField(default=0)
+    actions_unchanged = models.PositiveIntegerField(
+        default=0, help_text="Rows that matched an action and changed nothing."
+    )
     recommendations_created = models.PositiveIntegerField(default=0)
     reviews_created = models.PositiveIntegerField(default=0)
     organisations_created = models.PositiveIntegerField(default=0)

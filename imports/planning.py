@@ -21,9 +21,16 @@ The rules, as the preview states them:
    completed may arrive without evidence (warned); assured needs a commissioner to
    accept evidence in the tracker, so it is imported as completed (warned); closed takes
    its rationale from the update, or records that the plan gave none (warned).
-6. Reference of an action, for duplicates and update in place: the review reference,
-   the recommendation number and the action number, or the action's wording (case and
-   spacing ignored) when the plan has no action numbers.
+6. Reference of an action, for duplicates and update in place: the tracker id the
+   export writes, when the row has one (it always updates that action, whatever the
+   person chose); else the review reference, the recommendation number and the action
+   number, or the action's wording (case and spacing ignored) when the plan has no
+   action numbers.
+7. A plan without recommendations groups its actions by its workstream (objective,
+   priority, theme, area) column, or, with no such column, under one group "Whole
+   plan"; the groups stand where recommendations would (docs/imports.md).
+8. A matched row changes only what differs from the tracker; a row that differs in
+   nothing is "unchanged", so the preview counts exactly what the import writes.
 """
 
 from __future__ import annotations
@@ -36,10 +43,12 @@ from datetime import date, datetime
 from typing import cast
 
 from actions.choices import FINISHED_STATUSES, Status
-from imports.choices import CREATE_ORGANISATION, Field, ReviewSource
-from imports.readers import Sheet, cell_name
+from imports.choices import CREATE_ORGANISATION, WHOLE_PLAN, Field, ReviewSource
+from imports.headings import grouping_of
+from imports.readers import Sheet, cell_name, colour_word
 from imports.statuses import accepted_words, normalise_status_word, read_status
 from imports.timeframes import read_date, read_time_frame
+from reviews.choices import GROUPING_PLURAL, PlanGrouping
 from trackerapp.financial_year import financial_year_of, year_label
 
 TIME_FRAME_MAX = 200  # Action.original_time_frame
@@ -50,8 +59,11 @@ TITLE_MAX = 200  # Review.title
 ORGANISATION_NAME_MAX = 200
 SHORT_NAME_MAX = 30
 
+MOVE_NOT_MADE = "The action is under"
+
 CREATE = "create"
 UPDATE = "update"
+UNCHANGED = "unchanged"
 RECOMMENDATION_ONLY = "recommendation"
 
 LEADING_NUMBER = re.compile(
@@ -59,6 +71,9 @@ LEADING_NUMBER = re.compile(
     re.S | re.I,
 )
 ROLE_AND_PERSON = re.compile(r"^(.*?)\s*\(([^()]+)\)\s*$", re.S)
+# A row with nothing but a line like this is the plan's note ("Note: RAG as agreed at
+# the Board", "Key: ...", "Source: ..."), not an action or a group.
+NOTE_ROW = re.compile(r"^\s*(?:notes?|key|rag key|source|nb|n\.b\.|\*+)\s*[:.\-–*]", re.I)
 
 
 # --- what the database tells the planner --------------------------------------------
@@ -93,6 +108,15 @@ class ExistingAction:
     status: str
     latest_update: str
     has_evidence: bool
+    # What a matched row is compared with, so the preview knows whether it changes it.
+    owner_id: int | None = None
+    lead_role_title: str = ""
+    lead_user_id: int | None = None
+    time_frame: str = ""
+    due_date: date | None = None
+    revised_due_date: date | None = None
+    expected_outcome: str = ""
+    evidence_required: str = ""
 
 
 @dataclass
@@ -102,6 +126,7 @@ class ReviewRef:
     title: str
     fy: int | None  # financial year its plan's time frames are read in
     visible: bool = True
+    grouping: str = PlanGrouping.RECOMMENDATION
     recommendations: dict[str, RecommendationRef] = field(default_factory=dict)
     actions: list[ExistingAction] = field(default_factory=list)
 
@@ -141,6 +166,7 @@ class ImportChoices:
     lead_choices: dict[str, int] = field(default_factory=dict)
     status_choices: dict[str, str] = field(default_factory=dict)
     update_in_place: bool = False
+    position_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -169,6 +195,7 @@ class PlannedReview:
     fy: int | None = None
     first_row: int = 0
     next_number: int = 1
+    grouping: str = PlanGrouping.RECOMMENDATION
 
 
 @dataclass
@@ -231,6 +258,10 @@ class RowPlan:
     evidence_note: str = ""
     expected_outcome: str = ""
     evidence_required: str = ""
+    tracker_id: str = ""
+    # For a matched action: field → new value, only where the row differs. An owner the
+    # import creates is "new:<key>" until it exists.
+    changes: dict[str, object] = field(default_factory=dict)
     existing_action_id: int | None = None
     existing_status: str = ""
     existing_update: str = ""
@@ -268,6 +299,8 @@ class Plan:
     answered_statuses: dict[str, Unresolved] = field(default_factory=dict)
     rows_skipped: int = 0
     mapped_fields: set[str] = field(default_factory=set)
+    # What the file's groups are: recommendations, or a strategy plan's workstreams ...
+    grouping: str = PlanGrouping.RECOMMENDATION
 
     @property
     def error_count(self) -> int:
@@ -279,7 +312,11 @@ class Plan:
 
     @property
     def can_commit(self) -> bool:
-        return self.error_count == 0 and any(r.outcome in (CREATE, UPDATE) for r in self.rows)
+        """No errors, and some action to add, update or find unchanged (an unchanged
+        export imported again is a valid import that changes nothing)."""
+        return self.error_count == 0 and any(
+            r.outcome in (CREATE, UPDATE, UNCHANGED) for r in self.rows
+        )
 
     @property
     def actions_to_create(self) -> int:
@@ -288,6 +325,14 @@ class Plan:
     @property
     def actions_to_update(self) -> int:
         return sum(1 for r in self.rows if r.outcome == UPDATE)
+
+    @property
+    def actions_unchanged(self) -> int:
+        return sum(1 for r in self.rows if r.outcome == UNCHANGED)
+
+    @property
+    def grouping_label(self) -> str:
+        return PlanGrouping(self.grouping).label
 
     @property
     def new_reviews(self) -> list[PlannedReview]:
@@ -390,8 +435,6 @@ def mapping_problems(mapping: Mapping, review_source: str) -> list[str]:
     problems = []
     if Field.ACTION not in chosen:
         problems.append("Choose the column that holds the actions.")
-    if Field.REC_NUMBER not in chosen and Field.REC_TEXT not in chosen:
-        problems.append("Choose the column that holds the recommendations or their numbers.")
     if review_source == ReviewSource.COLUMN and Field.REVIEW_REFERENCE not in chosen:
         problems.append(
             "Choose the column that holds the review reference, or choose the review below."
@@ -422,7 +465,11 @@ class Planner:
         self.seen_references: dict[tuple[str, str, str], int] = {}
         self.existing_by_reference: dict[tuple[str, str, str], list[ExistingAction]] = {}
         self.taken_short_names = set(lookups.short_names)
-        self.gaps = defaultdict(list)
+        # (review key, tracker id) → the action; and the action each matched row updates.
+        self.by_tracker_id: dict[tuple[str, str], ExistingAction] = {}
+        self.seen_tracker_ids: dict[str, int] = {}
+        self.matched: dict[int, ExistingAction] = {}
+        self.gaps: defaultdict[int, list[int]] = defaultdict(list)
         for row_number, column in sheet.formula_gaps:
             self.gaps[row_number].append(column)
 
@@ -436,6 +483,7 @@ class Planner:
         self._check_review_choices()
         if plan.file_errors:
             return plan
+        self._grouping()
         self._file_notes()
         for row_number in range(self.mapping.header_row + 1, len(self.sheet.rows) + 1):
             values = {
@@ -445,6 +493,14 @@ class Planner:
             if all(v is None for v in values.values()) and not gaps:
                 if any(v is not None for v in self.sheet.rows[row_number - 1]):
                     plan.rows_skipped += 1
+                continue
+            written = [v for v in self.sheet.rows[row_number - 1] if v is not None]
+            if len(written) == 1 and isinstance(written[0], str) and NOTE_ROW.match(written[0]):
+                plan.rows_skipped += 1
+                plan.file_notes.append(
+                    f"Row {row_number} is a note, not an action, and is not imported: "
+                    f"“{_short(written[0])}”."
+                )
                 continue
             row = RowPlan(number=row_number)
             plan.rows.append(row)
@@ -475,6 +531,41 @@ class Planner:
             if choices.commissioning_body_id is None:
                 plan.file_errors.append("Choose the body that commissioned the new review.")
 
+    def _grouping(self) -> None:
+        """What the file's groups are (rule 7)."""
+        plan = self.plan
+        if Field.REC_NUMBER in self.columns or Field.REC_TEXT in self.columns:
+            plan.grouping = PlanGrouping.RECOMMENDATION
+            if Field.GROUP in self.columns:
+                plan.file_notes.append(
+                    "The plan has recommendations: they group its actions, and the "
+                    f"{self._group_heading()} column is not imported."
+                )
+            return
+        if Field.GROUP in self.columns:
+            plan.grouping = grouping_of(self._group_heading())
+            plan.file_notes.append(
+                f"The plan has no recommendations: its actions are grouped by "
+                f"{plan.grouping_label.lower()} (the {self._group_heading()} column)."
+            )
+            return
+        plan.grouping = PlanGrouping.WORKSTREAM
+        plan.file_notes.append(
+            "The plan has no recommendation or workstream column: its actions are kept "
+            f"under one workstream, “{WHOLE_PLAN}”."
+        )
+
+    def _group_heading(self) -> str:
+        index = self.columns.get(Field.GROUP)
+        heading = (
+            text_of(self.sheet.cell(self.mapping.header_row, index)) if index is not None else ""
+        )
+        return f"“{heading}”" if heading else "grouping"
+
+    @property
+    def _group_word(self) -> str:
+        return self.plan.grouping_label.lower()
+
     def _file_notes(self) -> None:
         sheet, plan = self.sheet, self.plan
         if sheet.formula_count:
@@ -501,6 +592,14 @@ class Planner:
         if review is None:
             return
         row.review_key, row.review_label = review.key, review.reference
+        if self.plan.grouping != PlanGrouping.RECOMMENDATION or (
+            Field.REC_NUMBER not in self.columns and Field.REC_TEXT not in self.columns
+        ):
+            # A plan without recommendations: its group stands where one would (rule 7).
+            values = dict(values)
+            values[Field.REC_TEXT] = (
+                values.get(Field.GROUP) if Field.GROUP in self.columns else WHOLE_PLAN
+            )
         if not self._recommendation(row, values, review):
             return
         row.description = text_of(values.get(Field.ACTION))
@@ -523,6 +622,7 @@ class Planner:
                 )
             return
         row.action_number = text_of(values.get(Field.ACTION_NUMBER)).rstrip(".")
+        row.tracker_id = text_of(values.get(Field.TRACKER_ID))
         if len(row.action_number) > NUMBER_MAX:
             row.errors.append(f"The action number is longer than {NUMBER_MAX} characters.")
         self._owner(row, values)
@@ -536,6 +636,7 @@ class Planner:
         evidence_count = self._evidence_count(row, values)
         self._reference(row, review)
         self._status_rules(row, evidence_count)
+        self._changes(row)
 
     def _carried(self, row: RowPlan, values: dict[str, object], name: str) -> str:
         text = text_of(values.get(name))
@@ -623,7 +724,12 @@ class Planner:
         key = review_key(reference)
         if key in self.plan.reviews:
             return self.plan.reviews[key]
+        # A wording without a year takes the plan's year: as given, else the review's
+        # dates, else the year of the plan's position (a new review has no dates yet).
         fy = self.choices.plan_year or (existing.fy if existing else None)
+        if fy is None and self.choices.position_date is not None:
+            fy = financial_year_of(self.choices.position_date)
+        grouping = self._review_grouping(existing, row)
         planned = PlannedReview(
             key=key,
             reference=reference,
@@ -633,6 +739,7 @@ class Planner:
             type_code=type_code,
             fy=fy,
             first_row=row.number,
+            grouping=grouping,
         )
         numbers = [int(n) for n in (existing.recommendations if existing else {}) if n.isdigit()]
         planned.next_number = max(numbers, default=0) + 1
@@ -644,11 +751,31 @@ class Planner:
                     key, action.rec_number, action.number, action.description
                 )
                 self.existing_by_reference.setdefault(reference_key, []).append(action)
+                self.by_tracker_id[(key, str(action.id))] = action
                 if action.number:
                     by_text = action_reference(key, action.rec_number, "", action.description)
                     self.existing_by_reference.setdefault(by_text, []).append(action)
         self.plan.reviews[key] = planned
         return planned
+
+    def _review_grouping(self, existing: ReviewRef | None, row: RowPlan) -> str:
+        """A new review takes the file's grouping (or, in the export's layout, its
+        Grouped by cell); an existing one keeps its own, unless it has no plan yet."""
+        if existing is None:
+            written = self.carried.get(Field.GROUPED_BY, ("", 0))[0].casefold()
+            for value, label in PlanGrouping.choices:
+                if written in (value, label.casefold()):
+                    return value
+            return self.plan.grouping
+        if not existing.recommendations and not existing.actions:
+            return self.plan.grouping
+        if Field.GROUP in self.columns and existing.grouping != self.plan.grouping:
+            self.plan.file_warnings.append(
+                f"{existing.reference}'s plan is grouped by "
+                f"{GROUPING_PLURAL[existing.grouping].lower()}; this file's "
+                f"{GROUPING_PLURAL[self.plan.grouping].lower()} are added as such."
+            )
+        return existing.grouping
 
     def _recommendation(
         self, row: RowPlan, values: dict[str, object], review: PlannedReview
@@ -663,15 +790,19 @@ class Planner:
             if review.key in self.last_rec:
                 number, from_row = self.last_rec[review.key]
                 row.rec_number = number
-                row.notes.append(f"Recommendation {number} carried down from row {from_row}.")
+                row.notes.append(
+                    f"{self.plan.grouping_label} {number} carried down from row {from_row}."
+                )
                 return True
-            row.errors.append("No recommendation on this row or above it.")
+            row.errors.append(f"No {self._group_word} on this row or above it.")
             return False
         if not number:
             number = self.rec_by_text.get((review.key, text_key(text)), "")
         if not number:
             number = self._next_number(review)
-            row.notes.append(f"Recommendation numbered {number} (the plan gives no number).")
+            row.notes.append(
+                f"{self.plan.grouping_label} numbered {number} (the plan gives no number)."
+            )
         if len(number) > NUMBER_MAX:
             row.errors.append(f"The recommendation number is longer than {NUMBER_MAX} characters.")
             return False
@@ -802,6 +933,12 @@ class Planner:
         if Field.STATUS not in self.columns:
             return
         word = text_of(values.get(Field.STATUS))
+        if not word:
+            # Plans kept in Excel often give the RAG as the cell's colour alone.
+            index = self.columns[Field.STATUS]
+            word = colour_word(self.sheet.fills.get((row.number, index), ""))
+            if word:
+                row.notes.append(f"Status read from the cell's colour ({word.lower()}).")
         row.status_word = word
         if not word:
             row.warnings.append("No status given: imported as not started.")
@@ -902,10 +1039,13 @@ class Planner:
         return count
 
     def _reference(self, row: RowPlan, review: PlannedReview) -> None:
+        if row.tracker_id and self._by_tracker_id(row, review):
+            return
         reference = row.reference
         earlier = self.seen_references.get(reference)
         self.seen_references.setdefault(reference, row.number)
         matches = self.existing_by_reference.get(reference, []) if review.existing else []
+        matches = [m for m in matches if m.id not in self.ids_taken]
         if self.choices.update_in_place:
             if earlier is not None and matches:
                 row.errors.append(
@@ -915,25 +1055,118 @@ class Planner:
             if len(matches) > 1:
                 row.errors.append(
                     f"{len(matches)} actions in the tracker match this row (same review, "
-                    "recommendation and wording), so it cannot say which to update."
+                    f"{self._group_word} and wording), so it cannot say which to update."
                 )
                 return
             if matches:
-                existing = matches[0]
-                row.outcome = UPDATE
-                row.existing_action_id = existing.id
-                row.existing_status = existing.status
-                row.existing_update = existing.latest_update
-                row.existing_has_evidence = existing.has_evidence
+                self._matched(row, matches[0])
             return
         if matches:
             row.warnings.append(
-                f"{review.reference} recommendation {row.rec_number} already has this action. "
-                "Importing adds a second copy; choose “update existing actions in place” to "
-                "update it instead."
+                f"{review.reference} {self._group_word} {row.rec_number} already has this "
+                "action. Importing adds a second copy; choose “update existing actions in "
+                "place” to update it instead."
             )
         elif earlier is not None:
             row.warnings.append(f"The same action as row {earlier}.")
+
+    @property
+    def ids_taken(self) -> set[int]:
+        return {m.id for m in self.matched.values()}
+
+    def _by_tracker_id(self, row: RowPlan, review: PlannedReview) -> bool:
+        """The export's tracker id names the action a row came from: it is updated in
+        place whatever the person chose, so an export imported again never adds copies.
+        False when the id cannot apply (a review the import creates) and the row is
+        matched as any other."""
+        tracker_id = row.tracker_id
+        earlier = self.seen_tracker_ids.get(tracker_id)
+        if earlier is not None:
+            row.errors.append(
+                f"Rows {earlier} and {row.number} carry the same tracker id {tracker_id}; keep one."
+            )
+            return True
+        self.seen_tracker_ids[tracker_id] = row.number
+        if review.existing is None:
+            row.notes.append(
+                f"Tracker id {tracker_id} is from a review not in this tracker yet: the row "
+                "is added as a new action."
+            )
+            return False
+        match = self.by_tracker_id.get((review.key, tracker_id))
+        if match is None:
+            row.errors.append(
+                f"Tracker id {tracker_id} is not an action of {review.reference} that you can "
+                "change. Clear the cell to add the row as a new action."
+            )
+            return True
+        if text_key(match.rec_number) != text_key(row.rec_number):
+            row.warnings.append(
+                f"{MOVE_NOT_MADE} {self._group_word} {match.rec_number} in the tracker and "
+                "stays there; move it in the tracker if it belongs elsewhere."
+            )
+            row.rec_number = match.rec_number
+        self._matched(row, match)
+        return True
+
+    def _matched(self, row: RowPlan, existing: ExistingAction) -> None:
+        row.outcome = UPDATE
+        row.existing_action_id = existing.id
+        row.existing_status = existing.status
+        row.existing_update = existing.latest_update
+        row.existing_has_evidence = existing.has_evidence
+        self.matched[row.number] = existing
+
+    def _changes(self, row: RowPlan) -> None:
+        """What a matched row changes (rule 8): only columns the file has, only cells with
+        a value, only where the value differs. A due date worked out from an unchanged
+        time frame leaves the tracker's date alone."""
+        existing = self.matched.get(row.number)
+        if existing is None or row.outcome != UPDATE or row.errors:
+            return
+        mapped = self.columns
+        new: dict[str, object] = {}
+        if row.description != existing.description:
+            new["description"] = row.description
+        if row.action_number and row.action_number != existing.number:
+            new["number"] = row.action_number
+        if row.owner_from_cell:
+            owner: object = row.owner_id or f"new:{row.owner_new}"
+            if owner != existing.owner_id:
+                new["owner_organisation_id"] = owner
+        if (
+            Field.LEAD in mapped
+            and (row.lead_role_title or row.lead_user_id)
+            and (row.lead_role_title, row.lead_user_id)
+            != (existing.lead_role_title, existing.lead_user_id)
+        ):
+            new["lead_role_title"] = row.lead_role_title
+            new["lead_user_id"] = row.lead_user_id
+        wording_changed = bool(row.time_frame) and row.time_frame != existing.time_frame
+        if Field.TIME_FRAME in mapped and wording_changed:
+            new["original_time_frame"] = row.time_frame
+        derived_only = row.due_from_wording and not wording_changed
+        if (
+            row.due is not None
+            and row.due != existing.due_date
+            and not (derived_only and existing.due_date is not None)
+        ):
+            new["due_date"] = row.due
+        if row.revised is not None and row.revised != existing.revised_due_date:
+            new["revised_due_date"] = row.revised
+        if row.expected_outcome and row.expected_outcome != existing.expected_outcome:
+            new["expected_outcome"] = row.expected_outcome
+        if row.evidence_required and row.evidence_required != existing.evidence_required:
+            new["evidence_required"] = row.evidence_required
+        if row.status_from_cell and row.status != existing.status:
+            new["status"] = row.status
+        row.changes = new
+        if not new and not (row.update_text and row.update_text != existing.latest_update):
+            row.outcome = UNCHANGED
+            # Nothing of the row is written, so nothing it brings needs attention; only
+            # a move the import will not make is still worth saying.
+            row.warnings = [w for w in row.warnings if w.startswith(MOVE_NOT_MADE)]
+            row.notes = ["The tracker already holds this action as the row gives it."]
 
     def _status_rules(self, row: RowPlan, evidence_count: int) -> None:
         word = row.status_word or Status(row.status).label
@@ -971,6 +1204,12 @@ class Planner:
 
     def _after_rows(self) -> None:
         plan = self.plan
+        # A group only a tracker-id row named (the action stays in its own group) is not
+        # created empty.
+        used = {(row.review_key, row.rec_number) for row in plan.rows}
+        for key, planned in list(plan.recommendations.items()):
+            if planned.existing_id is None and key not in used:
+                del plan.recommendations[key]
         for row in plan.rows:
             if row.outcome in (CREATE, UPDATE) and row.rec_number and not row.errors:
                 rec = plan.recommendations.get((row.review_key, row.rec_number))
@@ -991,6 +1230,64 @@ def _short(text: str, limit: int = 60) -> str:
 
 def build_plan(sheet: Sheet, mapping: Mapping, lookups: Lookups, choices: ImportChoices) -> Plan:
     return Planner(sheet, mapping, lookups, choices).run()
+
+
+POSITION_WORDS = re.compile(
+    r"\b(?:position|status|progress|update[sd]?|updated|accurate|correct|exported|as)\s+"
+    r"(?:as\s+)?(?:at|of|on)\b[:\s]*(?P<when>.+)$"
+    r"|^(?:date(?: of update)?|last updated|updated|date updated)\s*[:\-]?\s+(?P<after>.+)$",
+    re.I,
+)
+
+
+def position_date_in(sheet: Sheet, header_row: int) -> date | None:
+    """The "position as at" date a plan's title block gives ("Position as at 31 March
+    2019", "Updated: 30.4.17"), in the rows above its headings; None when it gives none.
+    Only whole dates count: a month alone says too little to date an update by."""
+    for row in sheet.rows[: max(header_row - 1, 0)]:
+        # A label and its date are often in neighbouring cells ("Exported at" | date).
+        cells = [text_of(v) for v in row if v is not None]
+        for start in range(len(cells)):
+            text = " ".join(cells[start : start + 2])
+            found = POSITION_WORDS.search(text) if text else None
+            if not found:
+                continue
+            written = (found.group("when") or found.group("after") or "").strip(" .)")
+            reading = _whole_date(written)
+            if reading is not None:
+                return reading
+    return None
+
+
+def _whole_date(text: str) -> date | None:
+    numeric = re.match(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})\b", text)
+    day_month = re.match(
+        r"(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([A-Za-z]+)\.?,?\s+(\d{4}|'?\d{2})\b", text
+    )
+    month_day = re.match(r"([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b", text)
+    try:
+        if numeric:
+            year = int(numeric[3]) + (2000 if len(numeric[3]) == 2 else 0)
+            return date(year, int(numeric[2]), int(numeric[1]))
+        if day_month and day_month[2][:3].lower() in MONTH_NUMBERS:
+            year_text = day_month[3].lstrip("'")
+            year = int(year_text) + (2000 if len(year_text) == 2 else 0)
+            return date(year, MONTH_NUMBERS[day_month[2][:3].lower()], int(day_month[1]))
+        if month_day and month_day[1][:3].lower() in MONTH_NUMBERS:
+            return date(
+                int(month_day[3]), MONTH_NUMBERS[month_day[1][:3].lower()], int(month_day[2])
+            )
+    except ValueError:
+        return None
+    return None
+
+
+MONTH_NUMBERS = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
 
 
 def review_fy(*dates: date | None) -> int | None:

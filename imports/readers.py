@@ -11,11 +11,14 @@ for the person who uploaded the file. What the reader decides for awkward workbo
   cost nothing to keep (they are counted, not stored);
 - merged cells: read-only mode does not expose merged ranges, so the sheet's own XML is
   scanned for them, and the value of a merge spanning several rows applies to every row
-  it covers (in its first column). Those cells are recorded so the preview can say so.
+  it covers (in its first column). Those cells are recorded so the preview can say so;
+- solid cell fills given as colours (not theme tints) are kept by cell, since plans
+  often give a RAG rating as the colour of an empty cell (colour_word reads them).
 """
 
 from __future__ import annotations
 
+import colorsys
 import csv
 import io
 import logging
@@ -108,6 +111,8 @@ class Sheet:
     formula_gaps: list[tuple[int, int]] = field(default_factory=list)
     formula_count: int = 0
     trailing_empty_rows: int = 0
+    # (row number, column index) → "RRGGBB" of a cell's solid fill.
+    fills: dict[tuple[int, int], str] = field(default_factory=dict)
 
     @property
     def width(self) -> int:
@@ -136,6 +141,33 @@ def clean_value(value: object) -> object:
     if isinstance(value, datetime | date | time | timedelta | bool | int | float):
         return value
     return str(value).strip() or None
+
+
+def colour_word(rgb: str) -> str:
+    """The RAG word a fill colour stands for ("Red", "Amber", "Green", "Blue", "Grey"),
+    or "" for white, near-white and colours no RAG scale uses. Yellow counts as amber,
+    as plans use it so."""
+    if len(rgb) != 6:
+        return ""
+    try:
+        red, green, blue = (int(rgb[i : i + 2], 16) / 255 for i in (0, 2, 4))
+    except ValueError:
+        return ""
+    hue, lightness, saturation = colorsys.rgb_to_hls(red, green, blue)
+    if lightness > 0.95:
+        return ""
+    if saturation < 0.12 or max(red, green, blue) - min(red, green, blue) < 0.1:
+        return "Grey"
+    degrees = hue * 360
+    if degrees < 20 or degrees >= 340:
+        return "Red"
+    if degrees < 70:
+        return "Amber"
+    if degrees < 170:
+        return "Green"
+    if degrees < 260:
+        return "Blue"
+    return ""
 
 
 def identify(data: bytes, filename: str) -> str:
@@ -386,29 +418,36 @@ class SpreadsheetSource:
     def _read_xlsx(self, name: str) -> Sheet:
         worksheet = self._workbook[name]
         collector = _RowCollector()
+        fills: dict[tuple[int, int], str] = {}
         try:
             expected = 1
-            for row_number, values in self._xlsx_rows(worksheet):
+            for row_number, values, row_fills in self._xlsx_rows(worksheet):
                 collector.add_empty(max(row_number - expected, 0))
                 collector.add(values)
                 expected = row_number + 1
+                for column, colour in row_fills:
+                    fills[(row_number, column)] = colour
         except UnreadableFile:
             raise
         except Exception:
             logger.info("Sheet %s of %s could not be read", name, self.filename, exc_info=True)
             raise UnreadableFile(DAMAGED_MESSAGE) from None
         sheet = Sheet(name=name, rows=collector.rows, trailing_empty_rows=collector.pending_empty)
+        last = len(sheet.rows)
+        sheet.fills = {cell: colour for cell, colour in fills.items() if cell[0] <= last}
         xml = self._sheet_xml(worksheet)
         if xml:
             _apply_merges(sheet, xml)
             _find_formulas(sheet, xml)
         return sheet
 
-    def _xlsx_rows(self, worksheet) -> Iterator[tuple[int, list[object]]]:
-        """(row number, cleaned values) for each row the sheet's XML holds. Driving the
-        parser directly (not ReadOnlyWorksheet.iter_rows) means a recorded size of
-        1,048,576 rows, left by formatting whole columns, is never padded out."""
+    def _xlsx_rows(self, worksheet) -> Iterator[tuple[int, list[object], list[tuple[int, str]]]]:
+        """(row number, cleaned values, (column index, fill colour) of filled cells) for
+        each row the sheet's XML holds. Driving the parser directly (not
+        ReadOnlyWorksheet.iter_rows) means a recorded size of 1,048,576 rows, left by
+        formatting whole columns, is never padded out."""
         workbook = self._workbook
+        colours = self._fill_colours()
         with worksheet._get_source() as source:
             parser = _PlainTextParser(
                 source,
@@ -421,10 +460,37 @@ class SpreadsheetSource:
             for row_number, cells in parser.parse():
                 width = min(max((c["column"] for c in cells), default=0), MAX_COLUMNS)
                 values: list[object] = [None] * width
+                filled: list[tuple[int, str]] = []
                 for cell in cells:
                     if cell["column"] <= MAX_COLUMNS:
                         values[cell["column"] - 1] = clean_value(cell["value"])
-                yield row_number, values
+                        colour = colours.get(cell.get("style_id", 0))
+                        if colour:
+                            filled.append((cell["column"] - 1, colour))
+                # A row of coloured but empty cells is a row with nothing in it.
+                yield row_number, values, filled if any(v is not None for v in values) else []
+
+    def _fill_colours(self) -> dict[int, str]:
+        """Cell style id → "RRGGBB" for the styles with a solid fill of a given colour
+        (an rgb or one of the 64 indexed colours; theme colours are left out)."""
+        from openpyxl.styles.colors import COLOR_INDEX
+
+        workbook = self._workbook
+        fills = workbook._fills
+        colours: dict[int, str] = {}
+        for style_id, style in enumerate(workbook._cell_styles):
+            fill = fills[style.fillId] if style.fillId < len(fills) else None
+            if fill is None or getattr(fill, "fill_type", None) != "solid":
+                continue
+            colour = fill.fgColor
+            rgb = None
+            if colour.type == "rgb":
+                rgb = colour.rgb
+            elif colour.type == "indexed" and colour.indexed < len(COLOR_INDEX):
+                rgb = COLOR_INDEX[colour.indexed]
+            if isinstance(rgb, str) and len(rgb) >= 6:
+                colours[style_id] = rgb[-6:].upper()
+        return colours
 
     def _sheet_xml(self, worksheet) -> bytes:
         path = str(getattr(worksheet, "_worksheet_path", "")).lstrip("/")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -38,6 +39,7 @@ from imports.planning import (
     build_plan,
     organisation_key,
     person_key,
+    position_date_in,
     review_fy,
     review_references,
     text_of,
@@ -132,6 +134,7 @@ class MappingView:
     saved: SavedMapping | None = None
     data_rows: int = 0
     problem: str = ""
+    position_date: date | None = None  # as the file's title block gives it
 
 
 def mapping_view(
@@ -146,6 +149,12 @@ def mapping_view(
             view.sheet_names = source.sheet_names
             wanted = sheet_name or plan_import.sheet_name or None
             sheet = source.read(wanted)
+            # The sheets before the plan (a cover, the export's Classification sheet)
+            # may say when its position was taken.
+            covers = [
+                source.read(name)
+                for name in view.sheet_names[: view.sheet_names.index(sheet.name)][:3]
+            ]
     except UnreadableFile as error:
         view.problem = str(error)
         return view
@@ -182,6 +191,9 @@ def mapping_view(
             f"the sheet “{sheet.name}”. Choose the row of headings and what each column "
             "holds below, or download the template to see the headings the import expects."
         )
+    view.position_date = position_date_in(sheet, header_row)
+    for cover in covers:
+        view.position_date = view.position_date or position_date_in(cover, HEADING_SCAN_ROWS)
     body = sheet.rows[header_row:]
     view.data_rows = sum(1 for row in body if row)
     width = max([len(headings)] + [len(row) for row in body[:200]])
@@ -255,6 +267,7 @@ def choices_of(plan_import: PlanImport, *, update_in_place: bool) -> ImportChoic
         lead_choices={k: int(v) for k, v in plan_import.lead_choices.items()},
         status_choices=dict(plan_import.status_choices),
         update_in_place=update_in_place,
+        position_date=plan_import.position_date,
     )
 
 
@@ -318,7 +331,13 @@ def lookups_for(
         Review.objects.annotate(ref_lower=Lower("reference"))
         .filter(condition)
         .values_list(
-            "id", "reference", "title", "published_date", "commissioned_date", "incident_date"
+            "id",
+            "reference",
+            "title",
+            "published_date",
+            "commissioned_date",
+            "incident_date",
+            "plan_grouping",
         )
     )
     ids = [r[0] for r in reviews]
@@ -329,13 +348,14 @@ def lookups_for(
         .values_list("pk", flat=True)
     )
     by_id: dict[int, ReviewRef] = {}
-    for review_id, reference, title, published, commissioned, incident in reviews:
+    for review_id, reference, title, published, commissioned, incident, grouping in reviews:
         review_ref = ReviewRef(
             id=review_id,
             reference=reference,
             title=title,
             fy=review_fy(published, commissioned, incident),
             visible=review_id in visible,
+            grouping=grouping,
         )
         by_id[review_id] = review_ref
         lookups.reviews[reference.casefold()] = review_ref
@@ -362,6 +382,14 @@ def lookups_for(
                 "status",
                 "latest",
                 "evidenced",
+                "owner_organisation_id",
+                "lead_role_title",
+                "lead_user_id",
+                "original_time_frame",
+                "due_date",
+                "revised_due_date",
+                "expected_outcome",
+                "evidence_required",
             )
         )
         for (
@@ -373,10 +401,32 @@ def lookups_for(
             status,
             update,
             evidenced,
+            owner_id,
+            lead_role_title,
+            lead_user_id,
+            time_frame,
+            due_date,
+            revised_due_date,
+            expected_outcome,
+            evidence_required,
         ) in actions:
             by_id[review_id].actions.append(
                 ExistingAction(
-                    action_id, rec_number, number, description, status, update or "", evidenced
+                    action_id,
+                    rec_number,
+                    number,
+                    description,
+                    status,
+                    update or "",
+                    evidenced,
+                    owner_id=owner_id,
+                    lead_role_title=lead_role_title,
+                    lead_user_id=lead_user_id,
+                    time_frame=time_frame,
+                    due_date=due_date,
+                    revised_due_date=revised_due_date,
+                    expected_outcome=expected_outcome,
+                    evidence_required=evidence_required,
                 )
             )
     return lookups
@@ -393,7 +443,9 @@ def plan_for(plan_import: PlanImport, *, user: UserType, update_in_place: bool) 
         sheet, mapping, lookups, choices_of(plan_import, update_in_place=update_in_place)
     )
     earlier = earlier_import_of(plan_import)
-    if earlier is not None and not update_in_place:
+    # Only adding actions again does harm: a file whose every row is matched (an export
+    # carries tracker ids) may come in as often as it likes.
+    if earlier is not None and not update_in_place and plan.actions_to_create:
         when = earlier.committed_at or earlier.uploaded_at
         plan.file_errors.insert(
             0,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -143,6 +143,7 @@ def plan_import_choose(
     commissioning_body: Organisation | None = None,
     default_owner: Organisation | None = None,
     plan_year: int | None = None,
+    position_date: date | None = None,
     save_mapping: bool = False,
 ) -> PlanImport:
     """Records which sheet, which row of headings and what each column holds, and
@@ -154,6 +155,8 @@ def plan_import_choose(
         access.reachable_organisations(by).filter(pk=default_owner.pk).exists()
     ):
         raise ValidationError({"default_owner": "Choose an organisation from the list."})
+    if position_date is not None and position_date > timezone.localdate():
+        raise ValidationError({"position_date": "The plan's position cannot be in the future."})
     unknown = set(columns.values()) - set(Field.values)
     if unknown:
         raise ValidationError(f"Not a field: {sorted(unknown)}")
@@ -170,6 +173,7 @@ def plan_import_choose(
         locked.commissioning_body = commissioning_body
         locked.default_owner = default_owner
         locked.plan_year = plan_year
+        locked.position_date = position_date
         locked.full_clean()
         locked.save()
         if save_mapping:
@@ -267,7 +271,9 @@ def plan_import_commit(
                 raise ValidationError(str(error)) from None
             if not plan.can_commit:
                 raise ImportRefused(plan)
-            locked.update_in_place = update_in_place
+            # An import that adds nothing only updates in place, whatever was ticked: it
+            # is recorded so (and may be repeated, as re-importing an export is).
+            locked.update_in_place = update_in_place or plan.actions_to_create == 0
             _write(locked, plan, by)
             audit_record(
                 event=AuditEvent.IMPORT,
@@ -278,6 +284,7 @@ def plan_import_commit(
                 sha256=locked.sha256,
                 actions_created=locked.actions_created,
                 actions_updated=locked.actions_updated,
+                actions_unchanged=locked.actions_unchanged,
                 update_in_place=update_in_place,
             )
     except IntegrityError:
@@ -311,11 +318,19 @@ def _write(plan_import: PlanImport, plan: Plan, by: UserType) -> None:
     for planned_review in plan.reviews.values():
         if planned_review.existing is not None:
             review_ids[planned_review.key] = planned_review.existing.id
+            if planned_review.grouping != planned_review.existing.grouping:
+                # A review with no plan yet takes the file's grouping (imports.planning).
+                existing = Review.objects.select_for_update().get(pk=planned_review.existing.id)
+                existing.plan_grouping = planned_review.grouping
+                record_change(existing, by=by, reason=reason)
+                existing.full_clean()
+                existing.save()
             continue
         review = Review(
             review_type_id=planned_review.type_id,
             reference=planned_review.reference,
             title=planned_review.title,
+            plan_grouping=planned_review.grouping,
             # Set for any plan with new reviews (imports.planning refuses one without).
             commissioning_body_id=plan_import.commissioning_body_id,  # type: ignore[misc]
             owner=owner,
@@ -393,6 +408,10 @@ def _write(plan_import: PlanImport, plan: Plan, by: UserType) -> None:
 
     updated_rows = _update_in_place(plan, by=by, reason=reason, now=now, owner_of=owner_of)
 
+    # Updates are dated as at the plan's position, not the day it was imported: a
+    # year-old update column is a year-old update (docs/imports.md).
+    if plan_import.position_date is not None:
+        now = timezone.make_aware(datetime.combine(plan_import.position_date, time(12)))
     updates: list[ProgressUpdate] = []
     for row, action in created_rows + updated_rows:
         # Oldest first, so that the plan's latest update stays the latest.
@@ -430,10 +449,11 @@ def _write(plan_import: PlanImport, plan: Plan, by: UserType) -> None:
     _check_circles(review_ids.values(), by)
 
     plan_import.state = ImportState.COMMITTED
-    plan_import.committed_at = now
+    plan_import.committed_at = timezone.now()
     plan_import.rows_read = len(plan.rows)
     plan_import.actions_created = len(created_rows)
     plan_import.actions_updated = len(updated_rows)
+    plan_import.actions_unchanged = plan.actions_unchanged
     plan_import.recommendations_created = len(new_recommendations)
     plan_import.reviews_created = len(plan.new_reviews)
     plan_import.organisations_created = len(organisations)
@@ -477,40 +497,24 @@ def _update_in_place(
     rows = [row for row in plan.rows if row.outcome == UPDATE]
     if not rows:
         return []
-    mapped = plan.mapped_fields
     current = Action.objects.select_for_update().in_bulk([row.existing_action_id for row in rows])
     changed: list[tuple[RowPlan, Action]] = []
     touched: set[str] = set()
     for row in rows:
         action = current[row.existing_action_id]
-        values: dict[str, Any] = {"description": row.description}
-        if row.owner_from_cell:
+        # The planner worked out what differs (imports.planning rule 8), so the preview
+        # and the import count the same rows.
+        values: dict[str, Any] = dict(row.changes)
+        if "owner_organisation_id" in values:
             values["owner_organisation_id"] = owner_of(row)
-        if Field.LEAD in mapped and (row.lead_role_title or row.lead_user_id):
-            values["lead_role_title"] = row.lead_role_title
-            values["lead_user_id"] = row.lead_user_id
-        if Field.TIME_FRAME in mapped and row.time_frame:
-            values["original_time_frame"] = row.time_frame
-        if row.due is not None:
-            values["due_date"] = row.due
-        if row.revised is not None:
-            values["revised_due_date"] = row.revised
-        if row.expected_outcome:
-            values["expected_outcome"] = row.expected_outcome
-        if row.evidence_required:
-            values["evidence_required"] = row.evidence_required
-        if row.status_from_cell and row.status != action.status:
-            values["status"] = row.status
+        if "status" in values:
             if row.status == Status.CLOSED:
                 values["closure_rationale"] = row.closure_rationale
             if row.status not in FINISHED_STATUSES:
                 values.update(completed_on=None, assured_at=None, assured_by=None)
-        differs = {k: v for k, v in values.items() if getattr(action, k) != v}
-        if not differs and not (row.update_text and row.update_text != row.existing_update):
-            continue
-        for name, value in differs.items():
+        for name, value in values.items():
             setattr(action, name, value)
-        touched.update(differs)
+        touched.update(values)
         action.version += 1
         action.updated_at = now
         _validate(action, row)

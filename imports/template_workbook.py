@@ -32,10 +32,16 @@ GUIDANCE: list[tuple[str, str]] = [
     ),
     ("Review title", 'Anonymised, e.g. "Mr A" (needed for a new review).'),
     (
+        "Grouped by",
+        "Recommendation for a learning review; Workstream, Objective, Priority, Theme or Area "
+        "for a strategy plan (what the next two columns hold). Blank: Recommendation.",
+    ),
+    (
         "Rec no.",
         'The recommendation\'s number, e.g. "7" or "7:7". Leave blank below the first action to repeat it.',
     ),
     ("Recommendation", "The recommendation's wording. Rows with the same number belong together."),
+    ("Action no.", 'The plan\'s own number for the action, e.g. "1.2" or "Y1.01".'),
     ("Action", "What the organisation will do: one action per row."),
     (
         "Owner organisation",
@@ -53,6 +59,11 @@ GUIDANCE: list[tuple[str, str]] = [
     (
         "Evidence count",
         "Filled in by the export; evidence files are uploaded to each action after import.",
+    ),
+    (
+        "Tracker id",
+        "Filled in by the export: the action's id in the tracker, so that a re-imported "
+        "export updates that action. Leave blank for new actions.",
     ),
 ]
 TIME_FRAME_EXAMPLES: list[tuple[str, str]] = [

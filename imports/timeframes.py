@@ -73,7 +73,9 @@ QUARTERS = re.compile(
     rf"\b(?:q|qtr|quarters?)\s*(?P<quarters>[1-4](?:{JOIN}(?:q|qtr|quarter)?\s*[1-4])*)\b"
     rf"(?:\s*(?:of|in|,|-)?\s*(?:{FINANCIAL_YEAR}|(?P<single>(?:19|20)\d{{2}})\b))?"
 )
-MONTH_RUN = re.compile(rf"\b(?P<months>{MONTH}(?:{JOIN}{MONTH})*)(?:\s*,?\s*{YEAR})?(?![a-z])")
+# "Dec-17" is how Excel shows a month-and-year date, and how CSV files saved from it
+# write one.
+MONTH_RUN = re.compile(rf"\b(?P<months>{MONTH}(?:{JOIN}{MONTH})*)(?:\s*[,-]?\s*{YEAR})?(?![a-z])")
 STANDALONE_FY = re.compile(rf"\b{FINANCIAL_YEAR}")
 BARE_YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
 

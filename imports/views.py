@@ -119,6 +119,7 @@ def _mapping_initial(plan_import: PlanImport, view: MappingView) -> dict:
         "commissioning_body": plan_import.commissioning_body_id,
         "default_owner": plan_import.default_owner_id,
         "plan_year": plan_import.plan_year,
+        "position_date": plan_import.position_date,
     }
 
 
@@ -210,7 +211,7 @@ def import_commit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     messages.success(
         request,
         f"Imported: {done.actions_created} action{'s' if done.actions_created != 1 else ''} "
-        f"added, {done.actions_updated} updated.",
+        f"added, {done.actions_updated} updated, {done.actions_unchanged} unchanged.",
     )
     return redirect(done)
 

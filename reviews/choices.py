@@ -10,6 +10,31 @@ class ShareAccess(models.TextChoices):
     CONTRIBUTE = "contribute", "Contribute as commissioner"
 
 
+class PlanGrouping(models.TextChoices):
+    """What a review's plan groups its actions under (docs/domain.md). A learning review
+    makes recommendations; a strategy or programme plan has workstreams, objectives,
+    priorities, themes or areas instead, and is shown and exported under that name. The
+    groups are stored as the review's Recommendation rows either way."""
+
+    RECOMMENDATION = "recommendation", "Recommendation"
+    WORKSTREAM = "workstream", "Workstream"
+    OBJECTIVE = "objective", "Objective"
+    PRIORITY = "priority", "Priority"
+    THEME = "theme", "Theme"
+    AREA = "area", "Area"
+
+
+# Plural headings for the review page and the paper ("Workstreams and actions").
+GROUPING_PLURAL: dict[str, str] = {
+    PlanGrouping.RECOMMENDATION: "Recommendations",
+    PlanGrouping.WORKSTREAM: "Workstreams",
+    PlanGrouping.OBJECTIVE: "Objectives",
+    PlanGrouping.PRIORITY: "Priorities",
+    PlanGrouping.THEME: "Themes",
+    PlanGrouping.AREA: "Areas",
+}
+
+
 class Lifecycle(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
     PUBLISHED = "published", "Published"

@@ -9,7 +9,7 @@ from accounts import access
 from accounts.models import Organisation, User
 from actions.models import Action
 from governance.models import Forum
-from reviews.choices import Lifecycle, ShareAccess
+from reviews.choices import Lifecycle, PlanGrouping, ShareAccess
 from reviews.models import Recommendation, Review, ReviewType, Theme
 from reviews.selectors import parent_shown_to
 from trackerapp.forms import NHSFormMixin, UKDateField, model_choice_field
@@ -85,6 +85,7 @@ class ReviewForm(NHSFormMixin, forms.ModelForm):
             "reference",
             "title",
             "summary",
+            "plan_grouping",
             "commissioning_body",
             "incident_date",
             "commissioned_date",
@@ -103,6 +104,14 @@ class ReviewForm(NHSFormMixin, forms.ModelForm):
     def __init__(self, *args, user: UserType, **kwargs):
         super().__init__(*args, **kwargs)
         self._limit_to_reach(user)
+        # Recommendations unless the plan is a strategy plan's: left blank, it stays so.
+        grouping = self.fields["plan_grouping"]
+        grouping.required = False
+        grouping.label = "Plan grouped by"
+        grouping.help_text = (
+            "Recommendations for a learning review; workstreams, objectives, priorities, "
+            "themes or areas for a strategy or programme plan."
+        )
         model_choice_field(self, "parent").queryset = Review.objects.visible_to(user).filter(
             review_type__accepts_contributions=True
         )
@@ -151,7 +160,10 @@ class ReviewForm(NHSFormMixin, forms.ModelForm):
         return cleaned
 
     def service_fields(self) -> dict:
-        return dict(self.cleaned_data)
+        fields = dict(self.cleaned_data)
+        if "plan_grouping" in fields and not fields["plan_grouping"]:
+            fields["plan_grouping"] = PlanGrouping.RECOMMENDATION
+        return fields
 
 
 class RecommendationForm(NHSFormMixin, forms.ModelForm):

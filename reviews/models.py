@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts import access
 from accounts.choices import REVIEW_OWNER_KINDS
-from reviews.choices import Lifecycle, ShareAccess
+from reviews.choices import GROUPING_PLURAL, Lifecycle, PlanGrouping, ShareAccess
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -115,6 +115,13 @@ class Review(models.Model):
     monitoring_forums = models.ManyToManyField(
         "governance.Forum", blank=True, related_name="monitored_reviews"
     )
+    plan_grouping = models.CharField(
+        max_length=20,
+        choices=PlanGrouping.choices,
+        default=PlanGrouping.RECOMMENDATION,
+        help_text="What the plan groups its actions under: recommendations for a learning "
+        "review; workstreams, objectives, priorities, themes or areas for a strategy plan.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -130,6 +137,19 @@ class Review(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("reviews:detail", args=[self.pk])
+
+    @property
+    def grouping_label(self) -> str:
+        """ "Recommendation", "Workstream", ...: what one group of the plan is called."""
+        return PlanGrouping(self.plan_grouping).label
+
+    @property
+    def grouping_label_plural(self) -> str:
+        return GROUPING_PLURAL[self.plan_grouping]
+
+    @property
+    def has_recommendations(self) -> bool:
+        return self.plan_grouping == PlanGrouping.RECOMMENDATION
 
     def clean(self) -> None:
 

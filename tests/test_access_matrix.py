@@ -103,6 +103,14 @@ MATRIX = {
     "actions:extension_decide": ("post", lambda o: [o.extension_a.pk], OBJECT_DECIDE_POST),
     "governance:forum_list": ("get", lambda o: [], PORTFOLIO_READ),
     "governance:forum_detail": ("get", lambda o: [o.forum.pk], PORTFOLIO_READ),
+    # Forums are set up and changed by their organisation's secretaries and safeguarding
+    # team; viewers read them; providers never reach forums.
+    "governance:forum_create": ("get", lambda o: [], row(200, 200, 403, 403, 403, 403, 403)),
+    "governance:forum_edit": (
+        "get",
+        lambda o: [o.forum.pk],
+        row(200, 200, 403, 403, 403, 403, 403),
+    ),
     "governance:meeting_create": ("get", lambda o: [o.forum.pk], SECRETARY_ONLY),
     "governance:meeting_list": ("get", lambda o: [], PORTFOLIO_READ),
     "governance:meeting_detail": ("get", lambda o: [o.meeting.pk], PORTFOLIO_READ),

@@ -266,6 +266,11 @@ def arranges(p: Person, g: Sitting) -> bool:
     return p.kind == "secretary" and p.org == g.org
 
 
+def holds_forums(p: Person, g: Sitting) -> bool:
+    """Sets up and changes the forums of its organisation (Verb.MANAGE_FORUMS)."""
+    return p.kind in {"commissioner", "secretary"} and p.org == g.org
+
+
 def marker(*parts: str) -> str:
     return "MK-" + "-".join(parts)
 
@@ -575,6 +580,10 @@ def secretary(p: Person, _plan=None) -> bool:
     return p.kind == "secretary"
 
 
+def forum_holder(p: Person, _plan=None) -> bool:
+    return p.kind in {"commissioner", "secretary"}
+
+
 def exporter(p: Person, _plan=None) -> bool:
     return p.kind in {"commissioner", "secretary"}
 
@@ -667,6 +676,20 @@ def all_rows(forms: Callable[[], Forms]) -> list[Row]:
 
     def edit(route: str, args, **changes):
         return lambda w, plan, who: forms().read(reverse(route, args=args(w, plan)), **changes)
+
+    def import_columns_payload(w: World, i: ImportPlan, who: str) -> dict:
+        # The page proposes the importer's organisation; an administrator, who reads the
+        # form here, has no one organisation, so the choices are made as the importer's.
+        owner = next(s for s in SCENARIOS if s.key == i.scenario).owner
+        organisation = str(w.orgs[owner].pk)
+        url = reverse("imports:columns", args=import_pk(w, i))
+        return forms().read(
+            url,
+            plan_year="2026",
+            position_date="31/03/2026",
+            default_owner=organisation,
+            commissioning_body=organisation,
+        )
 
     def paper_edit(w: World, g: Sitting, who: str) -> dict:
         draft = next(d for d in SITTINGS if d.org == g.org and not d.issued)
@@ -913,6 +936,8 @@ def all_rows(forms: Callable[[], Forms]) -> list[Row]:
         ),
         Row("governance:forum_list", "get", None, portfolio),
         Row("governance:forum_detail", "get", FORUM_SITTINGS, reads_forum, forum_pk),
+        Row("governance:forum_create", "get", None, forum_holder),
+        Row("governance:forum_edit", "get", FORUM_SITTINGS, holds_forums, forum_pk),
         Row("governance:meeting_create", "get", FORUM_SITTINGS, arranges, forum_pk),
         Row(
             "governance:meeting_create",
@@ -1007,7 +1032,7 @@ def all_rows(forms: Callable[[], Forms]) -> list[Row]:
             IMPORTS,
             uploader,
             import_pk,
-            payload=edit("imports:columns", import_pk, plan_year="2026"),
+            payload=import_columns_payload,
         ),
         Row("imports:preview", "get", IMPORTS, uploader, import_pk),
         Row("imports:answers", "post", IMPORTS, uploader, import_pk, may_change_nothing=True),

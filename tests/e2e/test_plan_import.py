@@ -54,6 +54,8 @@ def test_commissioner_imports_a_plan_from_upload_to_commit(page, live_server, de
     assert page.locator("input[name=review_source][value=column]").is_checked()
     assert_accessible(page)
     page.select_option("#id_commissioning_body", label="BSAB")
+    # The title block gives no "position as at" date: the person types it.
+    page.fill("#id_position_date", "31/12/2018")
     page.click("#to-preview")
     page.wait_for_load_state()
 
@@ -73,7 +75,7 @@ def test_commissioner_imports_a_plan_from_upload_to_commit(page, live_server, de
     page.click("#commit-import")
     page.wait_for_load_state()
 
-    assert "Imported: 3 actions added, 0 updated." in page.content()
+    assert "Imported: 3 actions added, 0 updated, 0 unchanged." in page.content()
     assert_accessible(page)
     review = Review.objects.get(reference="SAR 2026/11")
     assert review.commissioning_body.short_name == "BSAB"

@@ -39,8 +39,10 @@ HEADINGS = [
     "Review reference",
     "Review type",
     "Review title",
+    "Grouped by",
     "Rec no.",
     "Recommendation",
+    "Action no.",
     "Action",
     "Owner organisation",
     "Lead",
@@ -50,6 +52,7 @@ HEADINGS = [
     "Status",
     "Latest update",
     "Evidence count",
+    "Tracker id",
 ]
 
 
@@ -147,8 +150,10 @@ def test_it_writes_one_row_per_visible_action_with_its_values(client, cast):
         "Review reference": cast.review.reference,
         "Review type": "DHR",
         "Review title": cast.review.title,
+        "Grouped by": "Recommendation",
         "Rec no.": cast.recommendation.number,
         "Recommendation": "Do better.",
+        "Action no.": None,
         "Action": action.description,
         "Owner organisation": "Acme Community Trust",
         "Lead": "Deputy Chief Nurse (a.lead)",
@@ -158,6 +163,7 @@ def test_it_writes_one_row_per_visible_action_with_its_values(client, cast):
         "Status": "At risk",
         "Latest update": "Audit done.",
         "Evidence count": 2,
+        "Tracker id": action.pk,
     }
     assert rows[cast.action_a.description]["Owner organisation"] == "PROV-A"
     assert rows[cast.action_a.description]["Evidence count"] == 1
@@ -211,7 +217,7 @@ def test_it_freezes_the_headings_and_filters_the_whole_range(client, cast):
 
     assert sheet.freeze_panes == "A2"
     assert sheet.max_row == 4  # headings and the commissioner's three actions
-    assert sheet.auto_filter.ref == "A1:N4"
+    assert sheet.auto_filter.ref == "A1:Q4"
     widths = {cell.value: sheet.column_dimensions[cell.column_letter].width for cell in sheet[1]}
     assert widths["Action"] > widths["Rec no."] > 0
     assert cells_by_action(sheet)[cast.action_a.description]["Action"].alignment.wrap_text

@@ -15,8 +15,10 @@ EXPORT_FIELDS = {
     "Review reference": Field.REVIEW_REFERENCE,
     "Review type": Field.REVIEW_TYPE,
     "Review title": Field.REVIEW_TITLE,
+    "Grouped by": Field.GROUPED_BY,
     "Rec no.": Field.REC_NUMBER,
     "Recommendation": Field.REC_TEXT,
+    "Action no.": Field.ACTION_NUMBER,
     "Action": Field.ACTION,
     "Owner organisation": Field.OWNER,
     "Lead": Field.LEAD,
@@ -26,6 +28,7 @@ EXPORT_FIELDS = {
     "Status": Field.STATUS,
     "Latest update": Field.UPDATE,
     "Evidence count": Field.EVIDENCE_COUNT,
+    "Tracker id": Field.TRACKER_ID,
 }
 
 
@@ -71,7 +74,7 @@ def test_the_template_uses_the_export_headings():
         ("Evidence", Field.EVIDENCE),
         # the seed tables and other common wordings
         ("KLOE", Field.REC_TEXT),
-        ("TCP plan objective", Field.REC_TEXT),
+        ("TCP plan objective", Field.GROUP),
         ("Action 17-19", Field.ACTION),
         ("Action owner", Field.LEAD),
         ("Lead organisation", Field.OWNER),

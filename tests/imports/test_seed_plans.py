@@ -14,6 +14,7 @@ from accounts.choices import OrganisationKind
 from actions.choices import Status
 from actions.models import Action, ProgressUpdate
 from imports.choices import Field, ReviewSource
+from reviews.choices import PlanGrouping
 from reviews.models import Review
 from tests import factories
 from tests.imports.workbooks import choose, commit, csv_file, preview, upload, xlsx
@@ -299,18 +300,22 @@ def test_the_transforming_care_table_becomes_seven_objectives_and_fifteen_action
         ),
     )
     assert plan_import.header_row == 3
-    assert plan_import.columns == {"0": Field.REC_TEXT, "2": Field.ACTION, "3": Field.TIME_FRAME}
+    # "TCP plan objective" is the plan's grouping: objectives stand where
+    # recommendations would.
+    assert plan_import.columns == {"0": Field.GROUP, "2": Field.ACTION, "3": Field.TIME_FRAME}
     plan = preview(plan_import, cast.commissioner)
     assert plan.error_count == 0
     assert plan.warning_count == 0
+    assert plan.grouping == PlanGrouping.OBJECTIVE
     assert [r.due for r in plan.rows] == TCP_DUE
     assert [r.rec_number for r in plan.rows][:4] == ["1", "1", "2", "2"]
-    assert "Recommendation 1 carried down from row 4." in plan.rows[1].notes
+    assert "Objective 1 carried down from row 4." in plan.rows[1].notes
 
     done = commit(plan_import, cast.commissioner)
     assert (done.actions_created, done.recommendations_created) == (15, 7)
     review = Review.objects.get(reference="BHR TCP 2017/19")
     assert review.review_type.code == "PLAN"
+    assert review.plan_grouping == PlanGrouping.OBJECTIVE
     crisis = review.recommendations.get(text="Improve management of crisis")
     assert list(crisis.actions.values_list("original_time_frame", flat=True)) == [
         "December 17",

@@ -17,7 +17,14 @@ from actions.models import Action
 from governance.plan_workbook import EXPORT_COLUMNS
 from imports.models import PlanImport
 from reviews.models import Review
-from tests.imports.workbooks import choose, commit, selected_columns, upload, xlsx
+from tests.imports.workbooks import (
+    choose,
+    commit,
+    confirm_columns,
+    selected_columns,
+    upload,
+    xlsx,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -77,15 +84,12 @@ def test_a_commissioner_uploads_maps_previews_answers_and_imports(client, cast):
     columns = selected_columns(page)
     assert columns["column_0"] == "review_reference" and columns["column_8"] == "status"
     assert re.search(r'value="column"[^>]*checked', page)  # the rows name their review
-    response = client.post(
-        reverse("imports:columns", args=[plan_import.pk]),
-        {
-            "sheet": "Plan",
-            "header_row": "2",
-            "review_source": "column",
-            "commissioning_body": cast.csp.pk,
-            **columns,
-        },
+    # The title gives no "position as at" date: the page asks for it.
+    response = confirm_columns(client, plan_import, commissioning_body=str(cast.csp.pk))
+    assert response.status_code == 422
+    assert "Enter the date the plan&#x27;s position is as at" in response.content.decode()
+    response = confirm_columns(
+        client, plan_import, commissioning_body=str(cast.csp.pk), position_date="31/03/2019"
     )
     assert response["Location"] == reverse("imports:preview", args=[plan_import.pk])
 
@@ -111,7 +115,7 @@ def test_a_commissioner_uploads_maps_previews_answers_and_imports(client, cast):
     )
     assert response["Location"] == plan_import.get_absolute_url()
     page = client.get(response["Location"]).content.decode()
-    assert "Imported: 2 actions added, 0 updated." in page
+    assert "Imported: 2 actions added, 0 updated, 0 unchanged." in page
     review = Review.objects.get(reference="DHR 2019/02")
     assert review.title == "Mrs D" and review.commissioning_body == cast.csp
     trained = Action.objects.get(description="Train the front door team")
@@ -158,24 +162,20 @@ def test_a_filled_in_template_imports(client, cast):
     client.force_login(cast.commissioner)
     workbook = load_workbook(io.BytesIO(client.get(reverse("imports:template")).content))
     sheet = workbook["Action plan"]
-    sheet.append(
-        [
-            cast.review.reference,
-            "DHR",
-            "x",
-            "4",
-            "Share",
-            "Agree a protocol",
-            "PROV-A",
-            "Nurse",
-            "Q3 2018/19",
-            None,
-            None,
-            "On track",
-            "Started",
-            None,
-        ]
-    )
+    filled_in = {
+        "Review reference": cast.review.reference,
+        "Review type": "DHR",
+        "Review title": "x",
+        "Rec no.": "4",
+        "Recommendation": "Share",
+        "Action": "Agree a protocol",
+        "Owner organisation": "PROV-A",
+        "Lead": "Nurse",
+        "Time frame": "Q3 2018/19",
+        "Status": "On track",
+        "Latest update": "Started",
+    }
+    sheet.append([filled_in.get(heading) for heading in EXPORT_COLUMNS])
     filled = io.BytesIO()
     workbook.save(filled)
     client.post(
@@ -185,10 +185,8 @@ def test_a_filled_in_template_imports(client, cast):
     page = client.get(reverse("imports:columns", args=[plan_import.pk])).content.decode()
     columns = selected_columns(page)
     assert len(columns) == len(EXPORT_COLUMNS) and "ignore" not in columns.values()
-    client.post(
-        reverse("imports:columns", args=[plan_import.pk]),
-        {"sheet": "Action plan", "header_row": "1", "review_source": "column", **columns},
-    )
+    response = confirm_columns(client, plan_import, position_date="01/04/2019")
+    assert response.status_code == 302
     client.post(reverse("imports:commit", args=[plan_import.pk]), {"update_in_place": "0"})
     assert Action.objects.get(description="Agree a protocol").recommendation.review == cast.review
 

@@ -9,6 +9,9 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponse
+from django.urls import reverse
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -16,6 +19,7 @@ from imports import services
 from imports.choices import ReviewSource
 from imports.models import PlanImport
 from imports.selectors import mapping_view, plan_for
+from tests.html_forms import form_data
 
 
 def xlsx(
@@ -185,3 +189,22 @@ def as_excel_writes_it(data: bytes, rich: dict[str, bytes] | None = None) -> byt
             + b"</sst>",
         )
     return output.getvalue()
+
+
+def confirm_columns(client, plan_import: PlanImport, **changes: str) -> HttpResponse:
+    """Posts the column page as the browser would with every guess left as it is (and
+    `changes` made): what "confirming the guessed columns" means."""
+    page = client.get(reverse("imports:columns", args=[plan_import.pk])).content.decode()
+    data: dict[str, object] = {
+        k: v[0] if len(v) == 1 else v for k, v in form_data(page, "main-form").items()
+    }
+    data.update(changes)
+    return client.post(reverse("imports:columns", args=[plan_import.pk]), data)
+
+
+def upload_through_the_page(client, content: bytes, filename: str) -> PlanImport:
+    response = client.post(
+        reverse("imports:start"), {"file": SimpleUploadedFile(filename, content)}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return PlanImport.objects.latest("pk")

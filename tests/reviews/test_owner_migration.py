@@ -23,7 +23,6 @@ def migrate(targets):
 
 
 BEFORE = "reviews", "0003_review_owner_and_shares"
-AFTER = [("reviews", "0005_review_owner_required")]
 
 
 @pytest.fixture
@@ -95,7 +94,9 @@ def old_installation(transactional_db):
         review_type=dhr, reference="DHR 2", title="Ms B", commissioning_body=csp, restricted=True
     )
     restricted.named_people.add(people["lead"])
-    migrate(AFTER)
+    # Through the owner migrations and every later one: the test reads with today's
+    # models.
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
     yield {"icb": icb.pk, "nhse": nhse.pk, "csp": csp.pk, "trust": trust.pk, "gp": practice.pk}
     migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
@@ -148,8 +149,7 @@ def test_it_gives_every_review_the_single_organisation_as_owner_and_loses_nothin
 
 def test_it_does_nothing_on_a_new_installation(transactional_db):
     migrate(latest_but(*BEFORE))
-    migrate(AFTER)
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
     from reviews.models import Review, ReviewShare
 
     assert not Review.objects.exists() and not ReviewShare.objects.exists()
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())

@@ -1,0 +1,171 @@
+"""The acceptance plans (tests/imports/acceptance/, written from the seed papers by
+build.py there) imported through the pages as a commissioner would: upload, confirm the
+guessed columns (naming the new review the plan becomes), check the preview, import.
+Each goes in with no error and no answer to give, in the same four screens, and
+docs/imports.md lists what each became (the EXPECTED table below)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from accounts.choices import OrganisationKind, Role
+from accounts.models import Organisation
+from actions.choices import Status
+from actions.models import Action, ProgressUpdate
+from imports.models import PlanImport
+from reviews.choices import PlanGrouping
+from reviews.models import Review, ReviewType
+from tests import factories
+from tests.imports.workbooks import confirm_columns, upload_through_the_page
+
+pytestmark = pytest.mark.django_db
+
+FILES = Path(__file__).resolve().parent / "acceptance"
+
+
+@dataclass(frozen=True)
+class Expected:
+    rows: int
+    actions: int
+    groups: int
+    grouping: str
+    warnings: int
+    position: date
+
+
+# file: rows read, actions created, groups, grouped by, warnings, position as at
+EXPECTED = {
+    "000-mr-a-mr-b-qa-review-ccg-response.xlsx": Expected(14, 14, 5, PlanGrouping.RECOMMENDATION, 2, date(2018, 11, 29)),
+    "001-link-mhag-report-back-oct-2011.csv": Expected(8, 8, 6, PlanGrouping.THEME, 3, date(2011, 11, 30)),
+    "002-bicp-annual-report-next-steps-2021.xlsx": Expected(11, 11, 5, PlanGrouping.PRIORITY, 1, date(2021, 12, 31)),
+    "004-bhr-tcp-workstream-1-plan-2017-19.xlsx": Expected(15, 15, 7, PlanGrouping.OBJECTIVE, 0, date(2017, 5, 12)),
+    "004-bhr-tcp-year-one-review-2018.csv": Expected(29, 29, 8, PlanGrouping.WORKSTREAM, 9, date(2018, 3, 31)),
+}  # fmt: skip
+
+
+@pytest.fixture
+def tracker(db):
+    """The tracker of an ICB that already knows the providers the plans name."""
+    ccg = Organisation.objects.create(
+        name="NHS Birmingham and Solihull CCG",
+        short_name="BSol CCG",
+        kind=OrganisationKind.COMMISSIONER,
+    )
+    for short, name in (
+        ("UHB", "University Hospitals Birmingham NHS Foundation Trust"),
+        ("BCHC", "Birmingham Community Healthcare NHS Foundation Trust"),
+        ("BSMHFT", "Birmingham and Solihull Mental Health NHS Foundation Trust"),
+        ("BCC", "Birmingham City Council"),
+    ):
+        provider = Organisation.objects.create(
+            name=name, short_name=short, kind=OrganisationKind.PROVIDER
+        )
+        provider.commissioned_by.add(ccg)
+    commissioner = factories.user("lead", organisation=ccg, role=Role.SAFEGUARDING_LEAD)
+    factories.totp_device(commissioner)
+    for code in ("QAR", "PLAN"):
+        factories.review_type(code)
+    return commissioner
+
+
+@dataclass
+class Outcome:
+    screens: list[str]
+    plan_import: PlanImport
+    warnings: int
+    errors: int
+
+
+def import_as_a_commissioner(client, name: str, reference: str) -> Outcome:
+    """What a person does, screen by screen; nothing is typed but the new review."""
+    screens = []
+    page = client.get(reverse("imports:start"))
+    assert page.status_code == 200
+    screens.append("upload")
+    plan_import = upload_through_the_page(client, (FILES / name).read_bytes(), name)
+
+    assert client.get(reverse("imports:columns", args=[plan_import.pk])).status_code == 200
+    screens.append("columns")
+    code = "QAR" if name.startswith("000") else "PLAN"
+    response = confirm_columns(
+        client,
+        plan_import,
+        review_source="new",
+        new_review_reference=reference,
+        new_review_title=name.removesuffix(".xlsx").removesuffix(".csv")[4:],
+        new_review_type=str(ReviewType.objects.get(code=code).pk),
+    )
+    assert response.status_code == 302, response.content.decode()
+
+    preview = client.get(reverse("imports:preview", args=[plan_import.pk])).content.decode()
+    screens.append("preview")
+    errors = int(re.search(r'id="error-count">(\d+) to fix', preview).group(1))
+    warnings = int(re.search(r'id="error-count">\d+ to fix, (\d+) warning', preview).group(1))
+    assert errors == 0, re.findall(r"<strong>Error:</strong>([^<]*)", preview)[:5]
+
+    response = client.post(
+        reverse("imports:commit", args=[plan_import.pk]), {"update_in_place": "0"}
+    )
+    assert response.status_code == 302
+    assert client.get(response["Location"]).status_code == 200
+    screens.append("imported")
+    plan_import.refresh_from_db()
+    return Outcome(screens, plan_import, warnings, errors)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_acceptance_plan_imports_by_confirming_the_guessed_columns(client, tracker, name):
+    client.force_login(tracker)
+    reference = f"ACC {name[:3]} {name[-4:]}"
+    outcome = import_as_a_commissioner(client, name, reference)
+    expected = EXPECTED[name]
+    done = outcome.plan_import
+    review = Review.objects.get(reference=reference)
+    assert outcome.screens == ["upload", "columns", "preview", "imported"]
+    assert (done.rows_read, done.actions_created, done.recommendations_created) == (
+        expected.rows,
+        expected.actions,
+        expected.groups,
+    )
+    assert review.plan_grouping == expected.grouping
+    assert outcome.warnings == expected.warnings
+    assert done.position_date == expected.position
+    dated = ProgressUpdate.objects.filter(action__recommendation__review=review)
+    assert {u.created_at.date() for u in dated} <= {expected.position}
+
+
+def test_the_rag_given_only_as_colour_is_read(client, tracker):
+    client.force_login(tracker)
+    import_as_a_commissioner(client, "000-mr-a-mr-b-qa-review-ccg-response.xlsx", "QAR 1")
+    actions = Action.objects.filter(recommendation__review__reference="QAR 1")
+
+    def status_of(start: str) -> str:
+        return actions.get(description__startswith=start).status
+
+    assert status_of("CCG attendance at bed management") == Status.ON_TRACK  # green fill
+    assert status_of("Plan to implement the BSMHFT") == Status.OFF_TRACK  # red
+    assert status_of("Agree via CQRG and the Birmingham") == Status.AT_RISK  # amber
+    assert status_of("Start the Designated Professionals") == Status.NOT_STARTED  # no fill
+
+
+def test_the_year_one_review_keeps_the_plans_refs_and_workstreams(client, tracker):
+    client.force_login(tracker)
+    import_as_a_commissioner(client, "004-bhr-tcp-year-one-review-2018.csv", "TCP Y1")
+    review = Review.objects.get(reference="TCP Y1")
+    numbers = list(
+        Action.objects.filter(recommendation__review=review)
+        .order_by("pk")
+        .values_list("number", flat=True)
+    )
+    assert numbers[:3] == ["Y1.01", "Y1.02", "Y1.03"] and numbers[-1] == "Y1.29"
+    workstreams = list(review.recommendations.order_by("pk").values_list("text", flat=True))
+    assert workstreams[0] == "Community based care and support"
+    assert workstreams[7] == "Integrated & personalised commissioning"
+    page = client.get(review.get_absolute_url()).content.decode()
+    assert "Workstreams and actions" in page and "Workstream 8" in page
