@@ -1,0 +1,36 @@
+"""/api/: version 1 of the REST API, its OpenAPI 3 schema and the docs page.
+
+The API answers for itself (401 without a token), so its views are exempt from the
+sign-in redirect that every page has (LoginRequiredMiddleware); the schema and the docs
+page still need a signed-in person."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
+
+from api import views
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("reviews", views.ReviewViewSet, basename="review")
+router.register("recommendations", views.RecommendationViewSet, basename="recommendation")
+router.register("actions", views.ActionViewSet, basename="action")
+router.register("progress-updates", views.ProgressUpdateViewSet, basename="progress-update")
+router.register("evidence", views.EvidenceViewSet, basename="evidence")
+router.register("forums", views.ForumViewSet, basename="forum")
+router.register("meetings", views.MeetingViewSet, basename="meeting")
+router.register("papers", views.PaperViewSet, basename="paper")
+
+v1 = router.urls
+for pattern in v1:
+    login_not_required(pattern.callback)  # marks the view itself
+
+urlpatterns = [
+    path("v1/", include((v1, "v1"))),
+    path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+]
