@@ -132,7 +132,9 @@ class ActionViewSet(ReadOnly):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         form = ActionFilterForm(request.query_params, user=request.user)
         if not form.is_valid():
-            raise exceptions.ValidationError({name: list(errors) for name, errors in form.errors.items()})
+            raise exceptions.ValidationError(
+                {name: list(errors) for name, errors in form.errors.items()}
+            )
         # The list's filters, but not its sort: pages are kept in id order (keyset).
         queryset = form.apply(self.get_queryset()).order_by()
         page = self.paginate_queryset(queryset)

@@ -382,7 +382,7 @@ UPLOAD_ZIP_INDEX_PART_MAX_BYTES = int(
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # The REST API (api/, docs/api.md): personal tokens or a verified session, the access
-# policy's answers, keyset pages, JSON only (no browsable API: its pages script inline).
+# policy's answers, keyset pages, JSON answers (no browsable API: it scripts inline).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.authentication.TokenAuthentication",
@@ -392,7 +392,12 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.KeysetPagination",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON, and form posts (a spreadsheet macro or Power Automate may send those).
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
 }
