@@ -46,3 +46,28 @@ def error_responses(result: dict[str, Any], generator: Any, request: Any, public
             if method == "get" and path.endswith("/pdf/"):
                 responses["200"].setdefault("description", "The PDF.")
     return result
+
+
+# How the schema describes the two ways in (drf-spectacular extensions, loaded by
+# ApiConfig.ready).
+from drf_spectacular.extensions import OpenApiAuthenticationExtension  # noqa: E402
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    target_class = "api.authentication.TokenAuthentication"
+    name = "token"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A personal API token from your account page (lrt_…).",
+        }
+
+
+class SessionScheme(OpenApiAuthenticationExtension):
+    target_class = "api.authentication.VerifiedSessionAuthentication"
+    name = "session"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {"type": "apiKey", "in": "cookie", "name": "sessionid"}

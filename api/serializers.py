@@ -67,6 +67,9 @@ class ActionSerializer(serializers.ModelSerializer):
         source="lead_user.display_name", read_only=True, allow_null=True, default=None
     )
     monitoring_forum = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    # A generated column: the revised due date if any, else the original; none for an
+    # action without a date.
+    effective_due = serializers.DateField(read_only=True, allow_null=True)
 
     class Meta:
         model = Action
