@@ -1,12 +1,14 @@
 """/api/: version 1 of the REST API, its OpenAPI 3 schema and the docs page.
 
 The API answers for itself (401 without a token), so its views are exempt from the
-sign-in redirect that every page has (LoginRequiredMiddleware); the schema and the docs
-page still need a signed-in person."""
+sign-in redirect that every page has (LoginRequiredMiddleware; Django REST framework
+exempts its views anyway, said here too so that no one relies on that by accident). The
+schema needs a token or a session; the docs page, a page for people, sends them to sign
+in."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
@@ -32,5 +34,9 @@ for pattern in v1:
 urlpatterns = [
     path("v1/", include((v1, "v1"))),
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path(
+        "docs/",
+        login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
+        name="docs",
+    ),
 ]
