@@ -97,6 +97,12 @@ class ActionFilterForm(NHSFormMixin, forms.Form):
     """The action list's filters. Every field is optional; an invalid value is reported
     and ignored rather than showing the wrong rows."""
 
+    q = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Words in the action",
+        help_text="Searches the description and expected outcome.",
+    )
     status = forms.MultipleChoiceField(
         choices=Status.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -184,6 +190,8 @@ class ActionFilterForm(NHSFormMixin, forms.Form):
         if self.is_bound:
             self.is_valid()
             data = self.cleaned_data  # only the fields that validated
+        if data.get("q", "").strip():
+            queryset = queryset.matching(data["q"])
         if data.get("status"):
             queryset = queryset.filter(status__in=data["status"])
         if data.get("overdue"):

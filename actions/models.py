@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -53,6 +53,13 @@ class ActionQuerySet(models.QuerySet):
 
     def overdue(self, today: date | None = None) -> ActionQuerySet:
         return self.open().filter(effective_due__lt=today or timezone.localdate())
+
+    def matching(self, text: str) -> ActionQuerySet:
+        """Actions whose description or expected outcome hold these words (full-text
+        search on PostgreSQL, docs/search.md)."""
+        from search.documents import KINDS, matching  # search reads this module
+
+        return cast(ActionQuerySet, matching(self, KINDS["action"], text))
 
 
 class Action(models.Model):
@@ -182,6 +189,12 @@ class Action(models.Model):
             raise ValidationError(errors)
 
 
+class ProgressUpdateQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> ProgressUpdateQuerySet:
+        """Progress updates are visible exactly when their action is."""
+        return self.filter(action__in=Action.objects.visible_to(user).values("pk"))
+
+
 class ProgressUpdate(models.Model):
     """A dated narrative by a person, with the action's status at that moment."""
 
@@ -192,6 +205,8 @@ class ProgressUpdate(models.Model):
     text = models.TextField()
     status = models.CharField(max_length=20, choices=Status.choices)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ProgressUpdateQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -32,3 +32,8 @@ class AuditEvent(models.TextChoices):
     REVIEW_UNSHARED = "review_unshared", "Review no longer shared with a partner"
     IMPORT = "import", "Action plan imported"
     AUDIT_PRUNED = "audit_pruned", "Old audit entries deleted"
+    API_TOKEN_CREATED = "api_token_created", "API token created"
+    API_TOKEN_REVOKED = "api_token_revoked", "API token revoked"
+    API_WRITE = "api_write", "Change made through the API"
+    CALENDAR_FEED_CREATED = "calendar_feed_created", "Calendar feed address created"
+    CALENDAR_FEED_REVOKED = "calendar_feed_revoked", "Calendar feed address stopped"

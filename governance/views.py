@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import calendar
+from datetime import date, timedelta
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -12,7 +15,7 @@ from accounts.access import Verb, may, require
 from governance import services
 from governance.choices import BuildState, PaperState
 from governance.forms import ForumForm, MeetingForm, PaperForm, QuarterlyReportForm
-from governance.models import Meeting, Paper
+from governance.models import Forum, Meeting, Paper
 from governance.quarterly import quarterly_report, slippage_report
 from governance.rendering import render_paper_html
 from governance.selectors import (
@@ -88,10 +91,69 @@ def forum_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "governance/forum_form.html", context, status=form_status(form))
 
 
+def _month_of(raw: str | None, today: date) -> date:
+    """The first of the month asked for as YYYY-MM, or of this month."""
+    try:
+        year, month = (int(part) for part in (raw or "").split("-"))
+        return date(year, month, 1) if 2000 <= year <= 2100 else today.replace(day=1)
+    except ValueError:
+        return today.replace(day=1)
+
+
+def _month_grid(user, forum, first: date) -> dict:
+    """The month as weeks of days (Monday first), each with its meetings and the paper
+    deadlines that fall on it."""
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    start, end = weeks[0][0], weeks[-1][-1]
+    # Deadlines fall up to a few weeks before their meeting: look that far ahead.
+    meetings = Meeting.objects.visible_to(user).select_related("forum")
+    if forum is not None:
+        meetings = meetings.filter(forum=forum)
+    meetings = meetings.filter(held_on__gte=start, held_on__lte=end + timedelta(days=120))
+    on_day: dict[date, dict[str, list]] = {}
+    for meeting in meetings.order_by("held_on", "forum__short_name"):
+        if meeting.held_on <= end:
+            on_day.setdefault(meeting.held_on, {"meetings": [], "deadlines": []})[
+                "meetings"
+            ].append(meeting)
+        deadline = meeting.paper_deadline
+        if start <= deadline <= end:
+            on_day.setdefault(deadline, {"meetings": [], "deadlines": []})["deadlines"].append(
+                meeting
+            )
+    empty: dict[str, list] = {"meetings": [], "deadlines": []}
+    previous = (first - timedelta(days=1)).replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return {
+        "first": first,
+        "weeks": [[(day, on_day.get(day, empty)) for day in week] for week in weeks],
+        "previous": f"{previous:%Y-%m}",
+        "next": f"{following:%Y-%m}",
+    }
+
+
 @require_GET
 def meetings(request: AuthenticatedRequest) -> HttpResponse:
+    """Every meeting the person sees, as a list or a month, for one forum or all."""
     require(request.user, Verb.READ_PORTFOLIO)
-    context = {"calendar": meeting_calendar(request.user), "today": timezone.localdate()}
+    today = timezone.localdate()
+    forums = Forum.objects.visible_to(request.user).order_by("short_name")
+    raw_forum = request.GET.get("forum", "")
+    forum = forums.filter(pk=int(raw_forum)).first() if raw_forum.isdigit() else None
+    by_month = request.GET.get("view") == "month"
+    context = {
+        "today": today,
+        "forums": forums,
+        "forum": forum,
+        "by_month": by_month,
+        "forum_query": f"forum={forum.pk}&" if forum else "",
+    }
+    if by_month:
+        context["month"] = _month_grid(
+            request.user, forum, _month_of(request.GET.get("month"), today)
+        )
+    else:
+        context["calendar"] = meeting_calendar(request.user, forum=forum)
     return render(request, "governance/meeting_list.html", context)
 
 

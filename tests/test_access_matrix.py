@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions import services
-from actions.models import EvidenceDownload
+from actions.models import EvidenceDownload, ProgressUpdate
+from api.models import ApiToken
 from audit.choices import AuditEvent
 from audit.models import AuditEntry
 from reviews.models import Theme
@@ -63,6 +64,10 @@ SECRETARY_ONLY = row(403, 200, 403, 403, 403, 403, 403)
 DRAFT_PAPER_READ = row(200, 200, 404, 404, 404, 404, 404)
 DRAFT_PAPER_MANAGE = row(403, 200, 404, 404, 404, 404, 404)
 DRAFT_PAPER_POST = row(403, 302, 404, 404, 404, 404, 404)
+API_EVERYONE = row(200, 200, 200, 200, 200, 200, 200, anonymous=401)
+API_OBJECT_READ = row(200, 200, 200, 200, 404, 200, 404, anonymous=401)
+API_FORUM_READ = row(200, 200, 404, 404, 404, 200, 404, anonymous=401)
+API_WRITE = row(400, 403, 400, 400, 404, 403, 404, anonymous=401)
 
 # route name: (method, how to build the URL's arguments, expected)
 MATRIX = {
@@ -167,6 +172,50 @@ MATRIX = {
     "mfa:verify_recovery": ("get", lambda o: [], EVERYONE_SENT_ON),
     "mfa:recovery_codes": ("get", lambda o: [], EVERYONE_SENT_ON),
     "mfa:recovery_codes_new": ("post", lambda o: [], row(422, 422, 422, 422, 422, 422, 422)),
+    # Search: open to everyone signed in, who finds only what they may read
+    # (tests/search); the calendar feed page and API tokens are each person's own.
+    "search": ("get", lambda o: [], EVERYONE),
+    "feeds:manage": ("get", lambda o: [], EVERYONE),
+    "feeds:create": ("post", lambda o: [], EVERYONE),
+    "feeds:revoke": ("post", lambda o: [], EVERYONE_SENT_ON),
+    # The feed itself needs no sign-in: its secret is the key, and an unknown one is 404.
+    "feeds:feed": ("get", lambda o: ["not-a-secret"], row(404, 404, 404, 404, 404, 404, 404, 404)),
+    # Sent empty: the form's errors (422); the token page is the account page (mfa:manage).
+    "api_tokens:create": ("post", lambda o: [], row(422, 422, 422, 422, 422, 422, 422)),
+    "api_tokens:revoke": ("post", lambda o: [o.token.pk], row(404, 404, 302, 404, 404, 404, 404)),
+    # The API with a signed-in session (the docs page's "Try it out"); with a token, every
+    # role and route is in tests/api/test_api_matrix.py. It answers 401, not a redirect.
+    # Posts sent empty: 400 for whoever may write, after the 404 and 403 of the pages.
+    "api:docs": ("get", lambda o: [], EVERYONE),
+    "api:schema": ("get", lambda o: [], API_EVERYONE),
+    "api:v1:review-list": ("get", lambda o: [], API_EVERYONE),
+    "api:v1:review-detail": ("get", lambda o: [o.review_a.pk], API_OBJECT_READ),
+    "api:v1:recommendation-list": ("get", lambda o: [], API_EVERYONE),
+    "api:v1:recommendation-detail": ("get", lambda o: [o.recommendation_a.pk], API_OBJECT_READ),
+    "api:v1:action-list": ("get", lambda o: [], API_EVERYONE),
+    "api:v1:action-detail": ("get", lambda o: [o.action_a.pk], API_OBJECT_READ),
+    "api:v1:action-add-update": ("post", lambda o: [o.action_a.pk], API_WRITE),
+    "api:v1:action-set-status": ("post", lambda o: [o.action_a.pk], API_WRITE),
+    "api:v1:progress-update-list": ("get", lambda o: [], API_EVERYONE),
+    "api:v1:progress-update-detail": ("get", lambda o: [o.update_a.pk], API_OBJECT_READ),
+    "api:v1:evidence-list": ("get", lambda o: [], API_EVERYONE),
+    "api:v1:evidence-detail": ("get", lambda o: [o.evidence_a.pk], API_OBJECT_READ),
+    "api:v1:forum-list": ("get", lambda o: [], API_EVERYONE),
+    "api:v1:forum-detail": ("get", lambda o: [o.forum.pk], API_FORUM_READ),
+    "api:v1:meeting-list": ("get", lambda o: [], API_EVERYONE),
+    "api:v1:meeting-detail": ("get", lambda o: [o.meeting.pk], API_FORUM_READ),
+    "api:v1:paper-list": ("get", lambda o: [], API_EVERYONE),
+    "api:v1:paper-detail": (
+        "get",
+        lambda o: [o.paper.pk],
+        row(200, 200, 404, 404, 404, 404, 404, 401),
+    ),
+    # A draft has no PDF here: only issued papers are served by the API.
+    "api:v1:paper-pdf": (
+        "get",
+        lambda o: [o.paper.pk],
+        row(404, 404, 404, 404, 404, 404, 404, 401),
+    ),
 }
 
 
@@ -191,6 +240,17 @@ class ProviderAObjects:
         self.paper = factories.paper(meeting=self.meeting, by=cast.secretary, built=True)
         self.plan_import = factories.plan_import(by=cast.commissioner, review=self.review_a)
         self.share = factories.share(self.review_a, with_=cast.csp)
+        self.update_a = ProgressUpdate.objects.create(
+            action=self.action_a, author=cast.provider_a_lead, text="Begun.", status="on_track"
+        )
+        # Provider A's lead's own token: only they (of the cast) may revoke it.
+        self.token = ApiToken.objects.create(
+            user=cast.provider_a_lead,
+            name="Power BI",
+            prefix="lrt_test",
+            key_hash="0" * 64,
+            expires_at=timezone.now() + timedelta(days=30),
+        )
         factories.recommendation(self.review_a, cast.csp)
 
 

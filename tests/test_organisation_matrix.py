@@ -616,6 +616,10 @@ def share_pk(w: World, s: Scenario) -> list:
     return [w.shares[s.key].pk]
 
 
+def update_pk(w: World, s: Scenario) -> list:
+    return [ProgressUpdate.objects.get(text=marker(s.key, "update")).pk]
+
+
 def recommendation_pk(w: World, s: Scenario) -> list:
     return [w.recommendations[s.key].pk]
 
@@ -657,6 +661,7 @@ SEEN_BY: dict[Callable[[World, Any], list], Callable[[Person, Any], bool]] = {
     action2_pk: sees_action,
     evidence_pk: sees_action,
     extension_pk: sees_action,
+    update_pk: sees_action,
     forum_pk: reads_forum,
     meeting_pk: reads_forum,
     paper_pk: reads_paper,
@@ -1091,6 +1096,76 @@ def all_rows(forms: Callable[[], Forms]) -> list[Row]:
         ),
         # Sent with no code: refused for everyone (422), so it changes nothing.
         Row("mfa:recovery_codes_new", "post", None, signed_in, may_change_nothing=True),
+        # Search finds every marker for someone, and none for anyone who may not read it.
+        Row("search", "get", None, signed_in, query=lambda w, plan: "q=MK"),
+        Row("search", "get", None, signed_in, query=lambda w, plan: "q=MK&kind=update"),
+        Row("feeds:manage", "get", None, signed_in),
+        Row("feeds:create", "post", None, signed_in, may_change_nothing=True),
+        Row("feeds:revoke", "post", None, signed_in, may_change_nothing=True),
+        Row("feeds:feed", "get", None, nobody, lambda w, plan: ["not-a-secret"]),
+        Row(
+            "api_tokens:create",
+            "post",
+            None,
+            signed_in,
+            payload=lambda w, plan, who: {"name": "Power BI", "scope": "read", "days": "90"},
+            may_change_nothing=True,  # tokens are not tracker data
+        ),
+        Row("api_tokens:revoke", "post", None, nobody, lambda w, plan: [GHOST]),
+        # The API with each person's session: the same answers and text as the pages.
+        Row("api:docs", "get", None, signed_in),
+        Row("api:schema", "get", None, signed_in),
+        Row("api:v1:review-list", "get", None, signed_in),
+        Row("api:v1:review-detail", "get", SCENARIOS, reads_review, review_pk),
+        Row("api:v1:recommendation-list", "get", None, signed_in),
+        Row("api:v1:recommendation-detail", "get", SCENARIOS, reads_review, recommendation_pk),
+        Row("api:v1:action-list", "get", None, signed_in),
+        Row(
+            "api:v1:action-list",
+            "get",
+            SCENARIOS,
+            signed_in,
+            query=lambda w, s: f"review={w.reviews[s.key].pk}&page_size=500",
+        ),
+        Row("api:v1:action-detail", "get", SCENARIOS, sees_action, action_pk),
+        Row("api:v1:action-detail", "get", SCENARIOS, sees_action, action2_pk),
+        Row(
+            "api:v1:action-add-update",
+            "post",
+            SCENARIOS,
+            updates,
+            action_pk,
+            payload=lambda w, s, who: {"text": "Progress."},
+        ),
+        Row(
+            "api:v1:action-set-status",
+            "post",
+            SCENARIOS,
+            updates,
+            action_pk,
+            payload=lambda w, s, who: {
+                "status": "at_risk",
+                "note": "Staff are away.",
+                "version": w.actions[s.key].version,
+            },
+        ),
+        Row("api:v1:progress-update-list", "get", None, signed_in),
+        Row("api:v1:progress-update-detail", "get", SCENARIOS, sees_action, update_pk),
+        Row("api:v1:evidence-list", "get", None, signed_in),
+        Row("api:v1:evidence-detail", "get", SCENARIOS, sees_action, evidence_pk),
+        Row("api:v1:forum-list", "get", None, signed_in),
+        Row("api:v1:forum-detail", "get", FORUM_SITTINGS, reads_forum, forum_pk),
+        Row("api:v1:meeting-list", "get", None, signed_in),
+        Row("api:v1:meeting-detail", "get", FORUM_SITTINGS, reads_forum, meeting_pk),
+        Row("api:v1:paper-list", "get", None, signed_in),
+        Row("api:v1:paper-detail", "get", SITTINGS, reads_paper, paper_pk),
+        Row(
+            "api:v1:paper-pdf",
+            "get",
+            SITTINGS,
+            lambda p, g: reads_paper(p, g) and g.issued,
+            paper_pk,
+        ),
     ]
 
 

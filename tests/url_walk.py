@@ -24,7 +24,9 @@ def iter_patterns(
 
 def concrete_path(route: str) -> str:
     """A visitable path: converters and regex groups filled with a plausible value."""
-    path = route.lstrip("^").rstrip("$").replace("\\Z", "")
+    # Regex routes (Django REST framework's router) may anchor mid-path: "api/v1/^actions/$".
+    path = re.sub(r"\(\?P<[^>]+>[^)]*\)", "1", route)
+    path = path.replace("^", "").replace("$", "").replace("\\Z", "")
     path = re.sub(r"<int:[^>]+>", "1", path)
     path = re.sub(r"<path:[^>]+>", "x", path)
     path = re.sub(r"<[^>]+>", "1", path)

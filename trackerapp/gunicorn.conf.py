@@ -14,5 +14,7 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Request lines go to the access log without query strings: a search may hold a name.
 accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms %({x-request-id}o)s'
+# ...and without the secret of a calendar feed's address (trackerapp.logs.redact_secrets).
+logger_class = "trackerapp.gunicorn_logging.RedactingLogger"
 certfile = os.environ.get("GUNICORN_CERTFILE") or None
 keyfile = os.environ.get("GUNICORN_KEYFILE") or None

@@ -68,6 +68,27 @@ class RequestContextFilter(logging.Filter):
         return True
 
 
+# Addresses whose path is itself a key: a calendar feed's secret (feeds/urls.py). They
+# are cut from every log line, ours and gunicorn's access log alike.
+_SECRET_PATHS = re.compile(r"(/calendar/)[^/\s\"'?]+(\.ics)")
+
+
+def redact_secrets(text: str) -> str:
+    return _SECRET_PATHS.sub(r"\1[secret]\2", text)
+
+
+class RedactSecretsFilter(logging.Filter):
+    """Replaces the secret in a calendar feed's address, wherever a message quotes a
+    path (Django's "Not Found: /calendar/…" among them)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact_secrets(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
 class NoTracebackForRefusalsFilter(logging.Filter):
     """Django logs every 403 and 404 with the exception's traceback. They are the
     expected answer to a person without access (scoping answers 404 on purpose) and the

@@ -114,6 +114,13 @@ INSTALLED_APPS = [
     "governance",
     "imports",
     "audit",
+    "search",
+    "api",
+    "feeds",
+    "rest_framework",
+    "drf_spectacular",
+    # Swagger UI's own files, served from our static files (no CDN in production).
+    "drf_spectacular_sidecar",
     "axes",
     # After the apps it fills: load_demo (fixtures/demo).
     "demo",
@@ -379,6 +386,67 @@ UPLOAD_ZIP_INDEX_PART_MAX_BYTES = int(
 # Uploads above this size are spooled to a temporary file rather than held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# The REST API (api/, docs/api.md): personal tokens or a verified session, the access
+# policy's answers, keyset pages, JSON answers (no browsable API: it scripts inline).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "api.authentication.VerifiedSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.SignedInWithinScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.KeysetPagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON, and form posts (a spreadsheet macro or Power Automate may send those).
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+}
+# Requests per token (or per signed-in person) in any window: "120/minute", "5000/hour".
+API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "120/minute")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Learning review action tracker API",
+    "DESCRIPTION": (
+        "Reviews, recommendations, actions, progress updates, evidence metadata, forums, "
+        "meetings and committee papers, as the person the token belongs to sees them. "
+        "Send `Authorization: Bearer <token>` (create one on your account page)."
+    ),
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"],
+    "SERVE_PERMISSIONS": ["api.permissions.SignedInWithinScope"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI's files from our own static files (drf-spectacular-sidecar): there is
+    # no CDN in production and the CSP allows only 'self'.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": False, "displayRequestDuration": True},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {"ActionStatus": "actions.choices.Status"},
+}
+# The API's request counts: shared by every web node in Redis when there is one.
+CACHES: dict[str, dict[str, Any]] = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api_throttle": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ.get("REDIS_URL", ""),
+            "KEY_PREFIX": "tracker",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+        if os.environ.get("REDIS_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"}
+    ),
+}
+
 # Audit entries are deleted this many days after they were written (audit_prune, daily):
 # seven years by default, as for other safeguarding records. 0 keeps them all.
 AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "2555"))
@@ -488,6 +556,7 @@ LOGGING = {
     "filters": {
         "request_context": {"()": "trackerapp.logs.RequestContextFilter"},
         "no_traceback_for_refusals": {"()": "trackerapp.logs.NoTracebackForRefusalsFilter"},
+        "redact_secrets": {"()": "trackerapp.logs.RedactSecretsFilter"},
     },
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
@@ -497,7 +566,7 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["request_context", "no_traceback_for_refusals"],
+            "filters": ["request_context", "no_traceback_for_refusals", "redact_secrets"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},

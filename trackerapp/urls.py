@@ -21,6 +21,7 @@ urlpatterns = [
     path("sign-out/", account_views.SignOutView.as_view(), name="logout"),
     path("account/", include("accounts.urls")),
     path("account/two-factor/", include("mfa.urls")),
+    path("account/api-tokens/", include("api.account_urls")),
     path("notifications/", action_views.reminder_inbox, name="notifications"),
     path("notifications/read/", action_views.reminder_inbox_mark_read, name="notifications_read"),
     path(
@@ -42,6 +43,9 @@ urlpatterns = [
     path("actions/", include("actions.urls")),
     path("imports/", include("imports.urls")),
     path("", include("governance.urls")),
+    path("", include("search.urls")),
+    path("api/", include("api.urls")),
+    path("calendar/", include("feeds.urls")),
     path("admin/", admin.site.urls),
 ]
 
