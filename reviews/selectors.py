@@ -22,7 +22,13 @@ from reviews.models import (
     SimilarityState,
     Theme,
 )
-from reviews.similarity import MATCH_THRESHOLD, SHOW_THRESHOLD, group_name
+from reviews.similarity import (
+    GROUP_NEIGHBOURS,
+    GROUP_THRESHOLD,
+    MATCH_THRESHOLD,
+    SHOW_THRESHOLD,
+    group_name,
+)
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -392,14 +398,19 @@ def repeated_learning_groups(
 ) -> list[RepeatedGroup]:
     """Groups of similar recommendations across reviews, largest first: the
     recommendations joined, directly or through each other, by a pair scoring at least
-    MATCH_THRESHOLD in which each is among the other's closest (so one loose match does
-    not chain two groups). Only pairs whose both sides the person may see; `within`
-    narrows to some recommendations (a quarterly report's). Three queries."""
-    pairs = RecommendationSimilarity.objects.visible_to(user).filter(score__gte=MATCH_THRESHOLD)
+    GROUP_THRESHOLD in which each is among the other's GROUP_NEIGHBOURS closest (so one
+    loose match does not chain two groups). Only pairs whose both sides the person may
+    see; `within` narrows to some recommendations (a quarterly report's). Three queries."""
+    pairs = RecommendationSimilarity.objects.visible_to(user).filter(score__gte=GROUP_THRESHOLD)
     if within is not None:
         ids = list(within)
         pairs = pairs.filter(recommendation_id__in=ids, similar_id__in=ids)
-    directed = set(pairs.values_list("recommendation_id", "similar_id"))
+    closest: dict[int, list[int]] = {}
+    for source, target in pairs.order_by("recommendation_id", "-score", "similar_id").values_list(
+        "recommendation_id", "similar_id"
+    ):
+        closest.setdefault(source, []).append(target)
+    near = {(s, t) for s, targets in closest.items() for t in targets[:GROUP_NEIGHBOURS]}
     parent: dict[int, int] = {}
 
     def root(pk: int) -> int:
@@ -408,8 +419,8 @@ def repeated_learning_groups(
             pk = parent[pk]
         return pk
 
-    for a, b in directed:
-        if (b, a) in directed:
+    for a, b in near:
+        if (b, a) in near:
             parent[root(a)] = root(b)
     members: dict[int, list[int]] = {}
     for pk in parent:
