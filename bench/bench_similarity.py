@@ -24,6 +24,7 @@ import statistics
 import sys
 import time
 from collections import defaultdict
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -137,7 +138,7 @@ def generate(count: int) -> Any:
                 title=f"Bench {n}",
                 commissioning_body=icb,
                 owner=icb,
-                published_date=(now - timezone.timedelta(days=4000 - 4 * n)).date(),
+                published_date=(now - timedelta(days=4000 - 4 * n)).date(),
             )
             for n in range(REVIEWS)
         )
@@ -155,7 +156,7 @@ def generate(count: int) -> Any:
                     owner_organisation=provider,
                     description=f"Bench action {n}",
                     status=Status.ASSURED if n % 5 == 0 else Status.ON_TRACK,
-                    assured_at=now - timezone.timedelta(days=3000) if n % 5 == 0 else None,
+                    assured_at=now - timedelta(days=3000) if n % 5 == 0 else None,
                 )
                 for n, r in enumerate(recommendations)
             ),
@@ -226,6 +227,7 @@ def main() -> None:
         .values_list("recommendation_id", flat=True)
         .first()
     )
+    assert shown is not None, "no recommendation with a close match"
     recommendation = Recommendation.objects.get(pk=shown)
     action = Action.objects.filter(recommendation=recommendation).first()
     assert action is not None

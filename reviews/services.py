@@ -342,7 +342,7 @@ def similarities_request() -> None:
     SimilarityState.objects.update_or_create(pk=1, defaults={"requested_at": timezone.now()})
     # One hand-over per transaction: the callbacks waiting for this commit are Django's
     # list on the connection, so look there before adding another.
-    if any(func is _publish_recompute for _sids, func, *_rest in connection.run_on_commit):
+    if any(callback[1] is _publish_recompute for callback in connection.run_on_commit):
         return
     transaction.on_commit(_publish_recompute)
 
