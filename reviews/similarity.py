@@ -142,6 +142,21 @@ CONCEPTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
 )
 _CONCEPTS = [(token, [re.compile(part) for part in parts]) for token, parts in CONCEPTS]
+# What each recurring learning is called when a group of recommendations is offered as a
+# theme.
+CONCEPT_NAMES = {
+    "conceptroutineenquiry": "routine enquiry about domestic abuse",
+    "conceptcarerassessment": "carers' assessments",
+    "conceptmhgpsharing": "information sharing between mental health services and GPs",
+    "conceptthinkfamily": "think family",
+    "conceptmentalcapacity": "mental capacity",
+    "conceptselfneglect": "self-neglect",
+    "conceptmarac": "MARAC referral",
+    "concepttransition": "transition to adult services",
+    "conceptescalation": "professional curiosity and escalation",
+    "conceptmissedappointments": "missed appointments",
+    "conceptdischargefamily": "families in discharge planning",
+}
 # How many times a concept's token counts: enough to outweigh a word or two in common.
 CONCEPT_WEIGHT = 4
 
@@ -237,20 +252,30 @@ def similar_pairs(
     return pairs
 
 
-def group_name(texts: Sequence[str], *, terms: int = 3) -> str:
-    """A theme name for a group of similar recommendations: the content words most of
-    them share, most shared first (ties in the order the first text has them)."""
-    counts: Counter[str] = Counter()
-    first_seen: dict[str, int] = {}
-    originals: dict[str, str] = {}
+def group_name(texts: Sequence[str]) -> str:
+    """A theme name for a group of similar recommendations: the recurring learning
+    (CONCEPTS) most of them speak of; else the pair of content words most of them share,
+    as the first one words it ("risk of harm"); else "similar recommendations"."""
+    half = max(2, (len(texts) + 1) // 2)
+    shared = Counter(token for text in texts for token in concepts(text))
+    order = list(CONCEPT_NAMES)
+    for token, count in sorted(shared.items(), key=lambda kv: (-kv[1], order.index(kv[0]))):
+        if count >= half:
+            return CONCEPT_NAMES[token]
+    # Content-word pairs of each text (stop words between them skipped), stemmed.
+    first = normalise(texts[0])
+    spans: list[tuple[str, int, int]] = [
+        (_stem(m.group()), m.start(), m.end())
+        for m in _WORD.finditer(first)
+        if m.group() not in STOP_WORDS
+    ]
+    counts: Counter[tuple[str, str]] = Counter()
     for text in texts:
-        for word in _WORD.findall(normalise(text)):
-            if word in STOP_WORDS:
-                continue
-            stem = _stem(word)
-            originals.setdefault(stem, word)
-            first_seen.setdefault(stem, len(first_seen))
-        counts.update({_stem(w) for w in _WORD.findall(normalise(text)) if w not in STOP_WORDS})
-    shared = [s for s, n in counts.items() if n >= max(2, len(texts) // 2)]
-    shared.sort(key=lambda s: (-counts[s], first_seen[s]))
-    return " ".join(originals[s] for s in shared[:terms]) or "similar recommendations"
+        found = words(text)
+        counts.update(set(zip(found, found[1:], strict=False)))
+    best: tuple[int, int, str] | None = None
+    for position, (a, b) in enumerate(zip(spans, spans[1:], strict=False)):
+        count = counts[(a[0], b[0])]
+        if count >= half and (best is None or count > best[0]):
+            best = (count, position, first[a[1] : b[2]])
+    return best[2] if best else "similar recommendations"
