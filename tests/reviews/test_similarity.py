@@ -13,6 +13,7 @@ import docx
 import pytest
 import yaml
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils import timezone
 
 from accounts.choices import OrganisationKind
@@ -270,7 +271,7 @@ def test_a_commissioner_accepts_a_suggested_theme_in_one_click(client, cast, wor
     (group,) = repeated_learning_groups(cast.commissioner)
     client.force_login(cast.commissioner)
     text = client.get(reverse("reviews:repeated_learning")).content.decode()
-    assert f'value="{group.suggestion}"' in text
+    assert f'value="{escape(group.suggestion)}"' in text
 
     response = client.post(
         reverse("reviews:theme_suggestion_accept"),
