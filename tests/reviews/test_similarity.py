@@ -13,8 +13,8 @@ import docx
 import pytest
 import yaml
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils import timezone
+from django.utils.html import escape
 
 from accounts.choices import OrganisationKind
 from actions.choices import Status
