@@ -37,6 +37,7 @@ from actions.selectors import (
 from governance.plan_workbook import XLSX_CONTENT_TYPE
 from governance.services import action_list_export
 from reviews.models import Recommendation
+from reviews.selectors import made_before_for
 from trackerapp.downloads import generated_file_response, private_file_response
 from trackerapp.forms import flash_form_errors, form_status, form_submit
 from trackerapp.pagination import CappedPaginator
@@ -122,6 +123,12 @@ def _action_page(
         "notice": notice,
     }
     template = "actions/_live.html" if request.headers.get("HX-Request") else "actions/detail.html"
+    if template == "actions/detail.html":
+        # Learning made before (docs/repeated-learning.md), as far as this person sees it.
+        context["made_before"] = made_before_for(user, action.recommendation)
+        context["recommendation_visible"] = (
+            Recommendation.objects.visible_to(user).filter(pk=action.recommendation_id).exists()
+        )
     return render(request, template, context, status=code)
 
 

@@ -33,7 +33,7 @@ from governance.models import Forum, Meeting
 from governance.working_days import next_working_day
 from reviews.choices import Lifecycle, ShareAccess
 from reviews.models import Recommendation, Review, ReviewShare, ReviewType, Theme
-from reviews.services import review_types_ensure_defaults
+from reviews.services import review_types_ensure_defaults, similarities_recompute
 from trackerapp.financial_year import FinancialQuarter
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures" / "demo"
@@ -384,3 +384,6 @@ class DemoLoader:
 
 def load_demo() -> None:
     DemoLoader().load()
+    # The demo shows similar recommendations and learning made before at once, whether
+    # or not a worker is running (docs/repeated-learning.md).
+    similarities_recompute(force=True)

@@ -612,8 +612,34 @@ def quarterly_report(
         "slippage_listed": SLIPPAGE_LISTED,
         "slippage_by_provider": slippage_by_provider,
         "themes": repeated_learning(states, today=as_at_day),
+        "similar_groups": similar_learning(user, states),
     }
     return report
+
+
+def similar_learning(user: User, states: list[ActionState]) -> list[dict[str, Any]]:
+    """Groups of similar recommendations (by wording, whatever their themes) among those
+    of the report's actions, two or more reviews each, largest first
+    (docs/repeated-learning.md). As plain data, for the page and the files alike."""
+    # Imported here: reviews.selectors reads actions, which read this module's figures.
+    from reviews.selectors import repeated_learning_groups
+
+    groups = repeated_learning_groups(user, within={s.recommendation_id for s in states})
+    return [
+        {
+            "suggestion": group.suggestion,
+            "reviews": [review.reference for review in group.reviews],
+            "organisations": group.organisations,
+            "from": f"{group.first:%b %Y}" if group.first else "",
+            "to": f"{group.last:%b %Y}" if group.last else "",
+            "tagged": group.tagged,
+            "recommendations": [
+                {"id": r.pk, "reference": f"{r.review.reference} rec {r.number}", "text": r.text}
+                for r in group.recommendations
+            ],
+        }
+        for group in groups
+    ]
 
 
 def age_between(earlier: date, later: date) -> str:

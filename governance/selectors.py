@@ -16,6 +16,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from accounts.access import shared_review_ids
 from accounts.models import Organisation
 from actions.choices import (
     FINISHED_STATUSES,
@@ -36,7 +37,8 @@ from actions.selectors import (
 from governance.choices import ASSURANCE_MEANING, ForumKind, PaperState
 from governance.models import Forum, GlossaryTerm, Meeting, Paper
 from governance.quarterly import age_between, forums_reporting_to, forums_scope_q
-from reviews.models import Recommendation, ReviewType
+from reviews.models import Recommendation, RecommendationSimilarity, ReviewType
+from reviews.selectors import made_before
 from trackerapp.financial_year import FinancialQuarter
 
 if TYPE_CHECKING:
@@ -46,7 +48,10 @@ if TYPE_CHECKING:
 # from (roll-up by exception); the cover items; newly added/assured lists; ages in words;
 # actions with no due date; glossary naming abbreviations it cannot expand. Issued
 # papers keep the schema they were issued with, and the template renders both.
-SNAPSHOT_SCHEMA = 2
+# 3: exceptions also list "learning made before": recommendations in scope whose
+# learning was assured in an earlier review (docs/repeated-learning.md). Papers of
+# schema 2 have no such list and render as they did.
+SNAPSHOT_SCHEMA = 3
 # "Newly completed" means newly in the committee's Completed band (completed or assured).
 COMPLETED_STATUSES = frozenset(s for s, band in STATUS_BAND.items() if band == Band.COMPLETED)
 
@@ -368,6 +373,47 @@ def _exception_items(
     }
 
 
+def _made_before_items(forum: Forum, actions: list[Action]) -> list[dict[str, Any]]:
+    """Recommendations in the paper's scope, with open actions, whose learning was
+    assured in an earlier review: so the committee can ask why it recurred. Only earlier
+    reviews the forum's whole committee may read are named: not restricted, and owned
+    by or shared with the forum's organisation (a paper goes to its viewers too). Two
+    queries."""
+    open_recommendations = {
+        a.recommendation_id: a.recommendation for a in actions if not a.is_finished
+    }
+    organisation = frozenset({forum.organisation_id})
+    readable = Q(similar__review__restricted=False) & (
+        Q(similar__review__owner_id=forum.organisation_id)
+        | Q(similar__review_id__in=shared_review_ids(organisation))
+    )
+    found = made_before(
+        list(open_recommendations.values()),
+        pairs=RecommendationSimilarity.objects.filter(readable),
+        actions=Action.objects.all(),
+    )
+    items = []
+    for pk, earlier in found.items():
+        recommendation = open_recommendations[pk]
+        items.append(
+            {
+                "reference": f"{recommendation.review.reference} rec {recommendation.number}",
+                "text": recommendation.text,
+                "earlier": [
+                    {
+                        "reference": f"{m.recommendation.review.reference} rec "
+                        f"{m.recommendation.number}",
+                        "review": m.recommendation.review.reference,
+                        "assured": f"{timezone.localtime(m.assured_at):%B %Y}",
+                        "sentence": m.sentence,
+                    }
+                    for m in earlier
+                ],
+            }
+        )
+    return sorted(items, key=lambda i: _natural_key(i["reference"]))
+
+
 def _glossary(text: str) -> list[dict[str, str]]:
     """Every abbreviation the paper uses: expanded from the administrators' glossary
     terms, review types, forums, organisations and the common list (in that order of
@@ -583,6 +629,7 @@ def paper_snapshot(paper: Paper, *, now: datetime | None = None) -> dict[str, An
             today=today,
         ),
         "no_due_date": [r for r in rows.values() if r["no_due_date"]],
+        "made_before": _made_before_items(forum, actions),
         "period_due": period_due,
         "reviews": list(reviews.values()),
     }

@@ -244,6 +244,20 @@ def quarterly_report_docx(report: dict[str, Any]) -> bytes:
         document.add_paragraph(
             "No theme is carried by recommendations of more than one review in this report."
         )
+    if "similar_groups" in report:
+        document.add_heading("Similar recommendations across reviews", level=2)
+        for group in report["similar_groups"]:
+            document.add_paragraph(
+                f"\u201c{group['suggestion']}\u201d: {len(group['recommendations'])} "
+                f"recommendations in {len(group['reviews'])} reviews, {group['from']} to "
+                f"{group['to']} ({', '.join(group['organisations'])})"
+            ).runs[0].bold = True
+            for rec in group["recommendations"]:
+                document.add_paragraph(f"{rec['reference']}: {rec['text']}", style="List Bullet")
+        if not report["similar_groups"]:
+            document.add_paragraph(
+                "No group of similar recommendations spans two or more reviews in this report."
+            )
 
     document.add_heading("5. Slippage", level=1)
     if report["slippage"]:
@@ -479,6 +493,18 @@ def paper_docx(s: dict[str, Any], *, draft: bool) -> bytes:
                 "No actions are exceptions: none is off track or overdue, and nothing waits "
                 "for a decision, sign-off or review."
             )
+        if s.get("schema", 1) >= 3:
+            document.add_heading("Learning made before", level=2)
+            for made in s["made_before"]:
+                document.add_paragraph(f"{made['reference']}: {made['text']}").runs[0].bold = True
+                for earlier in made["earlier"]:
+                    document.add_paragraph(
+                        f"{earlier['sentence']} ({earlier['reference']}).", style="List Bullet"
+                    )
+            if not s["made_before"]:
+                document.add_paragraph(
+                    "No open recommendation repeats learning assured in an earlier review."
+                )
         document.add_heading("Open actions with no due date", level=2)
         for a in s.get("no_due_date", []):
             _action_lines(document, a)

@@ -31,7 +31,7 @@ from imports.planning import CREATE, UPDATE, Plan, RowPlan
 from imports.readers import SpreadsheetSource, UnreadableFile
 from imports.selectors import headings_key, plan_for
 from reviews.models import Recommendation, Review, ReviewType
-from reviews.services import default_owner, outside_circle
+from reviews.services import default_owner, outside_circle, similarities_request
 from trackerapp.history import record_change
 from trackerapp.uploads import UploadTooLarge, display_filename, megabytes, read_bounded
 
@@ -459,6 +459,9 @@ def _write(plan_import: PlanImport, plan: Plan, by: UserType) -> None:
     plan_import.organisations_created = len(organisations)
     plan_import.save()
     plan_import.reviews.set(review_ids.values())
+    if new_recommendations:
+        # One recompute for the whole import, on the worker once it commits.
+        similarities_request()
 
 
 def _check_circles(review_ids: Iterable[int], by: UserType) -> None:

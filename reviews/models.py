@@ -269,3 +269,62 @@ class ReviewShare(models.Model):
             raise ValidationError(
                 {"organisation": "The owner already has the review; share it with a partner."}
             )
+
+
+class RecommendationSimilarityQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> RecommendationSimilarityQuerySet:
+        """Pairs whose two sides the person may both read (docs/repeated-learning.md):
+        a pair with a side they may not read is not theirs to count, score or name."""
+        visible = Recommendation.objects.filter(access.recommendation_read_q(user)).values("pk")
+        return self.filter(recommendation__in=visible, similar__in=visible)
+
+
+class RecommendationSimilarity(models.Model):
+    """One of the recommendations of other reviews most like `recommendation` in wording,
+    with their cosine similarity. Computed for every recommendation at once by
+    reviews.services.similarities_recompute on the worker, never on a page view."""
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="similarities"
+    )
+    similar = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+
+    objects = RecommendationSimilarityQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation", "similar"], name="recommendation_similarity_once"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["recommendation", "-score"], name="similarity_best_first"),
+            models.Index(fields=["score"], name="similarity_by_score"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recommendation_id} ~ {self.similar_id} ({self.score:.2f})"
+
+
+class SimilarityState(models.Model):
+    """The one row saying when similarities were last asked for and last computed: a
+    recompute that finds them computed since the last request has nothing to do, so
+    any number of requests (an import of hundreds of rows) costs one recompute."""
+
+    requested_at = models.DateTimeField(null=True, blank=True)
+    # When the recommendations of the last recompute were read (not when it finished):
+    # a write committed while it ran asks again, and is picked up by the next run.
+    computed_at = models.DateTimeField(null=True, blank=True)
+    recommendation_count = models.PositiveIntegerField(default=0)
+    pair_count = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return f"Similarities computed {self.computed_at or 'never'}"
+
+    @property
+    def stale(self) -> bool:
+        return self.requested_at is not None and (
+            self.computed_at is None or self.computed_at < self.requested_at
+        )

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts import access
 from accounts.access import Verb
@@ -13,8 +17,19 @@ from actions.models import Action
 from audit.choices import AuditEvent
 from audit.services import audit_record
 from reviews.choices import DEFAULT_REVIEW_TYPES, ShareAccess
-from reviews.models import Recommendation, Review, ReviewShare, ReviewType, Theme
+from reviews.models import (
+    Recommendation,
+    RecommendationSimilarity,
+    Review,
+    ReviewShare,
+    ReviewType,
+    SimilarityState,
+    Theme,
+)
+from reviews.similarity import similar_pairs
 from trackerapp.history import record_change
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -176,6 +191,7 @@ def recommendation_create(
         _check_addressee(recommendation)
         recommendation.save()
         recommendation.themes.set([*themes, *themes_ensure(names=new_themes, by=by)])
+        similarities_request()
     return recommendation
 
 
@@ -196,6 +212,7 @@ def recommendation_update(
                 *added,
             ]
         locked = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
+        compared = (locked.text, locked.review_id)
         for name, value in fields.items():
             setattr(locked, name, value)
         # Asked again of the recommendation as changed: moved to another review, it must
@@ -207,6 +224,9 @@ def recommendation_update(
         locked.save()
         if themes is not None:
             locked.themes.set(themes)
+        # Only the wording and the review count: a new addressee changes no similarity.
+        if (locked.text, locked.review_id) != compared:
+            similarities_request()
     return locked
 
 
@@ -309,3 +329,116 @@ def outside_circle(review: Review) -> list[str]:
         ).count(),
     }
     return [f"{n} {one if n == 1 else many} {what}" for (one, many, what), n in counts.items() if n]
+
+
+# --- Similar recommendations (docs/repeated-learning.md) ---------------------------
+
+
+def similarities_request() -> None:
+    """Says the similarities need computing again, and hands that to the worker once
+    the caller's transaction commits. However many recommendations one transaction
+    writes (an import of hundreds of rows), it hands over one recompute; and a recompute
+    that finds the work done since the last request does nothing."""
+    SimilarityState.objects.update_or_create(pk=1, defaults={"requested_at": timezone.now()})
+    # One hand-over per transaction: the callbacks waiting for this commit are Django's
+    # list on the connection, so look there before adding another.
+    if any(callback[1] is _publish_recompute for callback in connection.run_on_commit):
+        return
+    transaction.on_commit(_publish_recompute)
+
+
+def _publish_recompute() -> None:
+    """Hand the recompute to the broker. Never raises (an on_commit callback that
+    raised would fail the request that saved the recommendation): a lost hand-over is
+    picked up by the periodic check (trackerapp/beat_schedule.py)."""
+    # Imported here: the task module imports this one.
+    from reviews.tasks import similarities_recompute_run
+
+    try:
+        similarities_recompute_run.apply_async(
+            countdown=settings.SIMILARITY_DEBOUNCE_SECONDS, ignore_result=True
+        )
+    except Exception:
+        logger.exception("Similarities: the recompute could not be handed to the broker")
+
+
+def _lock_recompute() -> None:
+    """One recompute at a time (PostgreSQL: a transaction-scoped advisory lock, so a
+    second worker waits, then finds the work done). SQLite runs one writer anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SIMILARITY_LOCK])
+
+
+# An arbitrary constant naming the similarity recompute among advisory locks.
+SIMILARITY_LOCK = 7_334_001
+
+
+def similarities_recompute(*, force: bool = False) -> SimilarityState:
+    """Computes the most similar recommendations of other reviews for every
+    recommendation and replaces the stored pairs with them, in one transaction, so a
+    page reads the old pairs or the new, never half of each. Nothing to do (and nothing
+    done) when no recommendation was written since the last run, unless forced.
+
+    Every recommendation of every review is compared, whoever may see it: what a
+    person is shown is filtered when it is read (RecommendationSimilarity.visible_to)."""
+    with transaction.atomic():
+        _lock_recompute()
+        state, _created = SimilarityState.objects.get_or_create(pk=1)
+        if not force and state.computed_at is not None and not state.stale:
+            return state
+        started = time.perf_counter()
+        read_at = timezone.now()
+        rows = list(Recommendation.objects.order_by("pk").values_list("pk", "review_id", "text"))
+        pairs = similar_pairs([text for _pk, _review, text in rows], [r for _pk, r, _t in rows])
+        RecommendationSimilarity.objects.all().delete()
+        RecommendationSimilarity.objects.bulk_create(
+            (
+                RecommendationSimilarity(
+                    recommendation_id=rows[pair.source][0],
+                    similar_id=rows[pair.target][0],
+                    score=pair.score,
+                )
+                for pair in pairs
+            ),
+            batch_size=5000,
+        )
+        state.computed_at = read_at
+        state.recommendation_count = len(rows)
+        state.pair_count = len(pairs)
+        state.seconds = round(time.perf_counter() - started, 3)
+        state.save(update_fields=["computed_at", "recommendation_count", "pair_count", "seconds"])
+    logger.info(
+        "Similarities recomputed: %s recommendations, %s pairs, %.1f s",
+        state.recommendation_count,
+        state.pair_count,
+        state.seconds,
+    )
+    return state
+
+
+def theme_suggestion_accept(
+    *, name: str, recommendation_ids: Iterable[int], by: User
+) -> tuple[Theme, int]:
+    """Tags a group of similar recommendations with a theme (created if new) in one
+    go: the repeated-learning page offers each group as a suggestion. Only the
+    recommendations the person may change are tagged; the others, which the page never
+    offered them, are left alone. Returns the theme and how many were tagged."""
+    access.require(by, Verb.MANAGE)
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": "Give the theme a name."})
+    with transaction.atomic():
+        (theme,) = themes_ensure(names=[name], by=by)
+        ids = set(recommendation_ids)
+        changeable = Recommendation.objects.filter(
+            access.managed_review_q(by, to_review="review__"), pk__in=ids
+        )
+        tagged = 0
+        for recommendation in changeable.select_related("review"):
+            if access.may(by, Verb.MANAGE, recommendation):
+                recommendation.themes.add(theme)
+                tagged += 1
+        if not tagged:
+            raise ValidationError("None of these recommendations is one you may change.")
+    return theme, tagged

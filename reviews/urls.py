@@ -20,4 +20,9 @@ urlpatterns = [
     path("themes/", views.theme_list, name="theme_list"),
     path("themes/<int:pk>/", views.theme_detail, name="theme_detail"),
     path("recommendations/<int:pk>/edit/", views.recommendation_edit, name="recommendation_edit"),
+    path("recommendations/<int:pk>/", views.recommendation_detail, name="recommendation_detail"),
+    path("repeated-learning/", views.repeated_learning, name="repeated_learning"),
+    path(
+        "repeated-learning/accept/", views.theme_suggestion_accept, name="theme_suggestion_accept"
+    ),
 ]

@@ -14,7 +14,10 @@ from reviews import services
 from reviews.forms import RecommendationForm, ReviewFilterForm, ReviewForm, ShareForm
 from reviews.models import Recommendation, Review, ReviewShare
 from reviews.selectors import (
+    recommendation_for_user,
+    recommendation_page,
     register_rows,
+    repeated_learning_groups,
     review_for_user,
     review_page,
     theme_for_user,
@@ -195,3 +198,44 @@ def theme_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     theme = theme_for_user(request.user, pk)
     context = {**theme_page(request.user, theme), "can_manage": may(request.user, Verb.MANAGE)}
     return render(request, "reviews/theme_detail.html", context)
+
+
+@require_GET
+def recommendation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """A recommendation, its actions, and the most similar recommendations of other
+    reviews the person may see (docs/repeated-learning.md)."""
+    recommendation = recommendation_for_user(request.user, pk)
+    context = recommendation_page(request.user, recommendation)
+    context["can_manage"] = may(request.user, Verb.MANAGE, recommendation)
+    return render(request, "reviews/recommendation_detail.html", context)
+
+
+@require_GET
+def repeated_learning(request: AuthenticatedRequest) -> HttpResponse:
+    """Groups of similar recommendations across reviews, each offered as a theme."""
+    require(request.user, Verb.READ_PORTFOLIO)
+    context = {
+        "groups": repeated_learning_groups(request.user),
+        "can_manage": may(request.user, Verb.MANAGE),
+    }
+    return render(request, "reviews/repeated_learning.html", context)
+
+
+@require_POST
+def theme_suggestion_accept(request: AuthenticatedRequest) -> HttpResponse:
+    """One click on the repeated-learning page: tag a group with the suggested theme."""
+    require(request.user, Verb.MANAGE)
+    ids = [int(pk) for pk in request.POST.get("recommendations", "").split(",") if pk.isdigit()]
+    try:
+        theme, tagged = services.theme_suggestion_accept(
+            name=request.POST.get("name", ""), recommendation_ids=ids, by=request.user
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("reviews:repeated_learning")
+    messages.success(
+        request,
+        f"{tagged} recommendation{'s' if tagged != 1 else ''} tagged \u201c{theme.name}\u201d.",
+    )
+    return redirect("reviews:theme_detail", pk=theme.pk)

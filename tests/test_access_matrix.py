@@ -139,6 +139,12 @@ MATRIX = {
     ),
     "reviews:theme_list": ("get", lambda o: [], PORTFOLIO_READ),
     "reviews:theme_detail": ("get", lambda o: [o.theme.pk], PORTFOLIO_READ),
+    # A recommendation reads like its review; its similar recommendations are filtered
+    # again (tests/reviews/test_similarity.py).
+    "reviews:recommendation_detail": ("get", lambda o: [o.recommendation_a.pk], OBJECT_READ),
+    "reviews:repeated_learning": ("get", lambda o: [], PORTFOLIO_READ),
+    # Sent with no theme name: the safeguarding team is sent back, told why.
+    "reviews:theme_suggestion_accept": ("post", lambda o: [], MANAGER_ONLY | {"commissioner": 302}),
     "imports:start": ("get", lambda o: [], MANAGER_ONLY),
     "imports:template": ("get", lambda o: [], MANAGER_ONLY),
     "imports:detail": ("get", lambda o: [o.plan_import.pk], MANAGER_ONLY),

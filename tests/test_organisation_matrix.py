@@ -49,7 +49,7 @@ from governance.choices import PaperState
 from governance.models import Forum, Meeting, Paper
 from governance.selectors import paper_snapshot
 from imports.models import PlanImport
-from reviews.models import Recommendation, Review, ReviewShare, Theme
+from reviews.models import Recommendation, RecommendationSimilarity, Review, ReviewShare, Theme
 from tests import evidence_samples as samples
 from tests import factories
 from tests.conftest import VerifiedClient
@@ -411,6 +411,7 @@ def build_world(cast) -> World:
         world.actions[s.key] = Action.objects.get(pk=first.pk)
         world.actions2[s.key] = Action.objects.get(pk=second.pk)
         world.evidence[s.key] = Evidence.objects.get(pk=evidence.pk)
+    similar_to_each_other(world)
     for key, parent in IMR_PARENTS.items():
         world.reviews[key] = factories.review(
             code="IMR", body=cast.csp, owner=orgs["ICB"], parent=world.reviews[parent]
@@ -440,6 +441,30 @@ def build_world(cast) -> World:
     return world
 
 
+def similar_to_each_other(world: World) -> None:
+    """Every scenario's recommendation is stored as like every other's, and each has
+    an action assured a year before its review was published: so each recommendation
+    page, action page, paper and repeated-learning page would name every other
+    scenario's recommendation, were it not filtered (docs/repeated-learning.md)."""
+    a_year_ago = timezone.now() - timedelta(days=365)
+    for s in SCENARIOS:
+        Review.objects.filter(pk=world.reviews[s.key].pk).update(
+            published_date=timezone.localdate()
+        )
+        assured = factories.action(on=world.recommendations[s.key], owner=world.orgs[s.provider])
+        Action.objects.filter(pk=assured.pk).update(status="assured", assured_at=a_year_ago)
+    RecommendationSimilarity.objects.bulk_create(
+        RecommendationSimilarity(
+            recommendation=world.recommendations[a.key],
+            similar=world.recommendations[b.key],
+            score=0.9,
+        )
+        for a in SCENARIOS
+        for b in SCENARIOS
+        if a != b
+    )
+
+
 # --- What a write may change --------------------------------------------------------
 
 WATCHED: list[type[Model]] = [
@@ -448,6 +473,7 @@ WATCHED: list[type[Model]] = [
     Review.monitoring_forums.through,
     ReviewShare,
     Recommendation,
+    Recommendation.themes.through,
     Action,
     Evidence,
     ExtensionRequest,
@@ -993,6 +1019,20 @@ def all_rows(forms: Callable[[], Forms]) -> list[Row]:
         Row("governance:slippage", "get", None, portfolio),
         Row("reviews:theme_list", "get", None, portfolio),
         Row("reviews:theme_detail", "get", None, portfolio, lambda w, _plan: [w.theme.pk]),
+        Row("reviews:recommendation_detail", "get", SCENARIOS, reads_review, recommendation_pk),
+        Row("reviews:repeated_learning", "get", None, portfolio),
+        # Posted with every scenario's recommendation: only the ones the person may change
+        # are tagged; with none of them, nothing is (and the page says so).
+        Row(
+            "reviews:theme_suggestion_accept",
+            "post",
+            SCENARIOS,
+            manages,
+            payload=lambda w, s, who: {
+                "name": "Matrix suggestion",
+                "recommendations": str(w.recommendations[s.key].pk),
+            },
+        ),
         # Building and issuing are handed to the paper builder once the request commits
         # (never, in a test): the claim on the row is what the request itself writes.
         Row(

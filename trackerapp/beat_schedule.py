@@ -13,6 +13,13 @@ BEAT_SCHEDULE = {
         "task": "actions.tasks.reminders_run",
         "schedule": timedelta(minutes=1),
     },
+    # Similar recommendations: a recompute asked for but never handed over (the broker
+    # was down when the recommendation was saved) runs within ten minutes; otherwise a
+    # no-op that reads one row.
+    "similarities-recompute-if-stale": {
+        "task": "reviews.tasks.similarities_recompute_run",
+        "schedule": timedelta(minutes=10),
+    },
     # Retention: audit entries older than AUDIT_RETENTION_DAYS are deleted once a day.
     "audit-prune": {
         "task": "audit.tasks.audit_prune_run",

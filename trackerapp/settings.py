@@ -502,6 +502,10 @@ PAPER_BUILD_TIME_LIMIT = int(os.environ.get("PAPER_BUILD_TIME_LIMIT", "300"))
 # message (or no worker is running): the secretary may ask for it again.
 PAPER_BUILD_QUEUE_TIMEOUT = int(os.environ.get("PAPER_BUILD_QUEUE_TIMEOUT", "300"))
 
+# Similar recommendations (docs/repeated-learning.md): a write hands the recompute to the
+# worker this many seconds later, so a burst of edits is one recompute.
+SIMILARITY_DEBOUNCE_SECONDS = int(os.environ.get("SIMILARITY_DEBOUNCE_SECONDS", "10"))
+
 # Email: SMTP when EMAIL_HOST is set, otherwise printed to the console.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 if EMAIL_HOST:
