@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -30,7 +31,7 @@ def new_address(client, user) -> str:
     return response.context["address"]
 
 
-def events(address: str) -> dict[str, object]:
+def events(address: str) -> dict[str, Any]:
     response = Client().get(address)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")

@@ -105,8 +105,10 @@ def import_as_a_commissioner(client, name: str, reference: str) -> Outcome:
 
     preview = client.get(reverse("imports:preview", args=[plan_import.pk])).content.decode()
     screens.append("preview")
-    errors = int(re.search(r'id="error-count">(\d+) to fix', preview).group(1))
-    warnings = int(re.search(r'id="error-count">\d+ to fix, (\d+) warning', preview).group(1))
+    error_count = re.search(r'id="error-count">(\d+) to fix', preview)
+    warning_count = re.search(r'id="error-count">\d+ to fix, (\d+) warning', preview)
+    assert error_count is not None and warning_count is not None, preview
+    errors, warnings = int(error_count.group(1)), int(warning_count.group(1))
     assert errors == 0, re.findall(r"<strong>Error:</strong>([^<]*)", preview)[:5]
 
     response = client.post(

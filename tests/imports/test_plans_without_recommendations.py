@@ -68,7 +68,7 @@ def test_it_guesses_a_grouping_column_from_its_heading(heading, grouping):
 
 
 def test_a_workstream_plan_imports_with_workstreams_standing_where_recommendations_would(cast):
-    rows = [
+    rows: list[list[object]] = [
         ["Workstream", "Ref", "Action", "Lead", "Timescale", "RAG", "Update"],
         ["Community based care", "Y1.01", "Implement blue light CTRs", "LD lead", "Q2 2017/18", "Green", "In place."],
         [None, "Y1.02", "Admission avoidance registers", "LD lead", "Sept 17", "Amber", None],

@@ -159,7 +159,9 @@ def reimport(client, content: bytes, filename: str = "plan.xlsx") -> tuple[str, 
     response = confirm_columns(client, plan_import)
     assert response.status_code == 302, response.content.decode()
     page = client.get(reverse("imports:preview", args=[plan_import.pk])).content.decode()
-    counts = re.search(r'id="action-counts">([^<]*)<', page).group(1)
+    found = re.search(r'id="action-counts">([^<]*)<', page)
+    assert found is not None, page
+    counts = found.group(1)
     client.post(reverse("imports:commit", args=[plan_import.pk]), {"update_in_place": "0"})
     return counts, PlanImport.objects.get(pk=plan_import.pk)
 

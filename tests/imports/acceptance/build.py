@@ -31,9 +31,11 @@ import csv
 import io
 from datetime import datetime
 from pathlib import Path
+from typing import Any, cast
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.worksheet import Worksheet
 
 HERE = Path(__file__).resolve().parent
 
@@ -60,7 +62,7 @@ def write_csv(rows: list[list[object]], name: str) -> None:
 # --- 000: NHS England QA review of the DHRs of Mr A and Mr B -----------------------
 
 LEAD_000 = "Deputy Chief Nurse and AD JCT"
-KLOES = [
+KLOES: list[tuple[str, str, list[tuple[str, str, str | None]]]] = [
     (
         "1. What were/are the existing arrangements for the monitoring of DHRs and IMRs?",
         "DHRs are commissioned by the Birmingham Community Safety Partnership (BCSP), which "
@@ -176,7 +178,7 @@ KLOES = [
 
 def build_000() -> None:
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = cast(Worksheet, workbook.active)  # a new workbook's one sheet
     sheet.title = "Action plan"
     sheet["A1"] = (
         "NHS Birmingham and Solihull CCG – response to the NHS England quality assurance "
@@ -241,7 +243,7 @@ def build_001() -> None:
 
 def build_002() -> None:
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = cast(Worksheet, workbook.active)  # a new workbook's one sheet
     sheet.title = "Next steps 2022"
     sheet["A1"] = "Birmingham Integrated Care Partnership (BICP) – annual report next steps"
     sheet["A1"].font = Font(bold=True, size=14)
@@ -262,7 +264,7 @@ def build_002() -> None:
     sheet.append(headings)
     for cell in sheet[4]:
         cell.font = Font(bold=True)
-    rows = [
+    rows: list[tuple[Any, ...]] = [
         ("Early Intervention", "EI.1", "Keep all five Early Intervention components running with real-time data for every decision", "UHB", "EI Programme Director", datetime(2022, 3, 31), "Green", GREEN, "All five components launched by October 2020."),
         (None, "EI.2", "Develop the Early Intervention beds model against the Discharge to Assess guidance", "BCHC", "Head of Intermediate Care", datetime(2022, 6, 30), "Amber", AMBER, "D2A guidance of March and August 2020 skewed the original rationale."),
         ("Neighbourhood Integration", "NI.1", "Agree Integrated Neighbourhood Team principles with each PCN locality", "BSol CCG", "NI Programme Lead", datetime(2022, 3, 31), "Green", GREEN, "Principles agreed by the NI board in 2021."),
@@ -398,7 +400,7 @@ TCP_OBJECTIVES = [
 
 def build_004_xlsx() -> None:
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = cast(Worksheet, workbook.active)  # a new workbook's one sheet
     sheet.title = "Workstream 1"
     sheet["A1"] = "Barking, Havering and Redbridge Transforming Care Partnership"
     sheet["A1"].font = Font(bold=True, size=14)
