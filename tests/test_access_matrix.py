@@ -93,6 +93,7 @@ MATRIX = {
     "reviews:recommendation_create": ("get", lambda o: [o.review_a.pk], OBJECT_MANAGE),
     "reviews:recommendation_edit": ("get", lambda o: [o.recommendation_a.pk], OBJECT_MANAGE),
     "actions:list": ("get", lambda o: [], PORTFOLIO_READ),
+    "actions:review_suggestions": ("get", lambda o: [], PORTFOLIO_READ),
     "actions:export": ("get", lambda o: [], row(200, 200, 403, 403, 403, 403, 403)),
     "actions:bulk": ("post", lambda o: [], row(302, 403, 403, 403, 403, 403, 403)),
     "actions:detail": ("get", lambda o: [o.action_a.pk], OBJECT_READ),
