@@ -10,6 +10,7 @@ from actions.models import (
     Evidence,
     EvidenceDownload,
     ExtensionRequest,
+    PortfolioGeneration,
     ProgressUpdate,
     Reminder,
     ReminderPolicy,
@@ -196,3 +197,11 @@ class ReminderAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(PortfolioGeneration)
+class PortfolioGenerationAdmin(RecordAdmin):
+    """The portfolio's generation, changed by the database with every write that kept
+    figures depend on (docs/access.md): shown for diagnosis, never set by hand."""
+
+    list_display = ["id", "token"]

@@ -4,7 +4,16 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from actions.models import Action
-from reviews.models import Recommendation, Review, ReviewShare, ReviewType, Theme
+from reviews.models import (
+    Recommendation,
+    RecommendationSimilarity,
+    Review,
+    ReviewShare,
+    ReviewType,
+    SimilarityState,
+    Theme,
+)
+from trackerapp.admin_site import RecordAdmin
 
 
 @admin.register(ReviewType)
@@ -96,3 +105,20 @@ class RecommendationAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["review", "addressed_to", "themes"]
     inlines = [ActionInline]
     list_select_related = ["review", "addressed_to"]
+
+
+@admin.register(RecommendationSimilarity)
+class RecommendationSimilarityAdmin(RecordAdmin):
+    """Worked out by the worker from the recommendations' text
+    (docs/repeated-learning.md): read here, never edited, so it stays what was computed."""
+
+    list_display = ["recommendation", "similar", "score"]
+    search_fields = ["recommendation__review__reference", "similar__review__reference"]
+    list_select_related = ["recommendation__review", "similar__review"]
+
+
+@admin.register(SimilarityState)
+class SimilarityStateAdmin(RecordAdmin):
+    """When similarities were last asked for and last computed, and how long it took."""
+
+    list_display = ["requested_at", "computed_at", "recommendation_count", "pair_count", "seconds"]

@@ -10,7 +10,7 @@ count and time."""
 from __future__ import annotations
 
 import time
-from typing import Any
+import typing
 
 import pytest
 import schemathesis
@@ -111,7 +111,7 @@ def test_the_api_keeps_to_its_schema(cast, in_process, settings):
     for result in schema.get_all_operations():
         # Ok for every operation: the schema is validated by `spectacular --validate`;
         # an Err would raise here, failing the test.
-        operation = cast(Any, result).ok()
+        operation = typing.cast(typing.Any, result).ok()
         operations += 1
         real = next(
             (pk for prefix, pk in real_ids.items() if operation.path.startswith(prefix)), None

@@ -9,17 +9,29 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 
-def latest_but(app: str, name: str) -> list[tuple[str, str]]:
-    """Every app at its latest migration, except this one held at `name`."""
-    leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
-    return [(label, name if label == app else leaf) for label, leaf in leaves]
+def latest_but(app: str, name: str) -> list[tuple[str, str | None]]:
+    """Every app at its latest migration that does not build on this one past `name`
+    (None: none of its migrations), and this one held at `name`."""
+    graph = MigrationExecutor(connection).loader.graph
+    # backwards_plan: every migration that builds on this one, itself included.
+    too_new = set(graph.backwards_plan((app, name))) - {(app, name)}
+    targets: list[tuple[str, str | None]] = []
+    for label, leaf in graph.leaf_nodes():
+        node: tuple[str, str] | None = (app, name) if label == app else (label, leaf)
+        while node is not None and node in too_new:
+            earlier = [p.key for p in graph.node_map[node].parents if p.key[0] == label]
+            node = earlier[0] if earlier else None
+        targets.append((label, node[1] if node is not None else None))
+    return targets
 
 
 def migrate(targets):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
+    # An app at None has none of its migrations, so nothing of it in the state.
+    applied = [(label, name) for label, name in targets if name is not None]
+    return executor.loader.project_state(applied).apps
 
 
 BEFORE = "reviews", "0003_review_owner_and_shares"
