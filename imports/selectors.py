@@ -21,10 +21,18 @@ from imports.choices import Field, ReviewSource
 from imports.headings import (
     HEADING_SCAN_ROWS,
     find_heading_row,
+    grouping_of,
     normalise_heading,
     recognise_columns,
 )
 from imports.models import PlanImport, SavedMapping
+from imports.naming import (
+    NewReviewGuess,
+    ReviewTypeName,
+    guess_new_review,
+    reference_base,
+    unique_reference,
+)
 from imports.planning import (
     ExistingAction,
     ImportChoices,
@@ -45,6 +53,7 @@ from imports.planning import (
     text_of,
 )
 from imports.readers import Sheet, SpreadsheetSource, UnreadableFile, cell_name
+from reviews.choices import PlanGrouping
 from reviews.models import Recommendation, Review, ReviewType
 
 if TYPE_CHECKING:
@@ -60,6 +69,19 @@ def import_for_user(user: UserType, pk: int) -> PlanImport:
         "uploaded_by", "review", "new_review_type", "commissioning_body", "default_owner"
     )
     return get_object_or_404(queryset, pk=pk)
+
+
+def managed_review_titled(user: UserType, title: str) -> int | None:
+    """The id of the one review the person may add to whose title is `title` (a later
+    version of a plan already imported), else None."""
+    if not title:
+        return None
+    found = list(
+        Review.objects.filter(access.managed_review_q(user, to_review=""))
+        .filter(title__iexact=title)
+        .values_list("pk", flat=True)[:2]
+    )
+    return found[0] if len(found) == 1 else None
 
 
 def recent_imports_for(user: UserType, limit: int = 20) -> QuerySet[PlanImport]:
@@ -135,6 +157,8 @@ class MappingView:
     data_rows: int = 0
     problem: str = ""
     position_date: date | None = None  # as the file's title block gives it
+    # The review the import would create, as the file names it (imports/naming.py).
+    new_review: NewReviewGuess = field(default_factory=NewReviewGuess)
 
 
 def mapping_view(
@@ -194,6 +218,7 @@ def mapping_view(
     view.position_date = position_date_in(sheet, header_row)
     for cover in covers:
         view.position_date = view.position_date or position_date_in(cover, HEADING_SCAN_ROWS)
+    view.new_review = _new_review_guess(plan_import, sheet, header_row, chosen, view.position_date)
     body = sheet.rows[header_row:]
     view.data_rows = sum(1 for row in body if row)
     width = max([len(headings)] + [len(row) for row in body[:200]])
@@ -220,6 +245,50 @@ def mapping_view(
             )
         )
     return view
+
+
+def _grouping_of_columns(headings: list[object], chosen: dict[int, str]) -> str:
+    """What the planner will group the rows by (imports/planning.py, rule 7)."""
+    fields = set(chosen.values())
+    if Field.REC_NUMBER in fields or Field.REC_TEXT in fields:
+        return PlanGrouping.RECOMMENDATION
+    for index, name in chosen.items():
+        if name == Field.GROUP:
+            return grouping_of(headings[index] if index < len(headings) else "")
+    return PlanGrouping.WORKSTREAM
+
+
+def _new_review_guess(
+    plan_import: PlanImport,
+    sheet: Sheet,
+    header_row: int,
+    chosen: dict[int, str],
+    position_date: date | None,
+) -> NewReviewGuess:
+    """Title, type and a reference no review has yet, guessed from the file. References
+    are unique across the tracker (Review.reference), so all are checked."""
+    types = [ReviewTypeName(*row) for row in ReviewType.objects.values_list("id", "code", "name")]
+    headings = sheet.rows[header_row - 1] if sheet.rows else []
+    title, review_type = guess_new_review(
+        sheet=sheet,
+        header_row=header_row,
+        filename=plan_import.original_filename,
+        grouping=_grouping_of_columns(list(headings), chosen),
+        position_date=position_date,
+        types=types,
+    )
+    base = reference_base(title, review_type.code if review_type else "", position_date)
+    taken = (
+        Review.objects.filter(reference__istartswith=base).values_list("reference", flat=True)
+        if base
+        else []
+    )
+    return NewReviewGuess(
+        title=title,
+        type_id=review_type.id if review_type else None,
+        type_code=review_type.code if review_type else "",
+        reference=unique_reference(base, taken),
+    )
 
 
 def _saved_mapping_for(

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.access import Verb, require
+from accounts.models import User
 from imports import services
 from imports.choices import Field, ImportState, ReviewSource
 from imports.forms import MappingForm, ResolveForm, SheetForm, UploadForm
@@ -20,6 +21,7 @@ from imports.selectors import (
     MappingView,
     earlier_import_of,
     import_for_user,
+    managed_review_titled,
     mapping_view,
     plan_for,
     recent_imports_for,
@@ -79,7 +81,7 @@ def import_columns(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         request.POST or None,
         view=view,
         user=request.user,
-        initial=_mapping_initial(plan_import, view),
+        initial=_mapping_initial(plan_import, view, request.user),
     )
     # A file with no readable sheet has nothing to map: the page says so (422).
     chosen = None
@@ -103,19 +105,28 @@ def import_columns(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "imports/columns.html", context, status=code)
 
 
-def _mapping_initial(plan_import: PlanImport, view: MappingView) -> dict:
+def _mapping_initial(plan_import: PlanImport, view: MappingView, user: User) -> dict:
+    """The person's earlier choices, else the guesses: the review named in each row, an
+    existing review the file's title names, or a new one named from the file, so that
+    confirming the page is enough (docs/imports.md)."""
     source = plan_import.review_source
+    review_id = plan_import.review_id
+    guess = view.new_review
     if not plan_import.columns:
-        named = any(c.field == Field.REVIEW_REFERENCE for c in view.columns)
-        source = ReviewSource.COLUMN if named else ReviewSource.EXISTING
+        if any(c.field == Field.REVIEW_REFERENCE for c in view.columns):
+            source = ReviewSource.COLUMN
+        elif (same := managed_review_titled(user, guess.title)) is not None:
+            source, review_id = ReviewSource.EXISTING, same
+        else:
+            source = ReviewSource.NEW
     return {
         "sheet": view.sheet_name,
         "header_row": view.header_row,
         "review_source": source,
-        "review": plan_import.review_id,
-        "new_review_reference": plan_import.new_review_reference,
-        "new_review_title": plan_import.new_review_title,
-        "new_review_type": plan_import.new_review_type_id,
+        "review": review_id,
+        "new_review_reference": plan_import.new_review_reference or guess.reference,
+        "new_review_title": plan_import.new_review_title or guess.title,
+        "new_review_type": plan_import.new_review_type_id or guess.type_id,
         "commissioning_body": plan_import.commissioning_body_id,
         "default_owner": plan_import.default_owner_id,
         "plan_year": plan_import.plan_year,

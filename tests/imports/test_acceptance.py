@@ -1,6 +1,7 @@
 """The acceptance plans (tests/imports/acceptance/, written from the seed papers by
 build.py there) imported through the pages as a commissioner would: upload, confirm the
-guessed columns (naming the new review the plan becomes), check the preview, import.
+guessed columns, check the preview, import. Nothing is typed: every screen is posted as
+the browser would send it untouched, the new review named from the file (GUESSED).
 Each goes in with no error and no answer to give, in the same four screens, and
 docs/imports.md lists what each became (the EXPECTED table below)."""
 
@@ -22,6 +23,7 @@ from imports.models import PlanImport
 from reviews.choices import PlanGrouping
 from reviews.models import Review, ReviewType
 from tests import factories
+from tests.html_forms import form_data
 from tests.imports.workbooks import confirm_columns, upload_through_the_page
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +48,15 @@ EXPECTED = {
     "002-bicp-annual-report-next-steps-2021.xlsx": Expected(11, 11, 5, PlanGrouping.PRIORITY, 1, date(2021, 12, 31)),
     "004-bhr-tcp-workstream-1-plan-2017-19.xlsx": Expected(15, 15, 7, PlanGrouping.OBJECTIVE, 0, date(2017, 5, 12)),
     "004-bhr-tcp-year-one-review-2018.csv": Expected(29, 29, 8, PlanGrouping.WORKSTREAM, 9, date(2018, 3, 31)),
+}  # fmt: skip
+
+# file: the new review's reference, title and type as the column page proposes them
+GUESSED = {
+    "000-mr-a-mr-b-qa-review-ccg-response.xlsx": ("QAR Mr A and Mr B 2018", "NHS Birmingham and Solihull CCG – response to the NHS England quality assurance review of the DHRs of Mr A and Mr B", "QAR"),
+    "001-link-mhag-report-back-oct-2011.csv": ("Birmingham LINk plan 2011", "Birmingham LINk – Mental Health Action Group: report back actions – Joint Health & Social Care Commissioner Liaison, Ciba Building, Oct 5th 2011", "PLAN"),
+    "002-bicp-annual-report-next-steps-2021.xlsx": ("BICP plan 2021", "Birmingham Integrated Care Partnership (BICP) – annual report next steps", "PLAN"),
+    "004-bhr-tcp-workstream-1-plan-2017-19.xlsx": ("BHRTCP plan 2017-19", "Barking, Havering and Redbridge Transforming Care Partnership – Workstream 1: Community based care and support – plan 17-19", "PLAN"),
+    "004-bhr-tcp-year-one-review-2018.csv": ("BHR TCP plan 2017-19", "BHR Transforming Care Partnership – plan 2017-19, year one review", "PLAN"),
 }  # fmt: skip
 
 
@@ -80,10 +91,18 @@ class Outcome:
     plan_import: PlanImport
     warnings: int
     errors: int
+    typed: dict[str, object]
 
 
-def import_as_a_commissioner(client, name: str, reference: str) -> Outcome:
-    """What a person does, screen by screen; nothing is typed but the new review."""
+def post_as_shown(client, page: str, form_id: str, url: str):
+    """Submits the form as the browser would with nothing touched."""
+    data = {k: v[0] if len(v) == 1 else v for k, v in form_data(page, form_id).items()}
+    return client.post(url, data)
+
+
+def import_as_a_commissioner(client, name: str, **typed: str) -> Outcome:
+    """What a person does, screen by screen. With nothing `typed`, every screen is
+    posted as shown: the guessed columns and new review, the preview's import button."""
     screens = []
     page = client.get(reverse("imports:start"))
     assert page.status_code == 200
@@ -92,15 +111,7 @@ def import_as_a_commissioner(client, name: str, reference: str) -> Outcome:
 
     assert client.get(reverse("imports:columns", args=[plan_import.pk])).status_code == 200
     screens.append("columns")
-    code = "QAR" if name.startswith("000") else "PLAN"
-    response = confirm_columns(
-        client,
-        plan_import,
-        review_source="new",
-        new_review_reference=reference,
-        new_review_title=name.removesuffix(".xlsx").removesuffix(".csv")[4:],
-        new_review_type=str(ReviewType.objects.get(code=code).pk),
-    )
+    response = confirm_columns(client, plan_import, **typed)
     assert response.status_code == 302, response.content.decode()
 
     preview = client.get(reverse("imports:preview", args=[plan_import.pk])).content.decode()
@@ -111,24 +122,66 @@ def import_as_a_commissioner(client, name: str, reference: str) -> Outcome:
     errors, warnings = int(error_count.group(1)), int(warning_count.group(1))
     assert errors == 0, re.findall(r"<strong>Error:</strong>([^<]*)", preview)[:5]
 
-    response = client.post(
-        reverse("imports:commit", args=[plan_import.pk]), {"update_in_place": "0"}
+    response = post_as_shown(
+        client, preview, "commit-import-form", reverse("imports:commit", args=[plan_import.pk])
     )
     assert response.status_code == 302
     assert client.get(response["Location"]).status_code == 200
     screens.append("imported")
     plan_import.refresh_from_db()
-    return Outcome(screens, plan_import, warnings, errors)
+    return Outcome(screens, plan_import, warnings, errors, dict(typed))
+
+
+def columns_page(client, name: str) -> str:
+    plan_import = upload_through_the_page(client, (FILES / name).read_bytes(), name)
+    return client.get(reverse("imports:columns", args=[plan_import.pk])).content.decode()
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_the_columns_page_names_the_new_review_from_the_file(client, tracker, name):
+    client.force_login(tracker)
+    page = columns_page(client, name)
+    shown = form_data(page, "main-form")
+    reference, title, code = GUESSED[name]
+    assert shown["review_source"] == ["new"]
+    assert shown["new_review_reference"] == [reference]
+    assert shown["new_review_title"] == [title]
+    assert shown["new_review_type"] == [str(ReviewType.objects.get(code=code).pk)]
+
+
+def test_a_guessed_reference_already_taken_is_made_unique(client, tracker):
+    client.force_login(tracker)
+    name = "002-bicp-annual-report-next-steps-2021.xlsx"
+    owner = Organisation.objects.get(short_name="BSol CCG")
+    for reference in ("BICP plan 2021", "bicp plan 2021 (2)"):
+        taken = factories.review(body=owner, owner=owner, code="PLAN")
+        Review.objects.filter(pk=taken.pk).update(reference=reference)
+    shown = form_data(columns_page(client, name), "main-form")
+    assert shown["new_review_reference"] == ["BICP plan 2021 (3)"]
+
+
+def test_a_plan_whose_review_is_in_the_tracker_goes_into_it(client, tracker):
+    """A later version of a plan already imported: its title names the review."""
+    client.force_login(tracker)
+    name = "004-bhr-tcp-year-one-review-2018.csv"
+    owner = Organisation.objects.get(short_name="BSol CCG")
+    review = factories.review(body=owner, owner=owner, code="PLAN")
+    Review.objects.filter(pk=review.pk).update(title=GUESSED[name][1])
+    shown = form_data(columns_page(client, name), "main-form")
+    assert shown["review_source"] == ["existing"]
+    assert shown["review"] == [str(review.pk)]
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_each_acceptance_plan_imports_by_confirming_the_guessed_columns(client, tracker, name):
     client.force_login(tracker)
-    reference = f"ACC {name[:3]} {name[-4:]}"
-    outcome = import_as_a_commissioner(client, name, reference)
+    outcome = import_as_a_commissioner(client, name)
     expected = EXPECTED[name]
     done = outcome.plan_import
+    reference, title, code = GUESSED[name]
     review = Review.objects.get(reference=reference)
+    assert (review.title, review.review_type.code) == (title, code)
+    assert outcome.typed == {}
     assert outcome.screens == ["upload", "columns", "preview", "imported"]
     assert (done.rows_read, done.actions_created, done.recommendations_created) == (
         expected.rows,
@@ -144,7 +197,9 @@ def test_each_acceptance_plan_imports_by_confirming_the_guessed_columns(client, 
 
 def test_the_rag_given_only_as_colour_is_read(client, tracker):
     client.force_login(tracker)
-    import_as_a_commissioner(client, "000-mr-a-mr-b-qa-review-ccg-response.xlsx", "QAR 1")
+    import_as_a_commissioner(
+        client, "000-mr-a-mr-b-qa-review-ccg-response.xlsx", new_review_reference="QAR 1"
+    )
     actions = Action.objects.filter(recommendation__review__reference="QAR 1")
 
     def status_of(start: str) -> str:
@@ -158,7 +213,9 @@ def test_the_rag_given_only_as_colour_is_read(client, tracker):
 
 def test_the_year_one_review_keeps_the_plans_refs_and_workstreams(client, tracker):
     client.force_login(tracker)
-    import_as_a_commissioner(client, "004-bhr-tcp-year-one-review-2018.csv", "TCP Y1")
+    import_as_a_commissioner(
+        client, "004-bhr-tcp-year-one-review-2018.csv", new_review_reference="TCP Y1"
+    )
     review = Review.objects.get(reference="TCP Y1")
     numbers = list(
         Action.objects.filter(recommendation__review=review)
