@@ -74,6 +74,12 @@ ROLE_AND_PERSON = re.compile(r"^(.*?)\s*\(([^()]+)\)\s*$", re.S)
 # A row with nothing but a line like this is the plan's note ("Note: RAG as agreed at
 # the Board", "Key: ...", "Source: ..."), not an action or a group.
 NOTE_ROW = re.compile(r"^\s*(?:notes?|key|rag key|source|nb|n\.b\.|\*+)\s*[:.\-–*]", re.I)
+# "Workstream 1: Community based care" written as a heading row: its number and name.
+NAMED_GROUP = re.compile(
+    r"^\s*(?:work ?stream|objective|priority|theme|area|aim|goal)\s+(\d{1,3}(?:\.\d{1,3})*)"
+    r"\s*[:.\-–]\s*(.+)$",
+    re.I | re.S,
+)
 
 
 # --- what the database tells the planner --------------------------------------------
@@ -472,6 +478,10 @@ class Planner:
         self.gaps: defaultdict[int, list[int]] = defaultdict(list)
         for row_number, column in sheet.formula_gaps:
             self.gaps[row_number].append(column)
+        # Rows that are a group's heading written across the table, and the group the
+        # rows below the latest one are under (rule 7).
+        self.heading_rows = self._find_heading_rows()
+        self.heading_group: str | None = None
 
     def run(self) -> Plan:
         plan = self.plan
@@ -493,6 +503,10 @@ class Planner:
             if all(v is None for v in values.values()) and not gaps:
                 if any(v is not None for v in self.sheet.rows[row_number - 1]):
                     plan.rows_skipped += 1
+                continue
+            if row_number in self.heading_rows:
+                self.heading_group = self.heading_rows[row_number]
+                plan.rows_skipped += 1
                 continue
             written = [v for v in self.sheet.rows[row_number - 1] if v is not None]
             if len(written) == 1 and isinstance(written[0], str) and NOTE_ROW.match(written[0]):
@@ -531,9 +545,39 @@ class Planner:
             if choices.commissioning_body_id is None:
                 plan.file_errors.append("Choose the body that commissioned the new review.")
 
+    def _find_heading_rows(self) -> dict[int, str]:
+        """Row number → group name of the rows below the headings whose one piece of
+        text is in a cell merged across the table (at least half its imported columns):
+        "Workstream 1: Community based care" above that workstream's actions."""
+        mapped = [i for i, name in self.mapping.columns.items() if name != Field.IGNORE]
+        needed = max(2, (len(mapped) + 1) // 2)
+        headings = {}
+        for row_number, (left, right) in self.sheet.row_merges.items():
+            if row_number <= self.mapping.header_row or row_number > len(self.sheet.rows):
+                continue
+            written = [v for v in self.sheet.rows[row_number - 1] if v is not None]
+            if len(written) != 1 or not isinstance(written[0], str):
+                continue
+            if NOTE_ROW.match(written[0]):
+                continue
+            if sum(1 for i in mapped if left <= i <= right) >= needed:
+                text = " ".join(written[0].split())
+                named = NAMED_GROUP.match(text)
+                headings[row_number] = f"{named[1]}. {named[2]}" if named else text
+        return dict(sorted(headings.items()))
+
     def _grouping(self) -> None:
         """What the file's groups are (rule 7)."""
         plan = self.plan
+        if self.heading_rows:
+            listed = ", ".join(str(n) for n in list(self.heading_rows)[:8])
+            more = len(self.heading_rows) - 8
+            plan.file_notes.append(
+                f"Row{'s' if len(self.heading_rows) != 1 else ''} {listed}"
+                f"{f' and {more} more' if more > 0 else ''} "
+                f"{'are headings' if len(self.heading_rows) != 1 else 'is a heading'} "
+                "across the table, not actions."
+            )
         if Field.REC_NUMBER in self.columns or Field.REC_TEXT in self.columns:
             plan.grouping = PlanGrouping.RECOMMENDATION
             if Field.GROUP in self.columns:
@@ -541,6 +585,16 @@ class Planner:
                     "The plan has recommendations: they group its actions, and the "
                     f"{self._group_heading()} column is not imported."
                 )
+            return
+        if Field.GROUP not in self.columns and self.heading_rows:
+            first_row = next(iter(self.heading_rows))
+            original = text_of(self.sheet.cell(first_row, self.sheet.row_merges[first_row][0]))
+            plan.grouping = grouping_of(original)
+            plan.file_notes.append(
+                f"The plan has no recommendations: its actions are grouped by "
+                f"{plan.grouping_label.lower()}, written as headings across the table; each "
+                "heading's actions are the rows below it."
+            )
             return
         if Field.GROUP in self.columns:
             plan.grouping = grouping_of(self._group_heading())
@@ -597,9 +651,12 @@ class Planner:
         ):
             # A plan without recommendations: its group stands where one would (rule 7).
             values = dict(values)
-            values[Field.REC_TEXT] = (
-                values.get(Field.GROUP) if Field.GROUP in self.columns else WHOLE_PLAN
-            )
+            if Field.GROUP in self.columns:
+                values[Field.REC_TEXT] = values.get(Field.GROUP)
+            elif self.heading_rows:
+                values[Field.REC_TEXT] = self.heading_group or WHOLE_PLAN
+            else:
+                values[Field.REC_TEXT] = WHOLE_PLAN
         if not self._recommendation(row, values, review):
             return
         row.description = text_of(values.get(Field.ACTION))

@@ -90,6 +90,18 @@ CELL_REFERENCE = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 # <v>…</v> with something in it is a saved result; an empty <v/> or <v></v> (what
 # openpyxl writes, depending on whether lxml is installed) is none.
 HAS_VALUE = re.compile(rb"<(?:\w+:)?v(?:\s[^>/]*)?>\s*[^<\s]")
+# A theme's colour scheme: each slot (dk1, lt1, ..., accent1 ...) and its colour, given
+# as srgbClr val="RRGGBB" or, for the system colours, sysClr lastClr="RRGGBB".
+THEME_SLOT = re.compile(
+    rb"<(?:\w+:)?(dk1|lt1|dk2|lt2|accent[1-6]|hlink|folHlink)>\s*"
+    rb"<(?:\w+:)?(?:srgbClr[^>]*?\bval|sysClr[^>]*?\blastClr)=\"([0-9A-Fa-f]{6})\"",
+)
+# A cell's theme colour number names these slots, in this order (light before dark, as
+# Excel numbers them).
+THEME_ORDER = (
+    "lt1", "dk1", "lt2", "dk2", "accent1", "accent2", "accent3", "accent4", "accent5",
+    "accent6", "hlink", "folHlink",
+)  # fmt: skip
 TEXT_TAG = f"{{{SHEET_MAIN_NS}}}t"
 RUN_TAG = f"{{{SHEET_MAIN_NS}}}r"
 
@@ -113,6 +125,9 @@ class Sheet:
     trailing_empty_rows: int = 0
     # (row number, column index) → "RRGGBB" of a cell's solid fill.
     fills: dict[tuple[int, int], str] = field(default_factory=dict)
+    # Row number → (first, last) column index of a merge within that one row, such as a
+    # workstream's heading written across the table.
+    row_merges: dict[int, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def width(self) -> int:
@@ -141,6 +156,30 @@ def clean_value(value: object) -> object:
     if isinstance(value, datetime | date | time | timedelta | bool | int | float):
         return value
     return str(value).strip() or None
+
+
+def theme_colours(theme_xml: bytes | None) -> list[str]:
+    """The workbook theme's colours as "RRGGBB", by theme colour number; empty when the
+    workbook has no theme."""
+    if not theme_xml:
+        return []
+    slots = {name.decode(): rgb.decode().upper() for name, rgb in THEME_SLOT.findall(theme_xml)}
+    return [slots.get(name, "") for name in THEME_ORDER]
+
+
+def tinted(rgb: str, tint: float) -> str:
+    """A colour lightened (tint above 0) or darkened (below 0) as Excel does, in the
+    lightness of its hue, lightness and saturation: "Accent 2, lighter 40%" is tint 0.4."""
+    if not tint or len(rgb) != 6:
+        return rgb
+    try:
+        red, green, blue = (int(rgb[i : i + 2], 16) / 255 for i in (0, 2, 4))
+    except ValueError:
+        return rgb
+    hue, lightness, saturation = colorsys.rgb_to_hls(red, green, blue)
+    lightness = lightness * (1 + tint) if tint < 0 else lightness * (1 - tint) + tint
+    channels = colorsys.hls_to_rgb(hue, min(max(lightness, 0.0), 1.0), saturation)
+    return "".join(f"{round(c * 255):02X}" for c in channels)
 
 
 def colour_word(rgb: str) -> str:
@@ -471,11 +510,13 @@ class SpreadsheetSource:
                 yield row_number, values, filled if any(v is not None for v in values) else []
 
     def _fill_colours(self) -> dict[int, str]:
-        """Cell style id → "RRGGBB" for the styles with a solid fill of a given colour
-        (an rgb or one of the 64 indexed colours; theme colours are left out)."""
+        """Cell style id → "RRGGBB" for the styles with a solid fill of a given colour:
+        an rgb, one of the 64 indexed colours, or a theme colour ("Accent 6"), each
+        lightened or darkened by its tint as Excel shows it."""
         from openpyxl.styles.colors import COLOR_INDEX
 
         workbook = self._workbook
+        theme = theme_colours(getattr(workbook, "loaded_theme", None))
         fills = workbook._fills
         colours: dict[int, str] = {}
         for style_id, style in enumerate(workbook._cell_styles):
@@ -488,8 +529,10 @@ class SpreadsheetSource:
                 rgb = colour.rgb
             elif colour.type == "indexed" and colour.indexed < len(COLOR_INDEX):
                 rgb = COLOR_INDEX[colour.indexed]
+            elif colour.type == "theme" and colour.theme < len(theme):
+                rgb = theme[colour.theme]
             if isinstance(rgb, str) and len(rgb) >= 6:
-                colours[style_id] = rgb[-6:].upper()
+                colours[style_id] = tinted(rgb[-6:].upper(), float(colour.tint or 0))
         return colours
 
     def _sheet_xml(self, worksheet) -> bytes:
@@ -506,13 +549,20 @@ class SpreadsheetSource:
 
 def _apply_merges(sheet: Sheet, xml: bytes) -> None:
     """A merge spanning rows gives its value to every row it covers, in its first
-    column. Merges within one row (titles across columns) are left as they are."""
+    column. Merges within one row (titles, headings across the table) keep their value
+    where it is and are recorded, so the planner can tell a heading row."""
     for match in MERGE_CELL.finditer(xml):
         first_col, first_row, last_col, last_row = match.groups()
         if last_row is None:
             continue
         top, bottom = int(first_row), int(last_row)
-        if bottom <= top:
+        if bottom == top:
+            left = column_index_from_string(first_col.decode()) - 1
+            right = column_index_from_string(last_col.decode()) - 1
+            if right > left:
+                sheet.row_merges[top] = (left, right)
+            continue
+        if bottom < top:
             continue
         column = column_index_from_string(first_col.decode()) - 1
         value = sheet.cell(top, column)

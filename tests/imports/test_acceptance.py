@@ -48,6 +48,8 @@ EXPECTED = {
     "002-bicp-annual-report-next-steps-2021.xlsx": Expected(11, 11, 5, PlanGrouping.PRIORITY, 1, date(2021, 12, 31)),
     "004-bhr-tcp-workstream-1-plan-2017-19.xlsx": Expected(15, 15, 7, PlanGrouping.OBJECTIVE, 0, date(2017, 5, 12)),
     "004-bhr-tcp-year-one-review-2018.csv": Expected(29, 29, 8, PlanGrouping.WORKSTREAM, 9, date(2018, 3, 31)),
+    "005-bhr-tcp-year-one-review-2018-by-workstream.xlsx": Expected(29, 29, 8, PlanGrouping.WORKSTREAM, 9, date(2018, 3, 31)),
+    "006-mr-a-mr-b-qa-review-ccg-response-theme-colours.xlsx": Expected(14, 14, 5, PlanGrouping.RECOMMENDATION, 4, date(2019, 1, 31)),
 }  # fmt: skip
 
 # file: the new review's reference, title and type as the column page proposes them
@@ -57,6 +59,8 @@ GUESSED = {
     "002-bicp-annual-report-next-steps-2021.xlsx": ("BICP plan 2021", "Birmingham Integrated Care Partnership (BICP) – annual report next steps", "PLAN"),
     "004-bhr-tcp-workstream-1-plan-2017-19.xlsx": ("BHRTCP plan 2017-19", "Barking, Havering and Redbridge Transforming Care Partnership – Workstream 1: Community based care and support – plan 17-19", "PLAN"),
     "004-bhr-tcp-year-one-review-2018.csv": ("BHR TCP plan 2017-19", "BHR Transforming Care Partnership – plan 2017-19, year one review", "PLAN"),
+    "005-bhr-tcp-year-one-review-2018-by-workstream.xlsx": ("BHR TCP plan 2017-19", "BHR TCP plan 2017–19: year one review by workstream", "PLAN"),
+    "006-mr-a-mr-b-qa-review-ccg-response-theme-colours.xlsx": ("QAR Mr A and Mr B 2019", "Mr A and Mr B – Quality Assurance Review – CCG response", "QAR"),
 }  # fmt: skip
 
 
@@ -228,3 +232,41 @@ def test_the_year_one_review_keeps_the_plans_refs_and_workstreams(client, tracke
     assert workstreams[7] == "Integrated & personalised commissioning"
     page = client.get(review.get_absolute_url()).content.decode()
     assert "Workstreams and actions" in page and "Workstream 8" in page
+
+
+def test_the_rag_given_as_theme_colours_is_read(client, tracker):
+    """Excel's colour picker fills from the workbook theme ("Green, Accent 6, Lighter
+    40%"): the theme's colour, lightened or darkened by the tint, is the RAG."""
+    client.force_login(tracker)
+    import_as_a_commissioner(client, "006-mr-a-mr-b-qa-review-ccg-response-theme-colours.xlsx")
+    actions = Action.objects.filter(recommendation__review__reference="QAR Mr A and Mr B 2019")
+
+    def status_of(start: str) -> str:
+        return actions.get(description__startswith=start).status
+
+    assert status_of("CCG attendance at bed management") == Status.ON_TRACK  # green accent
+    assert status_of("Agree via CQRG and the Birmingham") == Status.AT_RISK  # gold accent
+    assert status_of("Identify any current DHRs") == Status.COMPLETED  # blue accent
+    assert status_of("Plan to implement the BSMHFT") == Status.OFF_TRACK  # standard red
+    assert status_of("Start the Designated Professionals") == Status.NOT_STARTED  # no fill
+
+
+def test_workstreams_written_as_heading_rows_group_the_rows_below_them(client, tracker):
+    client.force_login(tracker)
+    name = "005-bhr-tcp-year-one-review-2018-by-workstream.xlsx"
+    plan_import = upload_through_the_page(client, (FILES / name).read_bytes(), name)
+    confirm_columns(client, plan_import)
+    preview = client.get(reverse("imports:preview", args=[plan_import.pk])).content.decode()
+    assert "are headings across the table, not actions" in preview
+    assert "written as headings across the table" in preview
+    client.post(reverse("imports:commit", args=[plan_import.pk]), {"update_in_place": "0"})
+
+    review = Review.objects.get(reference="BHR TCP plan 2017-19")
+    assert review.plan_grouping == PlanGrouping.WORKSTREAM
+    workstreams = list(review.recommendations.order_by("pk").values_list("number", "text"))
+    assert workstreams[0] == ("1", "Community based care and support")
+    assert workstreams[7] == ("8", "Integrated & personalised commissioning")
+    under = Action.objects.filter(recommendation__review=review)
+    assert under.filter(recommendation__number="1").count() == 6
+    assert under.get(number="Y1.07").recommendation.text == "Inpatient care"
+    assert not under.filter(description__startswith="Workstream").exists()

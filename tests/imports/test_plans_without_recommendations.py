@@ -10,13 +10,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl.writer.theme import theme_xml
 
 from actions.choices import Status
 from actions.models import Action, ProgressUpdate
 from governance.selectors import paper_snapshot
 from imports.choices import WHOLE_PLAN, Field, ReviewSource
 from imports.headings import grouping_of, recognise_heading
-from imports.readers import colour_word
+from imports.readers import colour_word, theme_colours, tinted
 from reviews.choices import PlanGrouping
 from reviews.models import Review
 from tests import factories
@@ -233,3 +234,60 @@ def test_preview_counts_are_what_the_import_then_does(cast):
 )
 def test_it_reads_a_rag_colour(rgb, word):
     assert colour_word(rgb) == word
+
+
+def test_a_heading_row_across_the_table_groups_the_rows_below_it(cast):
+    rows: list[list[object]] = [
+        ["Ref", "Action", "Lead", "Timescale", "RAG"],
+        ["Priority 1 – Care homes"],
+        ["CH.1", "Connect care homes with neighbourhood teams", "Lead", "Q3 2021/22", "Green"],
+        ["CH.2", "Write the business case", "Lead", "Q4 2021/22", "Amber"],
+        ["Priority 2 – Mental health"],
+        ["MH.1", "Widen the mental health offer", "Lead", "2022/23", "Amber"],
+    ]
+    data = xlsx(rows, merges=["A2:E2", "A5:E5"])
+    plan_import = choose(upload(cast.commissioner, data), cast.commissioner, **new_plan(cast))
+    plan = preview(plan_import, cast.commissioner)
+    assert plan.grouping == PlanGrouping.PRIORITY
+    assert [(r.number, r.rec_number, r.action_number) for r in plan.rows] == [
+        (3, "1", "CH.1"),
+        (4, "1", "CH.2"),
+        (6, "2", "MH.1"),
+    ]
+    assert {(r.number, r.text) for r in plan.recommendations.values()} == {
+        ("1", "Care homes"),
+        ("2", "Mental health"),
+    }
+    assert plan.error_count == 0
+
+
+def test_a_merge_over_a_few_cells_of_a_data_row_is_not_a_heading(cast):
+    """Two cells merged within an action's row (its lead across two columns), or a
+    heading row in a plan that has recommendations, never becomes a group or an action."""
+    rows: list[list[object]] = [
+        ["Rec no.", "Recommendation", "Action", "Lead", "Timescale", "RAG"],
+        ["Section A: information sharing"],
+        [1, "Share information", "Agree a protocol", "Named nurse", None, "Green"],
+        [None, None, "Train the front door", None, None, "Amber"],
+    ]
+    data = xlsx(rows, merges=["A2:F2", "D3:E3"])
+    plan_import = choose(upload(cast.commissioner, data), cast.commissioner, **new_plan(cast))
+    plan = preview(plan_import, cast.commissioner)
+    assert plan.grouping == PlanGrouping.RECOMMENDATION
+    assert [(r.number, r.rec_number, r.description) for r in plan.rows] == [
+        (3, "1", "Agree a protocol"),
+        (4, "1", "Train the front door"),
+    ]
+    assert plan.rows[0].lead_role_title == "Named nurse"
+    assert "Row 2 is a heading across the table, not actions." in plan.file_notes
+
+
+def test_theme_colours_are_read_with_their_tint():
+    colours = theme_colours(theme_xml.encode())
+    # Excel numbers the light background before the dark one.
+    assert colours[:2] == ["FFFFFF", "000000"] and colours[9] == "F79646"
+    assert colour_word(tinted("70AD47", 0.3999755851924192)) == "Green"  # lighter 40%
+    assert colour_word(tinted("FFC000", 0.3999755851924192)) == "Amber"
+    assert colour_word(tinted("C00000", -0.249977111117893)) == "Red"  # darker 25%
+    assert colour_word(tinted("70AD47", 0.95)) == ""  # near white says nothing
+    assert theme_colours(None) == [] and tinted("70AD47", 0) == "70AD47"

@@ -23,6 +23,12 @@ Each file is what its author's team would keep, not what the importer would like
 - 004 (csv): the same partnership's year-one review of its 2017–19 plan, as the issue
   describes it: Workstream, Ref, Action, Lead, Timescale, RAG, Update, no
   recommendation column, saved from Excel as CSV in Windows-1252.
+- 005: that year-one review as the programme office keeps it in Excel: no workstream
+  column, each workstream a heading row merged across the table ("Workstream 1:
+  Community based care and support") above its actions.
+- 006: the CCG's later copy of the 000 response, coloured from the workbook theme's
+  palette as Excel's colour picker offers it (green and gold accents lightened 40%, a
+  blue accent for done) with standard red, and no RAG word anywhere.
 """
 
 from __future__ import annotations
@@ -35,7 +41,9 @@ from typing import Any, cast
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.colors import Color
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.theme import theme_xml
 
 HERE = Path(__file__).resolve().parent
 
@@ -506,12 +514,102 @@ def build_004_csv() -> None:
     write_csv(rows, "004-bhr-tcp-year-one-review-2018.csv")
 
 
+def build_005() -> None:
+    workbook = Workbook()
+    sheet = cast(Worksheet, workbook.active)  # a new workbook's one sheet
+    sheet.title = "Year one review"
+    sheet["A1"] = "BHR TCP plan 2017–19: year one review by workstream"
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.merge_cells("A1:F1")
+    sheet["A2"] = "Position as at 31 March 2018"
+    sheet.merge_cells("A2:F2")
+    sheet.append(["Ref", "Action", "Lead", "Timescale", "RAG", "Update"])
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+    row, ref = 4, 0
+    for workstream, actions in TCP_WORKSTREAMS:
+        number, name = workstream.split(". ", 1)
+        heading = sheet.cell(row, 1, f"Workstream {number}: {name}")
+        heading.font = Font(bold=True)
+        heading.fill = fill("FFD9D9D9")
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=6)
+        row += 1
+        for action, lead, when, rag, update in actions:
+            ref += 1
+            values = [f"Y1.{ref:02d}", action, lead, when, rag, update or None]
+            for column, value in enumerate(values, start=1):
+                sheet.cell(row, column, value)
+            row += 1
+    save(workbook, "005-bhr-tcp-year-one-review-2018-by-workstream.xlsx")
+
+
+# The Office theme (Excel 2013 on): its accents as the colour picker shows them.
+OFFICE_ACCENTS = {
+    "4F81BD": "4472C4",  # accent1 blue
+    "C0504D": "ED7D31",  # accent2 orange
+    "9BBB59": "A5A5A5",  # accent3 grey
+    "8064A2": "FFC000",  # accent4 gold
+    "4BACC6": "5B9BD5",  # accent5 blue
+    "F79646": "70AD47",  # accent6 green
+}
+# Theme colour numbers: 0 and 1 are the light and dark backgrounds, 4 to 9 the accents.
+THEME_FILLS = {
+    GREEN: Color(theme=9, tint=0.3999755851924192),  # Green, Accent 6, Lighter 40%
+    AMBER: Color(theme=7, tint=0.3999755851924192),  # Gold, Accent 4, Lighter 40%
+    BLUE: Color(theme=4),  # Blue, Accent 1
+}
+
+
+def build_006() -> None:
+    workbook = Workbook()
+    theme = theme_xml
+    for old, new in OFFICE_ACCENTS.items():
+        theme = theme.replace(f'val="{old}"', f'val="{new}"')
+    workbook.loaded_theme = theme.encode()
+    sheet = cast(Worksheet, workbook.active)  # a new workbook's one sheet
+    sheet.title = "CCG response"
+    sheet["A1"] = "Mr A and Mr B – Quality Assurance Review – CCG response"
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.merge_cells("A1:F1")
+    sheet["A2"] = "Position as at 31 January 2019"
+    sheet.merge_cells("A2:F2")
+    sheet.append([])
+    sheet.append(["KLOE", "Response", "Further actions", "Time frame", "Lead", "RAG"])
+    for cell in sheet[4]:
+        cell.font = Font(bold=True)
+    row = 5
+    done = "Identify any current DHRs and other reviews open to BSMHFT."
+    for kloe, response, actions in KLOES:
+        first = row
+        for text, when, colour in actions:
+            sheet.cell(row, 3, text)
+            sheet.cell(row, 4, when)
+            sheet.cell(row, 5, LEAD_000)
+            colour = BLUE if text == done else colour
+            if colour == RED:
+                sheet.cell(row, 6).fill = fill(RED)  # standard red: the theme has none
+            elif colour:
+                theme_colour = THEME_FILLS[colour]
+                sheet.cell(row, 6).fill = PatternFill(
+                    fill_type="solid", fgColor=theme_colour, bgColor=Color(indexed=64)
+                )
+            row += 1
+        sheet.cell(first, 1, kloe)
+        sheet.cell(first, 2, response)
+        if row - 1 > first:
+            sheet.merge_cells(start_row=first, start_column=1, end_row=row - 1, end_column=1)
+            sheet.merge_cells(start_row=first, start_column=2, end_row=row - 1, end_column=2)
+    save(workbook, "006-mr-a-mr-b-qa-review-ccg-response-theme-colours.xlsx")
+
+
 def main() -> None:
     build_000()
     build_001()
     build_002()
     build_004_xlsx()
     build_004_csv()
+    build_005()
+    build_006()
 
 
 if __name__ == "__main__":
