@@ -175,6 +175,8 @@ SITTINGS = [
     Sitting("other_issued", "BC", True),
 ]
 FORUM_SITTINGS = [s for s in SITTINGS if not s.issued]
+# A review of each organisation that its forum may monitor.
+FORUM_REVIEW = {"ICB": "own", "BC": "other"}
 
 
 @dataclass(frozen=True)
@@ -722,6 +724,29 @@ def all_rows(forms: Callable[[], Forms]) -> list[Row]:
             commissioning_body=organisation,
         )
 
+    def forum_create_payload(w: World, g: Sitting, who: str) -> dict:
+        """A new forum of the sitting's organisation, monitoring one of its reviews: only
+        that organisation's secretary or safeguarding team may set it up."""
+        return {
+            "organisation": str(w.orgs[g.org].pk),
+            "name": f"Matrix forum of {g.org}",
+            "short_name": f"MX {g.org}",
+            "kind": "SAG",
+            "cadence": "quarterly",
+            "paper_deadline_days": "21",
+            "monitored_reviews": str(w.reviews[FORUM_REVIEW[g.org]].pk),
+        }
+
+    def forum_edit_payload(w: World, g: Sitting, who: str) -> dict:
+        """The forum's page with its terms changed and one of its organisation's reviews
+        attached (what attaching a review to a forum sends)."""
+        url = reverse("governance:forum_edit", args=forum_pk(w, g))
+        return forms().read(
+            url,
+            terms_of_reference="Edited terms.",
+            monitored_reviews=str(w.reviews[FORUM_REVIEW[g.org]].pk),
+        )
+
     def paper_edit(w: World, g: Sitting, who: str) -> dict:
         draft = next(d for d in SITTINGS if d.org == g.org and not d.issued)
         url = reverse("governance:paper_edit", args=[w.papers[draft.key].pk])
@@ -969,6 +994,23 @@ def all_rows(forms: Callable[[], Forms]) -> list[Row]:
         Row("governance:forum_detail", "get", FORUM_SITTINGS, reads_forum, forum_pk),
         Row("governance:forum_create", "get", None, forum_holder),
         Row("governance:forum_edit", "get", FORUM_SITTINGS, holds_forums, forum_pk),
+        # Another organisation's secretary or safeguarding team may neither set up a forum
+        # for this organisation nor change its forum or the reviews the forum monitors.
+        Row(
+            "governance:forum_create",
+            "post",
+            FORUM_SITTINGS,
+            holds_forums,
+            payload=forum_create_payload,
+        ),
+        Row(
+            "governance:forum_edit",
+            "post",
+            FORUM_SITTINGS,
+            holds_forums,
+            forum_pk,
+            payload=forum_edit_payload,
+        ),
         Row("governance:meeting_create", "get", FORUM_SITTINGS, arranges, forum_pk),
         Row(
             "governance:meeting_create",
