@@ -505,8 +505,8 @@ class Planner:
                     plan.rows_skipped += 1
                 continue
             if row_number in self.heading_rows:
+                # Listed in the file notes as headings, not among the empty rows.
                 self.heading_group = self.heading_rows[row_number]
-                plan.rows_skipped += 1
                 continue
             written = [v for v in self.sheet.rows[row_number - 1] if v is not None]
             if len(written) == 1 and isinstance(written[0], str) and NOTE_ROW.match(written[0]):

@@ -249,6 +249,7 @@ def test_a_heading_row_across_the_table_groups_the_rows_below_it(cast):
     plan_import = choose(upload(cast.commissioner, data), cast.commissioner, **new_plan(cast))
     plan = preview(plan_import, cast.commissioner)
     assert plan.grouping == PlanGrouping.PRIORITY
+    assert plan.rows_skipped == 0  # the headings are listed as such, not as empty rows
     assert [(r.number, r.rec_number, r.action_number) for r in plan.rows] == [
         (3, "1", "CH.1"),
         (4, "1", "CH.2"),
