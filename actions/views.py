@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import Verb, may, require, settable_statuses
 from actions import services
 from actions.choices import EvidenceReviewState, ExtensionState
+from actions.evidence_preview import is_previewable, thumbnail_png
 from actions.forms import (
     ActionFilterForm,
     ActionForm,
@@ -25,7 +26,6 @@ from actions.forms import (
     ProgressUpdateForm,
     StatusForm,
 )
-from actions.evidence_preview import is_previewable, thumbnail_png
 from actions.models import Action, Evidence, ExtensionRequest
 from actions.selectors import (
     action_for_user,
