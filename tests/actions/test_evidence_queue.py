@@ -60,7 +60,8 @@ def test_it_shows_the_action_what_it_asks_for_who_and_how_long(client, cast):
     assert cast.action_a.owner_organisation.name in card
     assert cast.provider_a_lead.display_name in card
     assert "3 days" in card
-    assert f"{page.count('id="queued-')} items waiting" in page
+    listed = page.count('id="queued-')
+    assert f"{listed} items waiting" in page
 
 
 def test_it_lists_the_longest_waiting_first(client, cast):
