@@ -154,23 +154,31 @@ class MeetingCalendar:
         return self.upcoming[NEXT_MEETINGS:]
 
     @property
+    def later_by_forum(self) -> list[ForumMeetings]:
+        return _by_forum(self.later, {})
+
+    @property
     def past_total(self) -> int:
         return sum(self.past_totals.values())
 
     @property
     def past_by_forum(self) -> list[ForumMeetings]:
-        groups: dict[int, list[Meeting]] = {}
-        for meeting in self.past:
-            groups.setdefault(meeting.forum_id, []).append(meeting)
-        return sorted(
-            (
-                ForumMeetings(
-                    forum=meetings[0].forum, meetings=meetings, total=self.past_totals[pk]
-                )
-                for pk, meetings in groups.items()
-            ),
-            key=lambda group: group.forum.short_name,
-        )
+        return _by_forum(self.past, self.past_totals)
+
+
+def _by_forum(meetings: list[Meeting], totals: dict[int, int]) -> list[ForumMeetings]:
+    """Meetings grouped by forum, in forum order; a forum's total is what `totals` says
+    (all it has held, when only the latest are listed) or else the meetings listed."""
+    groups: dict[int, list[Meeting]] = {}
+    for meeting in meetings:
+        groups.setdefault(meeting.forum_id, []).append(meeting)
+    return sorted(
+        (
+            ForumMeetings(forum=listed[0].forum, meetings=listed, total=totals.get(pk, len(listed)))
+            for pk, listed in groups.items()
+        ),
+        key=lambda group: group.forum.short_name,
+    )
 
 
 def meeting_calendar(user: User, *, forum: Forum | None = None) -> MeetingCalendar:

@@ -20,6 +20,9 @@ WIDGET_CLASSES = {
     "checkbox": "nhsuk-checkboxes__input",
     "checkboxselectmultiple": "nhsuk-checkboxes__input",
     "radioselect": "nhsuk-radios__input",
+    "file": "nhsuk-file-upload__input",
+    "clearablefile": "nhsuk-file-upload__input",
+    "multiplefile": "nhsuk-file-upload__input",
 }
 
 
