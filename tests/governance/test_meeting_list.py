@@ -89,3 +89,57 @@ def test_the_list_runs_the_same_queries_for_more_meetings(client, cast, forums):
     for days in range(-300, 300, 9):
         factories.meeting(forum=extra, in_days=days)
     assert count() == small
+
+
+def add_meeting(client, forum, **data):
+    return client.post(reverse("governance:meeting_create", args=[forum.pk]), data)
+
+
+def test_a_meeting_date_is_entered_as_day_month_and_year(client, cast, forums):
+    sag, _cqrg = forums
+    client.force_login(cast.secretary)
+    form = client.get(reverse("governance:meeting_create", args=[sag.pk])).content.decode()
+    assert 'class="nhsuk-date-input"' in form
+    for part in ("day", "month", "year"):
+        assert f'name="held_on_{part}"' in form
+    # The error summary and the legend's question link to the day box.
+    assert 'id="id_held_on"' in form
+
+    response = add_meeting(
+        client, sag, held_on_day="3", held_on_month="3", held_on_year="2031", location="Teams"
+    )
+    assert response.status_code == 302
+    assert sag.meetings.filter(held_on="2031-03-03").exists()
+
+
+@pytest.mark.parametrize(
+    ("parts", "message"),
+    [
+        ({}, "Enter the date of the meeting"),
+        ({"held_on_day": "3"}, "Date of the meeting must include a month and a year"),
+        ({"held_on_day": "3", "held_on_year": "2031"}, "Date of the meeting must include a month"),
+        (
+            {"held_on_day": "31", "held_on_month": "2", "held_on_year": "2031"},
+            "Date of the meeting must be a real date",
+        ),
+        (
+            {"held_on_day": "x", "held_on_month": "2", "held_on_year": "2031"},
+            "Date of the meeting must be a real date",
+        ),
+        ({"held_on_day": "3", "held_on_month": "2", "held_on_year": "31"}, "Year must include 4"),
+    ],
+)
+def test_a_wrong_meeting_date_says_what_is_wrong_and_keeps_what_was_typed(
+    client, cast, forums, parts, message
+):
+    sag, _cqrg = forums
+    client.force_login(cast.secretary)
+    data = {"held_on_day": "", "held_on_month": "", "held_on_year": "", **parts}
+    response = add_meeting(client, sag, location="Teams", **data)
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert message in page
+    assert "nhsuk-error-summary" in page and 'href="#id_held_on"' in page
+    assert "nhsuk-input--error" in page
+    if parts.get("held_on_day"):
+        assert f'value="{parts["held_on_day"]}"' in page
