@@ -65,6 +65,11 @@ def test_it_returns_at_once_and_the_page_polls_the_progress(client, cast, in_pro
     assert 'hx-trigger="every 2s"' in page
     progress = client.get(reverse("governance:paper_progress", args=[paper.pk])).content.decode()
     assert "Laying out the pages." in progress and "40% done" in progress
+    # The steps above the panel are swapped with it, so they agree with it.
+    assert 'id="paper-steps" hx-swap-oob="true"' in progress
+    steps = progress[progress.index('id="paper-steps"') :]
+    assert "Build the PDF" in steps and "In progress" in steps
+    assert "Steps to issue the paper" in page
 
     held_build.set()
     thread.join(60)
@@ -73,6 +78,9 @@ def test_it_returns_at_once_and_the_page_polls_the_progress(client, cast, in_pro
     done = client.get(reverse("governance:paper_progress", args=[paper.pk])).content.decode()
     assert "hx-trigger" not in done
     assert "Download the draft PDF" in done
+    steps = done[done.index('id="paper-steps"') :]
+    assert "In progress" not in steps and "Cannot start yet" not in steps
+    assert reverse("governance:paper_issue", args=[paper.pk]) in steps
 
 
 def test_it_records_a_failed_background_build_on_the_paper(client, cast, in_process, monkeypatch):
