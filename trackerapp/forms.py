@@ -58,7 +58,7 @@ class DateInputWidget(forms.Widget):
     def value_omitted_from_data(self, data, files, name) -> bool:
         return name not in data and not any(f"{name}_{part}" in data for part in self.PARTS)
 
-    def format_value(self, value) -> dict[str, str]:
+    def format_value(self, value) -> dict[str, str]:  # type: ignore[override]  # three boxes
         if isinstance(value, date):
             return {"day": str(value.day), "month": str(value.month), "year": str(value.year)}
         if isinstance(value, dict):
@@ -104,9 +104,8 @@ class NHSDateField(forms.Field):
         day, month, year = (parts.get(p, "") for p in DateInputWidget.PARTS)
         if not (day or month or year):
             if self.required:
-                raise ValidationError(
-                    f"Enter the {self.label[0].lower()}{self.label[1:]}", "required"
-                )
+                question = str(self.label)
+                raise ValidationError(f"Enter the {question[0].lower()}{question[1:]}", "required")
             return None
         missing = [
             name for name, given in (("day", day), ("month", month), ("year", year)) if not given
