@@ -501,7 +501,7 @@ class EvidenceUploadForm(NHSFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["files"].widget.attrs["class"] = "nhsuk-file-upload"
+        self.fields["files"].widget.attrs["class"] = "nhsuk-file-upload__input"
 
 
 class DecisionForm(NHSFormMixin, forms.Form):

@@ -21,5 +21,6 @@ urlpatterns = [
     path("evidence/review/", views.evidence_queue, name="evidence_queue"),
     path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),
     path("evidence/<int:pk>/review/", views.evidence_review, name="evidence_review"),
+    path("evidence/<int:pk>/preview/", views.evidence_preview, name="evidence_preview"),
     path("extensions/<int:pk>/decide/", views.extension_decide, name="extension_decide"),
 ]

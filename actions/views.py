@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import Verb, may, require, settable_statuses
 from actions import services
 from actions.choices import EvidenceReviewState, ExtensionState
+from actions.evidence_preview import is_previewable, thumbnail_png
 from actions.forms import (
     ActionFilterForm,
     ActionForm,
@@ -38,7 +39,7 @@ from governance.plan_workbook import XLSX_CONTENT_TYPE
 from governance.services import action_list_export
 from reviews.models import Recommendation
 from reviews.selectors import made_before_for
-from trackerapp.downloads import generated_file_response, private_file_response
+from trackerapp.downloads import generated_file_response, image_response, private_file_response
 from trackerapp.forms import flash_form_errors, form_status, form_submit
 from trackerapp.pagination import CappedPaginator
 from trackerapp.types import AuthenticatedRequest
@@ -342,6 +343,25 @@ def evidence_download(request: AuthenticatedRequest, pk: int) -> HttpResponseBas
     return private_file_response(
         evidence.file, filename=evidence.original_filename, content_type=evidence.content_type
     )
+
+
+@require_GET
+def evidence_preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """A thumbnail of an image evidence file, redrawn by us (actions/evidence_preview.py),
+    for those who may open the file; it shows the file's content, so it is recorded as
+    a download is. Other files have none (404)."""
+    evidence = get_object_or_404(
+        Evidence.objects.visible_to(request.user).select_related("action"), pk=pk
+    )
+    require(request.user, Verb.DOWNLOAD_EVIDENCE, evidence)
+    if not is_previewable(evidence.content_type):
+        raise Http404("This file has no preview.")
+    with evidence.file.open("rb") as stream:
+        thumbnail = thumbnail_png(stream)
+    if thumbnail is None:
+        raise Http404("This image has no preview.")
+    services.evidence_download_record(evidence=evidence, by=request.user, request=request)
+    return image_response(thumbnail)
 
 
 def evidence_queue(request: AuthenticatedRequest) -> HttpResponse:

@@ -16,7 +16,7 @@ from governance.choices import (
 from governance.models import Forum, Meeting, Paper
 from reviews.models import Review
 from trackerapp.financial_year import FinancialQuarter, quarter_choices
-from trackerapp.forms import NHSFormMixin, UKDateField, choice_field, model_choice_field
+from trackerapp.forms import NHSDateField, NHSFormMixin, choice_field, model_choice_field
 
 MAX_ASKS = 10
 
@@ -30,7 +30,7 @@ class MeetingChoiceField(forms.ModelChoiceField):
 
 
 class MeetingForm(NHSFormMixin, forms.ModelForm):
-    held_on = UKDateField(label="Date of the meeting")
+    held_on = NHSDateField(label="Date of the meeting")
 
     class Meta:
         model = Meeting

@@ -8,7 +8,7 @@ what the committee was told, and a rebuild from it gives the same content.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -120,24 +120,94 @@ def forum_list(user: User) -> QuerySet[Forum]:
     )
 
 
-def meeting_calendar(user: User, *, forum: Forum | None = None) -> dict[str, list[Meeting]]:
-    """Upcoming meetings soonest first, past ones latest first, each with its paper
-    count; one query per half whatever the number of meetings."""
-    meetings = (
-        Meeting.objects.visible_to(user)
-        .select_related("forum")
-        .annotate(
-            paper_count=Count("papers", distinct=True),
-            issued_count=Count("papers", filter=Q(papers__state=PaperState.ISSUED), distinct=True),
-        )
+# The meetings list leads with this many upcoming meetings; the rest sit behind a
+# "more" toggle, so the page opens on what needs papers soon.
+NEXT_MEETINGS = 5
+# Past meetings shown, latest first: the list stays bounded however long the forums run.
+PAST_MEETINGS_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class ForumMeetings:
+    """One forum's past meetings on the list, with how many it has held in all."""
+
+    forum: Forum
+    meetings: list[Meeting]
+    total: int
+
+
+@dataclass(frozen=True)
+class MeetingCalendar:
+    """Upcoming meetings soonest first and past ones latest first, each with its paper
+    counts; the past also grouped by forum, for a list a committee member can scan."""
+
+    upcoming: list[Meeting]
+    past: list[Meeting]
+    past_totals: dict[int, int]
+
+    @property
+    def next(self) -> list[Meeting]:
+        return self.upcoming[:NEXT_MEETINGS]
+
+    @property
+    def later(self) -> list[Meeting]:
+        return self.upcoming[NEXT_MEETINGS:]
+
+    @property
+    def later_by_forum(self) -> list[ForumMeetings]:
+        return _by_forum(self.later, {})
+
+    @property
+    def past_total(self) -> int:
+        return sum(self.past_totals.values())
+
+    @property
+    def past_by_forum(self) -> list[ForumMeetings]:
+        return _by_forum(self.past, self.past_totals)
+
+
+def _by_forum(meetings: list[Meeting], totals: dict[int, int]) -> list[ForumMeetings]:
+    """Meetings grouped by forum, in forum order; a forum's total is what `totals` says
+    (all it has held, when only the latest are listed) or else the meetings listed."""
+    groups: dict[int, list[Meeting]] = {}
+    for meeting in meetings:
+        groups.setdefault(meeting.forum_id, []).append(meeting)
+    return sorted(
+        (
+            ForumMeetings(forum=listed[0].forum, meetings=listed, total=totals.get(pk, len(listed)))
+            for pk, listed in groups.items()
+        ),
+        key=lambda group: group.forum.short_name,
     )
+
+
+def meeting_calendar(user: User, *, forum: Forum | None = None) -> MeetingCalendar:
+    """The meetings the person sees, upcoming and past; three queries whatever the
+    number of meetings."""
+    meetings = Meeting.objects.visible_to(user)
     if forum is not None:
         meetings = meetings.filter(forum=forum)
     today = timezone.localdate()
-    return {
-        "upcoming": list(meetings.filter(held_on__gte=today).order_by("held_on", "forum__name")),
-        "past": list(meetings.filter(held_on__lt=today).order_by("-held_on", "forum__name")[:50]),
+    counted = meetings.select_related("forum").annotate(
+        paper_count=Count("papers", distinct=True),
+        issued_count=Count("papers", filter=Q(papers__state=PaperState.ISSUED), distinct=True),
+    )
+    past_totals = {
+        row["forum"]: row["held"]
+        for row in meetings.filter(held_on__lt=today)
+        .order_by()
+        .values("forum")
+        .annotate(held=Count("pk"))
     }
+    return MeetingCalendar(
+        upcoming=list(counted.filter(held_on__gte=today).order_by("held_on", "forum__name")),
+        past=list(
+            counted.filter(held_on__lt=today).order_by("-held_on", "forum__name")[
+                :PAST_MEETINGS_SHOWN
+            ]
+        ),
+        past_totals=past_totals,
+    )
 
 
 # --- the paper -------------------------------------------------------------------

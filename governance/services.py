@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from django import db
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -348,6 +351,9 @@ def _publish_build(paper_id: int, claimed_at: datetime, if_unreachable: dict[str
     # Imported here: the task module imports this one (its task calls the service).
     from governance.tasks import paper_build
 
+    if paper_build.app.conf.task_always_eager and settings.PAPER_BUILD_IN_BACKGROUND:
+        _build_in_background(paper_id)
+        return
     try:
         # Nobody waits on the result: the paper row is the result. Asking for one would
         # also make each web process subscribe to it on the result backend first.
@@ -359,6 +365,27 @@ def _publish_build(paper_id: int, claimed_at: datetime, if_unreachable: dict[str
         Paper.objects.filter(
             pk=paper_id, build_state=BuildState.QUEUED, build_started_at=claimed_at
         ).update(build_message=BUILDER_UNREACHABLE, **if_unreachable)
+
+
+def _build_in_background(paper_id: int) -> threading.Thread:
+    """No broker: the build runs in a thread of this process, so the request that asked
+    for it returns at once to the paper page, which polls the build's progress. The
+    thread has its own database connection, closed when it ends; a build that fails is
+    recorded on the paper by paper_build itself."""
+    # Imported here: the task module imports this one (its task calls the service).
+    from governance.tasks import paper_build
+
+    def run() -> None:
+        try:
+            paper_build.apply(args=[paper_id])
+        except Exception:
+            logger.exception("Paper %s: the background build stopped", paper_id)
+        finally:
+            db.connections.close_all()
+
+    thread = threading.Thread(target=run, name=f"paper-build-{paper_id}", daemon=True)
+    thread.start()
+    return thread
 
 
 def _raise_if_unreachable(paper: Paper, claimed_at: datetime) -> None:

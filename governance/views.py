@@ -268,7 +268,11 @@ def paper_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def paper_progress(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The build panel alone, polled by htmx while a build runs."""
     paper = paper_for_user(request.user, pk)
-    context = {"paper": paper, "can_manage": may(request.user, Verb.MANAGE_PAPERS, paper)}
+    context = {
+        "paper": paper,
+        "can_manage": may(request.user, Verb.MANAGE_PAPERS, paper),
+        "polled": True,
+    }
     return render(request, "governance/_paper_build.html", context)
 
 

@@ -33,7 +33,7 @@ class UploadForm(NHSFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["file"].widget.attrs["class"] = "nhsuk-file-upload"
+        self.fields["file"].widget.attrs["class"] = "nhsuk-file-upload__input"
 
 
 class SheetForm(NHSFormMixin, forms.Form):

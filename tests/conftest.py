@@ -24,6 +24,9 @@ def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests run as production does, whatever the shell says (`make run` switches it off).
     settings.MFA_REQUIRED = True
+    # Builds run inside the request unless a test asks for the background thread (as
+    # `make run` has it), so that a test sees the finished paper.
+    settings.PAPER_BUILD_IN_BACKGROUND = False
 
 
 class VerifiedClient(Client):

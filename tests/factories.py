@@ -142,6 +142,22 @@ def evidence(*, on: Action, by: User, state: str = EvidenceReviewState.PENDING) 
     return item
 
 
+def image_evidence(*, on: Action, by: User) -> Evidence:
+    """A photograph of a poster, say: a real one-pixel PNG, which has a preview."""
+    from tests.evidence_samples import png
+
+    item = Evidence(
+        action=on,
+        description="Ward poster",
+        original_filename="poster.png",
+        content_type="image/png",
+        uploaded_by=by,
+    )
+    item.file.save("poster.png", ContentFile(png()), save=False)
+    item.save()
+    return item
+
+
 def evidence_download_grant(to: User) -> None:
     """What an administrator does on the person's admin page: "User permissions", "Can
     download evidence files"."""

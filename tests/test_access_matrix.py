@@ -105,6 +105,7 @@ MATRIX = {
     "actions:create": ("get", lambda o: [o.recommendation_a.pk], OBJECT_MANAGE),
     "actions:evidence_queue": ("get", lambda o: [], MANAGER_ONLY),
     "actions:evidence_download": ("get", lambda o: [o.evidence_a.pk], EVIDENCE_FILE),
+    "actions:evidence_preview": ("get", lambda o: [o.image_evidence_a.pk], EVIDENCE_FILE),
     "actions:evidence_review": ("post", lambda o: [o.evidence_a.pk], OBJECT_DECIDE_POST),
     "actions:extension_decide": ("post", lambda o: [o.extension_a.pk], OBJECT_DECIDE_POST),
     "governance:forum_list": ("get", lambda o: [], PORTFOLIO_READ),
@@ -236,6 +237,7 @@ class ProviderAObjects:
         self.theme = Theme.objects.create(name="Information sharing")
         self.recommendation_a.themes.add(self.theme)
         self.evidence_a = factories.evidence(on=self.action_a, by=cast.provider_a_lead)
+        self.image_evidence_a = factories.image_evidence(on=self.action_a, by=cast.provider_a_lead)
         self.extension_a = services.extension_request(
             action=self.action_a,
             by=cast.provider_a_lead,

@@ -309,6 +309,7 @@ class World:
     actions: dict[str, Action] = field(default_factory=dict)
     actions2: dict[str, Action] = field(default_factory=dict)
     evidence: dict[str, Evidence] = field(default_factory=dict)
+    images: dict[str, Evidence] = field(default_factory=dict)
     extensions: dict[str, ExtensionRequest] = field(default_factory=dict)
     shares: dict[str, ReviewShare] = field(default_factory=dict)
     forums: dict[str, Forum] = field(default_factory=dict)
@@ -413,6 +414,7 @@ def build_world(cast) -> World:
         world.actions[s.key] = Action.objects.get(pk=first.pk)
         world.actions2[s.key] = Action.objects.get(pk=second.pk)
         world.evidence[s.key] = Evidence.objects.get(pk=evidence.pk)
+        world.images[s.key] = factories.image_evidence(on=first, by=lead)
     similar_to_each_other(world)
     for key, parent in IMR_PARENTS.items():
         world.reviews[key] = factories.review(
@@ -634,6 +636,10 @@ def action2_pk(w: World, s: Scenario) -> list:
 
 def evidence_pk(w: World, s: Scenario) -> list:
     return [w.evidence[s.key].pk]
+
+
+def image_pk(w: World, s: Scenario) -> list:
+    return [w.images[s.key].pk]
 
 
 def extension_pk(w: World, s: Scenario) -> list:
@@ -974,6 +980,7 @@ def all_rows(forms: Callable[[], Forms]) -> list[Row]:
             downloads_evidence,
             evidence_pk,
         ),
+        Row("actions:evidence_preview", "get", SCENARIOS, downloads_evidence, image_pk),
         Row(
             "actions:evidence_review",
             "post",

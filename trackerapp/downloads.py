@@ -40,6 +40,14 @@ def generated_file_response(content: bytes, *, filename: str, content_type: str)
     return _kept_private(response)
 
 
+def image_response(png: bytes) -> HttpResponse:
+    """A PNG this app drew (an evidence thumbnail) for an <img> on our own pages: shown
+    inline, as an image only, and never cached, as it shows what its viewer may see."""
+    response = HttpResponse(png, content_type="image/png")
+    response["Content-Disposition"] = "inline"
+    return _kept_private(response)
+
+
 def _attachment(filename: str) -> str:
     header = content_disposition_header(True, filename)
     assert header is not None  # None only for an inline response without a filename

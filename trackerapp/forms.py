@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 UK_DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d-%m-%Y", "%d %m %Y", "%d.%m.%Y"]
 DATE_HINT = "For example, 31/12/2026"
@@ -20,6 +23,9 @@ WIDGET_CLASSES = {
     "checkbox": "nhsuk-checkboxes__input",
     "checkboxselectmultiple": "nhsuk-checkboxes__input",
     "radioselect": "nhsuk-radios__input",
+    "file": "nhsuk-file-upload__input",
+    "clearablefile": "nhsuk-file-upload__input",
+    "multiplefile": "nhsuk-file-upload__input",
 }
 
 
@@ -33,6 +39,93 @@ class UKDateField(forms.DateField):
     def __init__(self, **kwargs):
         kwargs.setdefault("help_text", DATE_HINT)
         super().__init__(**kwargs)
+
+
+class DateInputWidget(forms.Widget):
+    """The NHS.UK date input: day, month and year boxes (name_day, name_month,
+    name_year). The day box carries the field's id, so labels and the error summary
+    link to it."""
+
+    template_name = "includes/date_input_widget.html"
+    PARTS = ("day", "month", "year")
+
+    def value_from_datadict(self, data, files, name) -> dict[str, str]:
+        if name in data and not any(f"{name}_{part}" in data for part in self.PARTS):
+            # One box typed as 31/12/2026, as the form had before and scripts still send.
+            return {"text": str(data.get(name, "")).strip()}
+        return {part: str(data.get(f"{name}_{part}", "")).strip() for part in self.PARTS}
+
+    def value_omitted_from_data(self, data, files, name) -> bool:
+        return name not in data and not any(f"{name}_{part}" in data for part in self.PARTS)
+
+    def format_value(self, value) -> dict[str, str]:  # type: ignore[override]  # three boxes
+        if isinstance(value, date):
+            return {"day": str(value.day), "month": str(value.month), "year": str(value.year)}
+        if isinstance(value, dict):
+            return value
+        return dict.fromkeys(self.PARTS, "")
+
+    def _render(self, template_name, context, renderer=None):
+        # The project's templates, not only the form renderer's built-in ones.
+        return mark_safe(render_to_string(template_name, context))
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["parts"] = [
+            (
+                part,
+                f"{context['widget']['attrs'].get('id', name)}"
+                + ("" if part == "day" else f"_{part}"),
+            )
+            for part in self.PARTS
+        ]
+        return context
+
+
+class NHSDateField(forms.Field):
+    """A date in the NHS.UK date input, checked as its pattern says: each missing part
+    and an impossible date get their own message, naming the question."""
+
+    widget = DateInputWidget
+
+    def __init__(self, *, label: str, **kwargs):
+        kwargs.setdefault("help_text", "For example, 15 3 2027")
+        super().__init__(label=label, **kwargs)
+
+    def to_python(self, value) -> date | None:
+        parts = value if isinstance(value, dict) else {}
+        if parts.get("text"):
+            for fmt in UK_DATE_FORMATS:
+                try:
+                    return datetime.strptime(parts["text"], fmt).date()
+                except ValueError:
+                    continue
+            raise ValidationError(f"{self.label} must be a real date", "invalid")
+        day, month, year = (parts.get(p, "") for p in DateInputWidget.PARTS)
+        if not (day or month or year):
+            if self.required:
+                question = str(self.label)
+                raise ValidationError(f"Enter the {question[0].lower()}{question[1:]}", "required")
+            return None
+        missing = [
+            name for name, given in (("day", day), ("month", month), ("year", year)) if not given
+        ]
+        if missing:
+            raise ValidationError(
+                f"{self.label} must include a {' and a '.join(missing)}", "incomplete"
+            )
+        if not (day.isdigit() and month.isdigit() and year.isdigit()):
+            raise ValidationError(f"{self.label} must be a real date", "invalid")
+        if len(year) != 4:
+            raise ValidationError("Year must include 4 numbers", "invalid_year")
+        try:
+            return date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValidationError(f"{self.label} must be a real date", "invalid") from None
+
+    def validate(self, value) -> None:
+        # Emptiness is decided in to_python, which knows which part is missing.
+        pass
 
 
 # The mixin is only ever mixed into forms: to the type checker it is one.

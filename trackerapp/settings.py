@@ -501,6 +501,12 @@ PAPER_BUILD_TIME_LIMIT = int(os.environ.get("PAPER_BUILD_TIME_LIMIT", "300"))
 # A build still waiting for a worker after this many seconds has most likely lost its
 # message (or no worker is running): the secretary may ask for it again.
 PAPER_BUILD_QUEUE_TIMEOUT = int(os.environ.get("PAPER_BUILD_QUEUE_TIMEOUT", "300"))
+# With no broker (tasks run in-process) a paper is built in a thread of the web process
+# after the response, so the secretary sees its progress instead of a request that hangs
+# until the PDF is done. With a broker the worker builds it and this is never used.
+PAPER_BUILD_IN_BACKGROUND = os.environ.get(
+    "PAPER_BUILD_IN_BACKGROUND", "false" if REDIS_URL else "true"
+).lower() in {"1", "true", "yes"}
 
 # Similar recommendations (docs/repeated-learning.md): a write hands the recompute to the
 # worker this many seconds later, so a burst of edits is one recompute.

@@ -126,7 +126,7 @@ def test_the_meetings_list_filters_by_forum_and_shows_a_month(client, cast):
     factories.meeting(forum=two, in_days=41)
     client.force_login(cast.secretary)
     listed = client.get(reverse("governance:meeting_list"), {"forum": one.pk}).context["calendar"]
-    assert [m.forum_id for m in listed["upcoming"]] == [one.pk]
+    assert [m.forum_id for m in listed.upcoming] == [one.pk]
     month = client.get(
         reverse("governance:meeting_list"),
         {"view": "month", "month": f"{first.held_on:%Y-%m}", "forum": one.pk},

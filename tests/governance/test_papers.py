@@ -640,8 +640,8 @@ def test_the_calendar_and_forum_pages_show_the_terms(client, cast, sag):
     assert cast.review.reference.encode() in page.content
     calendar = client.get(reverse("governance:meeting_list"))
     assert calendar.status_code == 200
-    assert len(calendar.context["calendar"]["upcoming"]) == 1
-    assert len(calendar.context["calendar"]["past"]) == 1
+    assert len(calendar.context["calendar"].upcoming) == 1
+    assert len(calendar.context["calendar"].past) == 1
 
 
 def test_the_build_panel_polls_while_building_and_stops_when_ready(client, cast, draft, settings):

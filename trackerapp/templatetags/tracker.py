@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django import template
+from django.template.defaultfilters import pluralize
+from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts import access
@@ -43,3 +47,18 @@ def may(user, verb: str, obj=None) -> bool:
     """`{% may user "manage" review as can_manage %}`: the access policy's answer
     (accounts.access.may), so a page offers only what the person would be allowed."""
     return access.may(user, verb, obj)
+
+
+@register.filter
+def waited(since: datetime | None) -> str:
+    """How long something has waited, in the one largest unit people count in: "3 days",
+    "5 hours", "less than an hour". Queues show it to say what to pick up first."""
+    if since is None:
+        return ""
+    seconds = max(0, int((timezone.now() - since).total_seconds()))
+    days, hours = seconds // 86400, seconds // 3600
+    if days:
+        return f"{days} day{pluralize(days)}"
+    if hours:
+        return f"{hours} hour{pluralize(hours)}"
+    return "less than an hour"
