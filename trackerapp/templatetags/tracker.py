@@ -43,3 +43,9 @@ def may(user, verb: str, obj=None) -> bool:
     """`{% may user "manage" review as can_manage %}`: the access policy's answer
     (accounts.access.may), so a page offers only what the person would be allowed."""
     return access.may(user, verb, obj)
+
+
+@register.filter
+def count_at(counts: dict[str, int] | None, key: str) -> int:
+    """`{{ nav_counts|count_at:href }}`: the number waiting behind a link, 0 if none."""
+    return (counts or {}).get(key, 0)
