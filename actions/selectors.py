@@ -714,7 +714,8 @@ def manager_waiting_for(user: UserType) -> dict[str, Any]:
 def provider_waiting_for(user: UserType) -> dict[str, Any]:
     """What waits on a provider: evidence the safeguarding team rejected on their
     organisation's open actions with nothing uploaded since (to send again), and their
-    extension requests still awaiting a decision (the oldest few). Three queries."""
+    extension requests still awaiting a decision (the oldest few). Two queries, three
+    when more evidence was sent back than is shown."""
     org_ids = access.reach(user).provider
     own_open = Action.objects.visible_to(user).open().filter(owner_organisation_id__in=org_ids)
     newer = Evidence.objects.filter(
@@ -735,9 +736,11 @@ def provider_waiting_for(user: UserType) -> dict[str, Any]:
         .select_related("action__recommendation__review")
         .order_by("requested_at", "pk")
     )
+    shown = list(rejected[:WAITING_LIST_LIMIT])
     return {
-        "rejected_evidence": list(rejected[:WAITING_LIST_LIMIT]),
-        "rejected_count": rejected.count(),
+        "rejected_evidence": shown,
+        # Counted only when there may be more than are shown.
+        "rejected_count": rejected.count() if len(shown) == WAITING_LIST_LIMIT else len(shown),
         "extensions_asked": list(asked[:WAITING_LIST_LIMIT]),
         "due_soon_days": DUE_SOON_DAYS,
     }
