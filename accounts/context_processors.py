@@ -40,7 +40,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         if counts.get("extensions"):
             # No page of their own: the home page lists them, with the evidence.
             extensions_href = reverse("home") + "#extension-requests"
-            links.insert(1, ("Extension requests", extensions_href))
+            links.append(("Extension requests", extensions_href))
             nav_counts[extensions_href] = counts["extensions"]
     return {
         "service_name": settings.SERVICE_NAME,

@@ -91,7 +91,7 @@ def test_the_header_counts_the_work_waiting_on_the_team(client, cast):
     queue = reverse("actions:evidence_queue")
     evidence_link = nav.split(f'href="{queue}"')[1].split("</a>")[0]
     assert "Evidence to review" in evidence_link
-    assert '<span class="nhsuk-u-visually-hidden">(</span>3<span' in evidence_link
+    assert '<span class="nhsuk-u-visually-hidden"> (</span>3<span' in evidence_link
     # No extension requests waiting: no link for them.
     assert "Extension requests" not in nav
 
