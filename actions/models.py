@@ -464,7 +464,8 @@ class Reminder(models.Model):
     last_error = models.CharField(max_length=300, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     # For a notice (NOTICE_RUNGS): what was decided, in words, with the reason given.
-    message = models.TextField(blank=True)
+    # A database default too: the reminder scan writes its rows with raw INSERT ... SELECT.
+    message = models.TextField(blank=True, db_default="")
 
     objects = ReminderQuerySet.as_manager()
 
