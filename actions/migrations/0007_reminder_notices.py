@@ -4,20 +4,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('actions', '0006_portfolio_generation'),
+        ("actions", "0006_portfolio_generation"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='reminder',
-            name='message',
-            field=models.TextField(blank=True, db_default=''),
+            model_name="reminder",
+            name="message",
+            field=models.TextField(blank=True, db_default=""),
         ),
         migrations.AlterField(
-            model_name='reminder',
-            name='rung',
-            field=models.CharField(choices=[('overdue_30', 'Overdue 30 days: escalated to the monitoring forum'), ('overdue_14', "Overdue 14 days: escalated to the provider's lead"), ('overdue', 'Due date passed'), ('due_7', 'Due within 7 days'), ('due_14', 'Due within 14 days'), ('due_30', 'Due within 30 days'), ('evidence_pending', 'Evidence waiting for review'), ('call_for_papers', 'Call for papers'), ('evidence_accepted', 'Evidence accepted'), ('evidence_rejected', 'Evidence rejected'), ('extension_granted', 'Extension granted'), ('extension_refused', 'Extension refused')], max_length=20),
+            model_name="reminder",
+            name="rung",
+            field=models.CharField(
+                choices=[
+                    ("overdue_30", "Overdue 30 days: escalated to the monitoring forum"),
+                    ("overdue_14", "Overdue 14 days: escalated to the provider's lead"),
+                    ("overdue", "Due date passed"),
+                    ("due_7", "Due within 7 days"),
+                    ("due_14", "Due within 14 days"),
+                    ("due_30", "Due within 30 days"),
+                    ("evidence_pending", "Evidence waiting for review"),
+                    ("call_for_papers", "Call for papers"),
+                    ("evidence_accepted", "Evidence accepted"),
+                    ("evidence_rejected", "Evidence rejected"),
+                    ("extension_granted", "Extension granted"),
+                    ("extension_refused", "Extension refused"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
