@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from accounts import access
 from accounts.access import Verb
-from actions.models import Reminder
+from actions.selectors import header_counts_for
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
@@ -31,14 +31,25 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             links.append(("Evidence to review", reverse("actions:evidence_queue")))
         if user.is_admin:
             links.append(("Administration", reverse("admin:index")))
-    unread = 0
+    counts: dict[str, int] = {}
+    nav_counts: dict[str, int] = {}
     if user is not None and user.is_authenticated:
-        unread = Reminder.objects.addressed_to(user).unread().count()
+        counts = header_counts_for(user)
+        if counts.get("evidence"):
+            nav_counts[reverse("actions:evidence_queue")] = counts["evidence"]
+        if counts.get("extensions"):
+            # No page of their own: the home page lists them, with the evidence.
+            extensions_href = reverse("home") + "#extension-requests"
+            links.append(("Extension requests", extensions_href))
+            nav_counts[extensions_href] = counts["extensions"]
     return {
         "service_name": settings.SERVICE_NAME,
         "nav_links": links,
         # What the person's roles allow anywhere (accounts.access), for templates that
         # show or hide whole sections; object-level answers come from {% may %}.
         "can": can,
-        "unread_notifications": unread,
+        "unread_notifications": counts.get("unread", 0),
+        # Work waiting behind a navigation link, by the link's address
+        # ({% nav_count href %}, templates/includes/nav_count.html).
+        "nav_counts": nav_counts,
     }

@@ -136,7 +136,19 @@ class Rung(models.TextChoices):
     DUE_30 = "due_30", "Due within 30 days"
     EVIDENCE_PENDING = "evidence_pending", "Evidence waiting for review"
     CALL_FOR_PAPERS = "call_for_papers", "Call for papers"
+    # Notices: a decision told to the provider in the app, never emailed (NOTICE_RUNGS).
+    EVIDENCE_ACCEPTED = "evidence_accepted", "Evidence accepted"
+    EVIDENCE_REJECTED = "evidence_rejected", "Evidence rejected"
+    EXTENSION_GRANTED = "extension_granted", "Extension granted"
+    EXTENSION_REFUSED = "extension_refused", "Extension refused"
 
+
+# Decisions the provider is told of in the app (actions.services): written with the
+# decision, in its transaction, as reminders that are never emailed, so they share the
+# inbox, its unread count and "mark as read".
+NOTICE_RUNGS = frozenset(
+    {Rung.EVIDENCE_ACCEPTED, Rung.EVIDENCE_REJECTED, Rung.EXTENSION_GRANTED, Rung.EXTENSION_REFUSED}
+)
 
 # Sent at once whatever the person's digest preference.
 URGENT_RUNGS = frozenset({Rung.OVERDUE, Rung.OVERDUE_14, Rung.OVERDUE_30})

@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from accounts import access
 from actions.choices import (
     FINISHED_STATUSES,
+    NOTICE_RUNGS,
     STATUS_STYLE,
     URGENT_RUNGS,
     EvidenceReviewState,
@@ -462,6 +463,9 @@ class Reminder(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # For a notice (NOTICE_RUNGS): what was decided, in words, with the reason given.
+    # A database default too: the reminder scan writes its rows with raw INSERT ... SELECT.
+    message = models.TextField(blank=True, db_default="")
 
     objects = ReminderQuerySet.as_manager()
 
@@ -484,6 +488,10 @@ class Reminder(models.Model):
     @property
     def is_urgent(self) -> bool:
         return self.rung in URGENT_RUNGS
+
+    @property
+    def is_notice(self) -> bool:
+        return self.rung in NOTICE_RUNGS
 
 
 class PortfolioGeneration(models.Model):

@@ -10,7 +10,18 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Field, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Field,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -18,11 +29,20 @@ from django.utils import timezone
 from accounts import access
 from accounts.access import Verb
 from accounts.models import Organisation, User
-from actions.choices import HEADLINE_STATUSES, STATUS_BAND, STATUS_STYLE, Band, Status
+from actions.choices import (
+    HEADLINE_STATUSES,
+    STATUS_BAND,
+    STATUS_STYLE,
+    Band,
+    EvidenceReviewState,
+    ExtensionState,
+    Status,
+)
 from actions.models import (
     Action,
     ActionQuerySet,
     Evidence,
+    ExtensionRequest,
     PortfolioGeneration,
     ProgressUpdate,
     Reminder,
@@ -189,6 +209,7 @@ def _home_figures(user: UserType, today: date) -> dict[str, Any]:
     if access.may(user, Verb.READ_PORTFOLIO):
         overdue = visible_open.overdue(today)
         figures["portfolio_overdue"] = list(_listing(overdue)[:HOME_LIST_LIMIT])
+        figures["portfolio_summary"] = _portfolio_summary(user, today)
     org_ids = access.reach(user).provider
     if not org_ids:
         return figures
@@ -208,6 +229,30 @@ def _home_figures(user: UserType, today: date) -> dict[str, Any]:
         for slug, heading in PROVIDER_GROUPS
     ]
     return figures
+
+
+def _portfolio_summary(user: UserType, today: date) -> dict[str, Any]:
+    """For those who read the portfolio without managing it (viewers, lay members,
+    secretaries): how many actions there are by status, and how many were assured
+    this financial quarter. One query."""
+    quarter = FinancialQuarter.containing(today)
+    assured_since = Q(status=Status.ASSURED, assured_at__date__gte=quarter.start)
+    rows = list(
+        Action.objects.visible_to(user)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk"), assured=Count("pk", filter=assured_since))
+    )
+    counts = {row["status"]: row["n"] for row in rows}
+    return {
+        "total": sum(counts.values()),
+        "by_status": [
+            {"status": s, "label": Status(s).label, "count": counts.get(s, 0)}
+            for s in Status.values
+        ],
+        "assured_this_quarter": sum(row["assured"] for row in rows),
+        "quarter": quarter.label,
+    }
 
 
 # --- figures ---------------------------------------------------------------------
@@ -394,6 +439,16 @@ def _dashboard_figures(user: UserType, today: date) -> dict[str, Any]:
     )
     awaiting = visible.filter(status=Status.COMPLETED)
     mine = open_actions.filter(lead_user=user)
+    mine_due = mine.aggregate(
+        overdue=Count("pk", filter=Q(effective_due__lt=today)),
+        due_soon=Count(
+            "pk",
+            filter=Q(
+                effective_due__gte=today,
+                effective_due__lte=today + timedelta(days=DUE_SOON_DAYS),
+            ),
+        ),
+    )
 
     def short_list(queryset, order=("effective_due", "pk")):
         return list(_listing(queryset).order_by(*order)[:DASHBOARD_LIST_LIMIT])
@@ -410,6 +465,8 @@ def _dashboard_figures(user: UserType, today: date) -> dict[str, Any]:
         "trend": _dashboard_trend(user, today),
         "mine": short_list(mine),
         "mine_count": mine.count(),
+        "mine_overdue_count": mine_due["overdue"],
+        "mine_due_soon_count": mine_due["due_soon"],
         "overdue": short_list(overdue),
         "overdue_count": overdue.count(),
         "due_soon": short_list(due_soon),
@@ -567,3 +624,146 @@ def undelivered_reminders_for(user: UserType) -> QuerySet:
         )
         .order_by("-claimed_at", "-pk")
     )
+
+
+# --- what is waiting on a person ---------------------------------------------------
+
+# Rows of each "waiting on you" list on a home page; the counts say how many in all.
+WAITING_LIST_LIMIT = 5
+# Meetings whose paper deadline falls within this many days are "papers due".
+PAPERS_DUE_DAYS = 60
+
+
+def _count_of(queryset: QuerySet) -> Subquery:
+    """COUNT(*) of `queryset` as a subquery, so several counts share one query."""
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Subquery(counted, output_field=IntegerField())
+
+
+def pending_extensions_for(user: UserType) -> QuerySet[ExtensionRequest]:
+    """Extension requests awaiting a decision on the actions this person manages."""
+    return ExtensionRequest.objects.filter(
+        state=ExtensionState.PENDING,
+        action__in=Action.objects.managed_by(user).values("pk"),
+    )
+
+
+def pending_evidence_for(user: UserType) -> QuerySet[Evidence]:
+    """Evidence waiting for this person's decision (the evidence queue's rows)."""
+    return Evidence.objects.visible_to(user).managed_by(user).pending()
+
+
+def header_counts_for(user: UserType) -> dict[str, Any]:
+    """The counts in the header, in ONE query however many there are: unread
+    notifications for everyone; for the safeguarding team, the evidence and the
+    extension requests awaiting their decision (and when the oldest evidence came).
+    Small, indexed counts of work waiting (not of the portfolio), so drawn afresh on
+    each request rather than kept; worked out once per request (kept on the user
+    object, as accounts.access.reach is), so the home page reuses them."""
+    found = getattr(user, "_header_counts", None)
+    if found is not None:
+        return found
+    counts: dict[str, Any] = {
+        "unread": _count_of(Reminder.objects.addressed_to(user).unread()),
+    }
+    if access.may(user, Verb.MANAGE):
+        evidence = pending_evidence_for(user)
+        counts["evidence"] = _count_of(evidence)
+        counts["evidence_oldest"] = Subquery(
+            evidence.order_by("uploaded_at").values("uploaded_at")[:1]
+        )
+        counts["extensions"] = _count_of(pending_extensions_for(user))
+    row = User.objects.filter(pk=user.pk).annotate(**counts).values(*counts).first() or {}
+    found = {name: row.get(name) or (None if name == "evidence_oldest" else 0) for name in counts}
+    setattr(user, "_header_counts", found)  # noqa: B010 - the user object lives one request
+    return found
+
+
+def manager_waiting_for(user: UserType) -> dict[str, Any]:
+    """What waits on the safeguarding team's decision, for their home page: the
+    evidence to review (how many, and since when the oldest has waited) and the
+    extension requests (how many, the oldest few). The counts are the header's
+    (header_counts_for); one query more for the requests when there are any. These are
+    decisions waiting, not the portfolio, so never kept."""
+    counts = header_counts_for(user)
+    oldest = counts["evidence_oldest"]
+    hint = ""
+    if oldest is not None:
+        days = (timezone.now() - oldest).days
+        waited = "today" if days == 0 else f"{days} day{'s' if days != 1 else ''} ago"
+        hint = f"The oldest was uploaded {waited} ({timezone.localtime(oldest):%-d %b %Y})."
+    extensions: list[ExtensionRequest] = []
+    if counts["extensions"]:
+        extensions = list(
+            pending_extensions_for(user)
+            .select_related(
+                "action__recommendation__review", "action__owner_organisation", "requested_by"
+            )
+            .order_by("requested_at", "pk")[:WAITING_LIST_LIMIT]
+        )
+    return {
+        "evidence_waiting": counts["evidence"],
+        "evidence_oldest": oldest,
+        "evidence_hint": hint,
+        "led_due_soon_name": f"Actions you lead due in the next {DUE_SOON_DAYS} days",
+        "extensions_waiting": counts["extensions"],
+        "extensions": extensions,
+    }
+
+
+def provider_waiting_for(user: UserType) -> dict[str, Any]:
+    """What waits on a provider: evidence the safeguarding team rejected on their
+    organisation's open actions with nothing uploaded since (to send again), and their
+    extension requests still awaiting a decision (the oldest few). Two queries, three
+    when more evidence was sent back than is shown."""
+    org_ids = access.reach(user).provider
+    own_open = Action.objects.visible_to(user).open().filter(owner_organisation_id__in=org_ids)
+    newer = Evidence.objects.filter(
+        action_id=OuterRef("action_id"), uploaded_at__gt=OuterRef("reviewed_at")
+    ).exclude(review_state=EvidenceReviewState.REJECTED)
+    rejected = (
+        Evidence.objects.filter(
+            action__in=own_open.values("pk"), review_state=EvidenceReviewState.REJECTED
+        )
+        .exclude(Exists(newer))
+        .select_related("action__recommendation__review", "reviewed_by")
+        .order_by("-reviewed_at", "-pk")
+    )
+    asked = (
+        ExtensionRequest.objects.filter(
+            state=ExtensionState.PENDING, action__in=own_open.values("pk")
+        )
+        .select_related("action__recommendation__review")
+        .order_by("requested_at", "pk")
+    )
+    shown = list(rejected[:WAITING_LIST_LIMIT])
+    return {
+        "rejected_evidence": shown,
+        # Counted only when there may be more than are shown.
+        "rejected_count": rejected.count() if len(shown) == WAITING_LIST_LIMIT else len(shown),
+        "extensions_asked": list(asked[:WAITING_LIST_LIMIT]),
+        "due_soon_days": DUE_SOON_DAYS,
+    }
+
+
+def papers_due_for(user: UserType, today: date | None = None) -> list[Any]:
+    """The meetings this person arranges papers for whose paper deadline is coming
+    (within PAPERS_DUE_DAYS), soonest first, each with its draft and issued papers
+    counted. One query."""
+    from governance.choices import PaperState
+    from governance.models import Meeting
+
+    today = today or timezone.localdate()
+    meetings = (
+        Meeting.objects.arranged_by(user)
+        .upcoming(today)
+        .filter(held_on__lte=today + timedelta(days=PAPERS_DUE_DAYS + 31))
+        .select_related("forum")
+        .annotate(
+            drafts=Count("papers", filter=~Q(papers__state=PaperState.ISSUED)),
+            issued=Count("papers", filter=Q(papers__state=PaperState.ISSUED)),
+        )
+        .order_by("held_on", "pk")
+    )
+    due = [m for m in meetings[:20] if m.paper_deadline <= today + timedelta(days=PAPERS_DUE_DAYS)]
+    return due[:WAITING_LIST_LIMIT]

@@ -17,13 +17,14 @@ from django.utils import timezone
 
 from accounts import access
 from accounts.access import Verb
-from accounts.choices import DigestFrequency
+from accounts.choices import PROVIDER_ROLES, DigestFrequency
 from actions.choices import (
     FINISHED_STATUSES,
     PROVIDER_SETTABLE_STATUSES,
     EvidenceReviewState,
     ExtensionState,
     ReminderState,
+    Rung,
     Status,
 )
 from actions.evidence_files import inspect_upload
@@ -483,6 +484,19 @@ def evidence_review(*, evidence: Evidence, by: User, accept: bool, reason: str =
             action.completed_on = None
             _save(action, by=by, note=note)
             ProgressUpdate.objects.create(action=action, author=by, text=note, status=action.status)
+        if accept:
+            told = f"“{item.original_filename}” ({item.description}) was accepted."
+        else:
+            told = (
+                f"“{item.original_filename}” ({item.description}) was rejected: "
+                f"{reason.strip()} Upload new evidence on the action's page."
+            )
+        notice_send(
+            action=action,
+            rung=Rung.EVIDENCE_ACCEPTED if accept else Rung.EVIDENCE_REJECTED,
+            subject_key=f"evidence:{item.pk}",
+            message=told,
+        )
     return item
 
 
@@ -575,9 +589,52 @@ def extension_decide(
                 note=f"Extension to {when} approved"
                 + (f": {reason.strip()}" if reason.strip() else ""),
             )
+            told = f"The action is now due on {when}." + (
+                f" {reason.strip()}" if reason.strip() else ""
+            )
         else:
             _record(action, by=by, note=f"Extension to {when} declined: {reason.strip()}")
+            current = action.effective_due_in_memory()
+            told = f"Extension to {when} refused: {reason.strip()}" + (
+                f" The action is still due on {current:%-d %b %Y}." if current else ""
+            )
+        notice_send(
+            action=action,
+            rung=Rung.EXTENSION_GRANTED if approve else Rung.EXTENSION_REFUSED,
+            subject_key=f"extension:{locked_request.pk}",
+            message=told,
+        )
     return locked_request
+
+
+def notice_send(*, action: Action, rung: str, subject_key: str, message: str) -> int:
+    """Tells the people of the action's owning organisation (its provider leads and
+    contributors, nobody else) of a decision, in their notifications: a reminder row
+    that is never emailed. Called inside the decision's transaction, so a decision is
+    never made without its notice, nor a notice written for a decision rolled back. The
+    unique key (recipient, subject, rung, day) makes a repeat harmless."""
+    from accounts.models import User
+
+    recipients = User.objects.filter(
+        is_active=True,
+        memberships__organisation_id=action.owner_organisation_id,
+        memberships__role__in=PROVIDER_ROLES,
+    ).distinct()
+    now = timezone.now()
+    notices = [
+        Reminder(
+            recipient=person,
+            rung=rung,
+            subject_key=subject_key,
+            key_date=timezone.localdate(now),
+            action=action,
+            created_at=now,
+            state=ReminderState.SKIPPED,
+            message=message,
+        )
+        for person in recipients.only("pk")
+    ]
+    return len(Reminder.objects.bulk_create(notices, ignore_conflicts=True))
 
 
 # --- the reminder inbox -----------------------------------------------------------------

@@ -56,3 +56,105 @@ def test_it_shows_portfolio_readers_the_overdue_actions(client, cast):
     assert "Overdue across the portfolio" in page
     assert cast.action_b.description in page
     assert cast.action_a.description not in page.split("Overdue across the portfolio")[1]
+
+
+# --- what is waiting on each person (issue 21) --------------------------------------
+
+
+def test_it_shows_the_team_the_evidence_and_extensions_waiting_on_them(client, cast):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from actions import services
+
+    services.extension_request(
+        action=cast.action_a,
+        by=cast.provider_a_lead,
+        proposed_date=timezone.localdate() + timedelta(days=45),
+        reason="Staffing.",
+    )
+    page = home(client, cast.commissioner)
+    waiting = page.split('id="waiting"')[1].split('id="portfolio"')[0]
+    # Evidence on the reviews the commissioner manages: A's and B's, and the restricted one.
+    assert "3 waiting" in waiting.split('id="waiting-evidence"')[1].split("</li>")[0]
+    assert "1 waiting" in waiting.split('id="waiting-extensions"')[1].split("</li>")[0]
+    assert 'id="extension-requests"' in waiting
+    assert "Staffing" not in waiting  # the reason is on the action page, not here
+    # Charts come before the long tables.
+    assert page.index("The portfolio by status") < page.index('id="overdue"')
+
+
+def test_the_header_counts_the_work_waiting_on_the_team(client, cast):
+    page = home(client, cast.commissioner)
+    nav = page.split('aria-label="Menu"')[1].split("</nav>")[0]
+    queue = reverse("actions:evidence_queue")
+    evidence_link = nav.split(f'href="{queue}"')[1].split("</a>")[0]
+    assert "Evidence to review" in evidence_link
+    assert '<span class="nhsuk-u-visually-hidden"> (</span>3<span' in evidence_link
+    # No extension requests waiting: no link for them.
+    assert "Extension requests" not in nav
+
+
+def test_the_header_shows_no_team_counts_to_others(client, cast):
+    for person in (cast.provider_a_lead, cast.viewer, cast.secretary):
+        page = home(client, person)
+        assert "app-count--nav" not in page
+
+
+def test_the_header_counts_are_one_query(client, cast, django_assert_num_queries):
+    from django.test import RequestFactory
+
+    from accounts import access
+    from accounts.context_processors import navigation
+
+    request = RequestFactory().get("/")
+    request.user = cast.commissioner
+    access.reach(cast.commissioner)  # the person's roles, loaded once per request anyway
+    with django_assert_num_queries(1):
+        navigation(request)
+
+
+def test_it_shows_a_provider_the_evidence_sent_back(client, cast):
+    from actions import services
+
+    services.evidence_review(
+        evidence=cast.evidence_a, by=cast.commissioner, accept=False, reason="Unsigned."
+    )
+    page = home(client, cast.provider_a_contributor)
+    sent_back = page.split('id="rejected-evidence"')[1]
+    assert "Unsigned." in sent_back
+    assert "1 to send again" in page
+    assert 'id="rejected-evidence"' not in home(client, cast.provider_b_lead)
+
+
+def test_evidence_sent_again_is_no_longer_waiting(client, cast):
+    from actions import services
+    from tests import factories
+
+    services.evidence_review(
+        evidence=cast.evidence_a, by=cast.commissioner, accept=False, reason="Unsigned."
+    )
+    factories.evidence(on=cast.action_a, by=cast.provider_a_lead)
+    assert 'id="rejected-evidence"' not in home(client, cast.provider_a_lead)
+
+
+def test_it_shows_a_secretary_the_papers_due(client, cast):
+    from tests import factories
+
+    forum = factories.forum(organisation=cast.icb, secretary=cast.secretary)
+    meeting = factories.meeting(forum=forum, in_days=30)
+    factories.paper(meeting=meeting, by=cast.secretary)
+    page = home(client, cast.secretary)
+    due = page.split('id="papers-due"')[1]
+    assert forum.name in due
+    assert "1 draft to build and issue, 0 issued" in due
+
+
+def test_a_viewer_gets_a_read_only_summary(client, cast):
+    page = home(client, cast.viewer)
+    assert "Your open actions" not in page and "Actions you lead" not in page
+    assert "The portfolio at a glance" in page
+    assert 'id="portfolio-by-status"' in page
+    assert 'id="portfolio-assured"' in page
+    assert 'id="waiting"' not in page

@@ -67,3 +67,14 @@ def test_the_page_runs_the_same_queries_for_small_and_larger_portfolios(client, 
     large = count_queries(client, reverse(name), params)
     assert small == large, f"{name} {params}: {small} queries, then {large}"
     assert large <= 20
+
+
+@pytest.mark.parametrize("who", ["provider_a_lead", "secretary", "viewer"])
+def test_each_roles_home_runs_the_same_queries_for_small_and_larger_portfolios(client, cast, who):
+    client.force_login(getattr(cast, who))
+    grow(cast, 5)
+    small = count_queries(client, reverse("home"))
+    grow(cast, 60)
+    large = count_queries(client, reverse("home"))
+    assert small == large, f"home as {who}: {small} queries, then {large}"
+    assert large <= 20

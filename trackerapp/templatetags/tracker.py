@@ -62,3 +62,9 @@ def waited(since: datetime | None) -> str:
     if hours:
         return f"{hours} hour{pluralize(hours)}"
     return "less than an hour"
+
+
+@register.filter
+def count_at(counts: dict[str, int] | None, key: str) -> int:
+    """`{{ nav_counts|count_at:href }}`: the number waiting behind a link, 0 if none."""
+    return (counts or {}).get(key, 0)
