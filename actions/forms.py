@@ -457,7 +457,8 @@ class BulkActionForm(NHSFormMixin, forms.Form):
     text = forms.CharField(
         required=False,
         label="Progress update",
-        help_text="Added to each action's updates. A new status needs one: say what has changed.",
+        help_text="Needed to set a status (say what has changed) or to add an update; "
+        "added to each action's updates.",
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
