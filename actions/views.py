@@ -59,6 +59,7 @@ def _list_page(
     *,
     bulk_form: BulkActionForm | None = None,
     outcome: dict | None = None,
+    back: str = "",
     code: int = 200,
 ) -> HttpResponse:
     """The action list under these filters; after a bulk change, its outcome, or the
@@ -75,6 +76,8 @@ def _list_page(
         "query": query.urlencode(),
         "bulk_form": bulk_form or BulkActionForm(user=request.user),
         "bulk_outcome": outcome,
+        # Where the bulk form returns: this list, also when shown again from its post.
+        "bulk_next": back or request.get_full_path(),
         # Page links from the list shown again after a refused bulk change (whose
         # address is the bulk form's) still go to the list.
         "page_path": reverse("actions:list"),
@@ -306,7 +309,7 @@ def action_bulk(request: AuthenticatedRequest) -> HttpResponse:
             request.session[BULK_OUTCOME] = outcome
             return redirect(back)
     filters = QueryDict(urlsplit(back).query)
-    return _list_page(request, filters, bulk_form=form, code=422)
+    return _list_page(request, filters, bulk_form=form, back=back, code=422)
 
 
 def _bulk_change(request: AuthenticatedRequest, data: dict) -> dict:

@@ -28,3 +28,18 @@ for (const selectAll of document.querySelectorAll("[data-select-all]")) {
   selectAll.closest("th").querySelector(".app-select-all-fallback")?.remove();
   reflect();
 }
+
+// The bulk change's radios show only the chosen change's fields. Not NHS.UK's own
+// radios script: it sets aria-expanded on radio inputs, which ARIA does not allow.
+for (const group of document.querySelectorAll("[data-bulk-reveal]")) {
+  const radios = Array.from(group.querySelectorAll("input[data-reveals]"));
+  const reveal = () => {
+    for (const radio of radios) {
+      document
+        .getElementById(radio.dataset.reveals)
+        ?.classList.toggle("nhsuk-radios__conditional--hidden", !radio.checked);
+    }
+  };
+  for (const radio of radios) radio.addEventListener("change", reveal);
+  reveal();
+}

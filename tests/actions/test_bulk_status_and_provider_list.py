@@ -105,6 +105,8 @@ def test_a_missing_field_shows_the_error_summary_and_keeps_what_was_chosen(clien
     posted = form_data(page, "bulk-form")
     assert posted["selected"] == [str(cast.action_b.pk)]
     assert posted["operation"] == ["set_status"] and posted["status"] == [Status.COMPLETED]
+    # Sent again, it still returns to the list it came from.
+    assert posted["next"] == ["/actions/?sort=due"]
     cast.action_b.refresh_from_db()
     assert cast.action_b.status == Status.ON_TRACK
 
