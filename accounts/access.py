@@ -46,6 +46,9 @@ class Verb(StrEnum):
 
     # The organisation-wide pages: the review and action lists, the dashboard, forums.
     READ_PORTFOLIO = "read_portfolio"
+    # The action list and its filters: the portfolio's people, and a provider for its
+    # own organisation's actions (what the list holds: action_list_q).
+    READ_ACTION_LIST = "read_action_list"
     # Register a review or import a plan (obj: None, or the organisation to own it).
     CREATE_REVIEW = "create_review"
     # Change a review, its recommendations and actions; accept or reject evidence and
@@ -61,6 +64,9 @@ class Verb(StrEnum):
     DOWNLOAD_EVIDENCE = "download_evidence"
     # Take action plans away in a file (obj: None for the action list, or a review).
     EXPORT = "export"
+    # Take the action list away in a file: whoever may export, and a provider its own
+    # organisation's actions only (action_list_q, exporting=True).
+    EXPORT_ACTION_LIST = "export_action_list"
     # Arrange meetings and build and issue papers (obj: None, a forum, meeting or paper).
     MANAGE_PAPERS = "manage_papers"
     # See papers before they are issued (obj: a forum, meeting or paper).
@@ -209,6 +215,22 @@ def action_read_q(user: Person) -> Q:
     return grant
 
 
+def action_list_q(user: Person, *, exporting: bool = False) -> Q:
+    """What the action list holds of the actions a person sees (and, exporting, its
+    Excel export): all of them for the portfolio's people (exporting: for those who may
+    export); for anyone else only the actions assigned to their provider organisations,
+    never another organisation's, not even of a restricted review they are named on."""
+    r = reach(user)
+    if not r.active:
+        return NOTHING
+    whole = _exports(user, r, None) if exporting else (r.admin or bool(r.portfolio))
+    if whole:
+        return Q()
+    if not r.provider:
+        return NOTHING
+    return Q(owner_organisation_id__in=r.provider)
+
+
 def forum_read_q(user: Person, *, to_forum: str = "") -> Q:
     """Forums (and through them meetings and papers) of the organisations in which the
     person reads the portfolio; providers see their actions, not forums."""
@@ -341,6 +363,8 @@ def may(user: Person, verb: Verb | str, obj: Any = None) -> bool:
     verb = Verb(verb)
     if verb is Verb.READ_PORTFOLIO:
         return r.admin or bool(r.portfolio)
+    if verb is Verb.READ_ACTION_LIST:
+        return r.admin or bool(r.portfolio or r.provider)
     if verb is Verb.CREATE_REVIEW:
         if obj is None:
             return r.admin or bool(r.commissioner)
@@ -358,6 +382,8 @@ def may(user: Person, verb: Verb | str, obj: Any = None) -> bool:
         return _downloads_evidence(user, r, obj)
     if verb is Verb.EXPORT:
         return _exports(user, r, obj)
+    if verb is Verb.EXPORT_ACTION_LIST:
+        return bool(r.provider) or _exports(user, r, None)
     if verb is Verb.MANAGE_PAPERS:
         if obj is None:
             return r.admin or bool(r.secretary)
@@ -382,6 +408,8 @@ def require(user: Person, verb: Verb | str, obj: Any = None, message: str = "") 
 
 REFUSALS: dict[Verb, str] = {
     Verb.READ_PORTFOLIO: "These pages are for the safeguarding team and committees.",
+    Verb.READ_ACTION_LIST: "The action list is for the safeguarding team, committees and "
+    "the providers the actions are assigned to.",
     Verb.CREATE_REVIEW: "Only the safeguarding team can register reviews and import plans.",
     Verb.MANAGE: "Only the safeguarding team that owns this review, or a partner it is "
     "shared with to contribute, can change it.",
@@ -392,6 +420,8 @@ REFUSALS: dict[Verb, str] = {
     Verb.DOWNLOAD_EVIDENCE: "You can see that this evidence exists, but not open it: ask an "
     "administrator if you need to.",
     Verb.EXPORT: "You may not export action plans; ask an administrator if you need to.",
+    Verb.EXPORT_ACTION_LIST: "You may not export the action list; ask an administrator if "
+    "you need to.",
     Verb.MANAGE_PAPERS: "Only the committee secretaries of the forum's organisation arrange "
     "its meetings and papers.",
     Verb.SEE_DRAFT_PAPERS: "Papers are shown once issued.",

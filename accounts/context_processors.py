@@ -27,6 +27,9 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             links.append(("Actions", reverse("actions:list")))
             links.append(("Committees", reverse("governance:meeting_list")))
             links.append(("Reports", reverse("governance:quarterly_report")))
+        elif access.may(user, Verb.READ_ACTION_LIST):
+            # A provider's own organisation's actions (access.action_list_q).
+            links.append(("Actions", reverse("actions:list")))
         if can["manage"]:
             links.append(("Evidence to review", reverse("actions:evidence_queue")))
         if user.is_admin:

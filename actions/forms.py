@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.forms.utils import pretty_name
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
@@ -53,7 +54,9 @@ def owner_filter_choices(user: UserType):
     def owners() -> list[int]:
         # Organisation by organisation (EXISTS on the owner and status index), not by
         # reading every visible action to find their owners.
-        owned = Action.objects.visible_to(user).filter(owner_organisation=OuterRef("pk"))
+        owned = Action.objects.visible_to(user).filter(
+            access.action_list_q(user), owner_organisation=OuterRef("pk")
+        )
         return list(Organisation.objects.filter(Exists(owned)).values_list("pk", flat=True))
 
     kept = portfolio_figures(user, "action owners", timezone.localdate(), owners)
@@ -89,7 +92,9 @@ class ReviewReferenceField(forms.CharField):
 def lead_filter_choices(user: UserType):
     """People who lead an action this person sees, asked person by person (EXISTS on the
     lead index) rather than by reading every visible action."""
-    led = Action.objects.visible_to(user).filter(lead_user=OuterRef("pk"))
+    led = Action.objects.visible_to(user).filter(
+        access.action_list_q(user), lead_user=OuterRef("pk")
+    )
     return User.objects.filter(Exists(led))
 
 
@@ -421,6 +426,7 @@ class ActionForm(NHSFormMixin, forms.ModelForm):
 
 class BulkActionForm(NHSFormMixin, forms.Form):
     OPERATIONS = [
+        ("set_status", "Set the status"),
         ("set_lead", "Set the lead"),
         ("set_forum", "Set the monitoring forum"),
         ("add_note", "Add the same progress update"),
@@ -428,14 +434,32 @@ class BulkActionForm(NHSFormMixin, forms.Form):
     selected = forms.ModelMultipleChoiceField(
         queryset=Action.objects.none(), error_messages={"required": "Select at least one action."}
     )
-    operation = forms.ChoiceField(choices=OPERATIONS, label="Change", widget=forms.RadioSelect)
+    operation = forms.ChoiceField(
+        choices=OPERATIONS,
+        label="Change",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what to change."},
+    )
+    status = forms.ChoiceField(
+        choices=[("", "Choose a status"), *Status.choices], required=False, label="New status"
+    )
+    closure_rationale = forms.CharField(
+        required=False,
+        label="Why the actions are closed without completion",
+        help_text="Only for closed.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     lead_user = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Lead")
     lead_role_title = forms.CharField(required=False, label="Lead role title")
     forum = forms.ModelChoiceField(
         queryset=Forum.objects.all(), required=False, label="Monitoring forum"
     )
     text = forms.CharField(
-        required=False, label="Progress update", widget=forms.Textarea(attrs={"rows": 3})
+        required=False,
+        label="Progress update",
+        help_text="Needed to set a status (say what has changed) or to add an update; "
+        "added to each action's updates.",
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, user: UserType, **kwargs):
@@ -458,7 +482,28 @@ class BulkActionForm(NHSFormMixin, forms.Form):
             self.add_error("forum", "Choose the monitoring forum.")
         if operation == "add_note" and not (cleaned.get("text") or "").strip():
             self.add_error("text", "Enter the update.")
+        # The rest of a status change's rules (evidence, who may set what) are the
+        # single change's, applied action by action (services.action_bulk_set_status).
+        if operation == "set_status":
+            if not cleaned.get("status"):
+                self.add_error("status", "Choose the new status.")
+            if not (cleaned.get("text") or "").strip():
+                self.add_error("text", "Say what has changed.")
+            if (
+                cleaned.get("status") == Status.CLOSED
+                and not (cleaned.get("closure_rationale") or "").strip()
+            ):
+                self.add_error(
+                    "closure_rationale", "Say why the actions are closed without completion."
+                )
         return cleaned
+
+    def ticked(self) -> set[str]:
+        """The action ids the person ticked, as posted: kept ticked when the form is
+        shown again with its errors."""
+        if not self.is_bound:
+            return set()
+        return {str(pk) for pk in cast(QueryDict, self.data).getlist("selected")}
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -100,10 +100,14 @@ def with_listing_columns(queryset: Actions) -> Actions:
     )
 
 
-def action_list_for(user: UserType, filters: ActionFilterForm) -> ActionQuerySet:
-    """The portfolio action list (and its Excel export): the actions this user may see,
-    filtered and sorted by an ActionFilterForm, with the listing columns."""
-    return filters.apply(with_listing_columns(Action.objects.visible_to(user)))
+def action_list_for(
+    user: UserType, filters: ActionFilterForm, *, exporting: bool = False
+) -> ActionQuerySet:
+    """The action list (and its Excel export): the actions this user may see, a
+    provider's only those of its own organisation (access.action_list_q), filtered and
+    sorted by an ActionFilterForm, with the listing columns."""
+    listed = Action.objects.visible_to(user).filter(access.action_list_q(user, exporting=exporting))
+    return filters.apply(with_listing_columns(listed))
 
 
 REVIEW_SUGGESTIONS = 10

@@ -383,6 +383,49 @@ def action_bulk_set_forum(*, actions: Iterable[Action], by: User, forum: Forum |
     return _bulk(actions, by, "Monitoring forum set for several actions", monitoring_forum=forum)
 
 
+@dataclass(frozen=True)
+class BulkStatusResult:
+    """What a bulk status change did: the actions moved, and each one the rules refused
+    with the reason, in the words the single change would have used."""
+
+    status: str
+    changed: list[Action]
+    refused: list[tuple[Action, str]]
+
+
+def action_bulk_set_status(
+    *, actions: Iterable[Action], by: User, status: str, note: str, closure_rationale: str = ""
+) -> BulkStatusResult:
+    """Sets one status on several actions under the single change's rules
+    (action_set_status: who may set what, evidence for completed and assured, a rationale
+    for closed, the note recorded as an update):
+    1. refused whole unless the person manages every chosen action;
+    2. each action in its own transaction, so a refused one writes nothing of itself and
+       holds back none of the others;
+    3. each refusal kept with its reason for the person to read."""
+    ids = _managed_selection(actions, by)
+    changed: list[Action] = []
+    refused: list[tuple[Action, str]] = []
+    chosen = Action.objects.filter(pk__in=ids).select_related("recommendation__review")
+    for action in chosen.order_by("pk"):
+        try:
+            changed.append(
+                action_set_status(
+                    action=action,
+                    by=by,
+                    status=status,
+                    note=note,
+                    expected_version=None,
+                    closure_rationale=closure_rationale,
+                )
+            )
+        except ValidationError as error:
+            refused.append((action, " ".join(error.messages)))
+        except PermissionDenied as error:
+            refused.append((action, str(error)))
+    return BulkStatusResult(status=status, changed=changed, refused=refused)
+
+
 def action_bulk_add_note(*, actions: Iterable[Action], by: User, text: str) -> int:
     ids = _managed_selection(actions, by)
     if not text.strip():

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import Verb, may, require, settable_statuses
 from actions import services
-from actions.choices import EvidenceReviewState, ExtensionState
+from actions.choices import EvidenceReviewState, ExtensionState, Status
 from actions.evidence_preview import is_previewable, thumbnail_png
 from actions.forms import (
     ActionFilterForm,
@@ -48,29 +50,50 @@ PAGE_SIZE = 25
 
 
 def action_list(request: AuthenticatedRequest) -> HttpResponse:
-    require(request.user, Verb.READ_PORTFOLIO)
-    form = ActionFilterForm(request.GET or None, user=request.user)
+    require(request.user, Verb.READ_ACTION_LIST)
+    return _list_page(request, request.GET, outcome=request.session.pop(BULK_OUTCOME, None))
+
+
+def _list_page(
+    request: AuthenticatedRequest,
+    filters: QueryDict,
+    *,
+    bulk_form: BulkActionForm | None = None,
+    outcome: dict | None = None,
+    back: str = "",
+    code: int = 200,
+) -> HttpResponse:
+    """The action list under these filters; after a bulk change, its outcome, or the
+    bulk form as posted with its errors (the ticked rows still ticked)."""
+    form = ActionFilterForm(filters or None, user=request.user)
     actions = action_list_for(request.user, form)
-    wanted = request.GET.get("page")
+    wanted = filters.get("page")
     page = CappedPaginator(actions, PAGE_SIZE, page=wanted).get_page(wanted)
-    query = request.GET.copy()
+    query = filters.copy()
     query.pop("page", None)
     context = {
         "form": form,
         "page": page,
         "query": query.urlencode(),
-        "bulk_form": BulkActionForm(user=request.user),
+        "bulk_form": bulk_form or BulkActionForm(user=request.user),
+        "bulk_outcome": outcome,
+        # Where the bulk form returns: this list, also when shown again from its post.
+        "bulk_next": back or request.get_full_path(),
+        # Page links from the list shown again after a refused bulk change (whose
+        # address is the bulk form's) still go to the list.
+        "page_path": reverse("actions:list"),
+        "portfolio": may(request.user, Verb.READ_PORTFOLIO),
         "can_manage": may(request.user, Verb.MANAGE),
-        "can_export": may(request.user, Verb.EXPORT),
+        "can_export": may(request.user, Verb.EXPORT_ACTION_LIST),
     }
-    return render(request, "actions/list.html", context)
+    return render(request, "actions/list.html", context, status=code)
 
 
 @require_GET
 def review_suggestions(request: AuthenticatedRequest) -> HttpResponse:
     """The options of the action list's review box as the person types (htmx): a few
     references of reviews they see, never any other."""
-    require(request.user, Verb.READ_PORTFOLIO)
+    require(request.user, Verb.READ_ACTION_LIST)
     reviews = review_suggestions_for(request.user, request.GET.get("review", ""))
     return render(request, "actions/_review_suggestions.html", {"reviews": reviews})
 
@@ -267,40 +290,72 @@ def action_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "actions/form.html", context, status=code)
 
 
+# The session key that carries a bulk change's outcome to the list it returns to.
+BULK_OUTCOME = "actions_bulk_outcome"
+
+
 @require_POST
 def action_bulk(request: AuthenticatedRequest) -> HttpResponse:
     require(request.user, Verb.MANAGE)
     form = BulkActionForm(request.POST, user=request.user)
     back = _back(request, reverse("actions:list"))
-    if not form.is_valid():
-        flash_form_errors(request, form)
-        return redirect(back)
-    selected, data = form.cleaned_data["selected"], form.cleaned_data
-    operation = data["operation"]
-    try:
-        if operation == "set_lead":
-            count = services.action_bulk_set_lead(
-                actions=selected,
-                by=request.user,
-                lead_user=data["lead_user"],
-                lead_role_title=data["lead_role_title"],
-            )
-        elif operation == "set_forum":
-            count = services.action_bulk_set_forum(
-                actions=selected, by=request.user, forum=data["forum"]
-            )
+    if form.is_valid():
+        try:
+            outcome = _bulk_change(request, form.cleaned_data)
+        except ValidationError as error:
+            # A lead or forum within the person's reach but outside one chosen action's
+            # review circle (actions.services._check_circle): nothing was changed.
+            form.add_error(None, error)
         else:
-            count = services.action_bulk_add_note(
-                actions=selected, by=request.user, text=data["text"]
-            )
-    except ValidationError as error:
-        # A lead or forum within the person's reach but outside one chosen action's
-        # review circle (actions.services._check_circle): nothing was changed.
-        for message in error.messages:
-            messages.error(request, message)
-        return redirect(back)
-    messages.success(request, f"{count} action{'s' if count != 1 else ''} changed.")
-    return redirect(back)
+            request.session[BULK_OUTCOME] = outcome
+            return redirect(back)
+    filters = QueryDict(urlsplit(back).query)
+    return _list_page(request, filters, bulk_form=form, back=back, code=422)
+
+
+def _bulk_change(request: AuthenticatedRequest, data: dict) -> dict:
+    """Runs the chosen bulk change; what it did, as the list page reports it."""
+    selected, operation = data["selected"], data["operation"]
+    if operation == "set_status":
+        result = services.action_bulk_set_status(
+            actions=selected,
+            by=request.user,
+            status=data["status"],
+            note=data["text"],
+            closure_rationale=data["closure_rationale"],
+        )
+        label = Status(result.status).label.lower()
+        return {
+            "changed": len(result.changed),
+            "heading": f"{_actions(len(result.changed))} set to {label}.",
+            "refused": [
+                {"pk": a.pk, "name": _row_name(a), "reason": reason} for a, reason in result.refused
+            ],
+        }
+    if operation == "set_lead":
+        count = services.action_bulk_set_lead(
+            actions=selected,
+            by=request.user,
+            lead_user=data["lead_user"],
+            lead_role_title=data["lead_role_title"],
+        )
+    elif operation == "set_forum":
+        count = services.action_bulk_set_forum(
+            actions=selected, by=request.user, forum=data["forum"]
+        )
+    else:
+        count = services.action_bulk_add_note(actions=selected, by=request.user, text=data["text"])
+    return {"changed": count, "heading": f"{_actions(count)} changed.", "refused": []}
+
+
+def _actions(count: int) -> str:
+    return f"{count} action{'s' if count != 1 else ''}"
+
+
+def _row_name(action: Action) -> str:
+    """An action as the list names it: its review and recommendation."""
+    rec = action.recommendation
+    return f"{rec.review.reference}, recommendation {rec.number}: {action.description[:80]}"
 
 
 def _back(request: AuthenticatedRequest, default: str) -> str:

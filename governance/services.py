@@ -554,8 +554,9 @@ def action_list_export(
     """The action list as the person filtered and sorted it, every page of it."""
     today = timezone.localdate()
     return _actions_export(
-        actions=action_list_for(by, filters),
+        actions=action_list_for(by, filters, exporting=True),
         by=by,
+        verb=Verb.EXPORT_ACTION_LIST,
         title=f"Actions {today:%d-%m-%Y}",
         filename_stem=f"actions-{today.isoformat()}",
         export="action list",
@@ -593,8 +594,10 @@ def _actions_export(
     filters: dict[str, str] | None = None,
     review: Review | None = None,
     request: HttpRequest | None = None,
+    verb: Verb = Verb.EXPORT,
 ) -> ActionsExport:
-    """1. Refused unless the person may export (accounts.access, Verb.EXPORT).
+    """1. Refused unless the person may export (accounts.access, Verb.EXPORT; the action
+       list, Verb.EXPORT_ACTION_LIST, a provider's holding only its own actions).
     2. Only the rows `by` may export: a restricted review's only when they are named
        on it, whoever they are (Action.objects.exportable_by).
     3. The workbook, marked EXPORT_CLASSIFICATION, saying which restricted reviews it
@@ -603,7 +606,7 @@ def _actions_export(
        were in it and which, and the filters."""
     access.require(
         by,
-        Verb.EXPORT,
+        verb,
         review,
         "Exports are for the safeguarding team and committee secretaries, for others only "
         "where an administrator has granted it, and a restricted review's plan only for the "

@@ -92,10 +92,12 @@ MATRIX = {
     "reviews:share_remove": ("post", lambda o: [o.share.pk], OBJECT_DECIDE_POST),
     "reviews:recommendation_create": ("get", lambda o: [o.review_a.pk], OBJECT_MANAGE),
     "reviews:recommendation_edit": ("get", lambda o: [o.recommendation_a.pk], OBJECT_MANAGE),
-    "actions:list": ("get", lambda o: [], PORTFOLIO_READ),
-    "actions:review_suggestions": ("get", lambda o: [], PORTFOLIO_READ),
-    "actions:export": ("get", lambda o: [], row(200, 200, 403, 403, 403, 403, 403)),
-    "actions:bulk": ("post", lambda o: [], row(302, 403, 403, 403, 403, 403, 403)),
+    # Providers too: their own organisation's actions only (access.action_list_q).
+    "actions:list": ("get", lambda o: [], row(200, 200, 200, 200, 200, 200, 403)),
+    "actions:review_suggestions": ("get", lambda o: [], row(200, 200, 200, 200, 200, 200, 403)),
+    "actions:export": ("get", lambda o: [], row(200, 200, 200, 200, 200, 403, 403)),
+    # An empty post: the list again with the error summary (422), for the team only.
+    "actions:bulk": ("post", lambda o: [], row(422, 403, 403, 403, 403, 403, 403)),
     "actions:detail": ("get", lambda o: [o.action_a.pk], OBJECT_READ),
     "actions:edit": ("get", lambda o: [o.action_a.pk], OBJECT_MANAGE),
     "actions:status": ("post", lambda o: [o.action_a.pk], OBJECT_WRITE_POST),

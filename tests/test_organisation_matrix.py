@@ -618,6 +618,16 @@ def exporter(p: Person, _plan=None) -> bool:
     return p.kind in {"commissioner", "secretary"}
 
 
+def lists_actions(p: Person, _plan=None) -> bool:
+    """The action list: the portfolio, and providers (their own organisation's actions)."""
+    return p.kind in PORTFOLIO or p.kind == "provider"
+
+
+def exports_action_list(p: Person, _plan=None) -> bool:
+    """The action list's export: exporters, and providers (their own actions only)."""
+    return exporter(p) or p.kind == "provider"
+
+
 def uploader(p: Person, i: ImportPlan) -> bool:
     return p.name == i.uploader
 
@@ -843,36 +853,38 @@ def all_rows(forms: Callable[[], Forms]) -> list[Row]:
             recommendation_pk,
             payload=edit("reviews:recommendation_edit", recommendation_pk, text="Edited."),
         ),
-        Row("actions:list", "get", None, portfolio),
+        Row("actions:list", "get", None, lists_actions),
         Row(
             "actions:list",
             "get",
             SCENARIOS,
-            portfolio,
+            lists_actions,
             query=lambda w, s: f"review={w.reviews[s.key].pk}&forum={w.forums[s.owner].pk}",
         ),
         Row(
             "actions:list",
             "get",
             SCENARIOS,
-            portfolio,
+            lists_actions,
             query=lambda w, s: f"owner={w.orgs[s.provider].pk}&sort=review",
         ),
         Row(
             "actions:list",
             "get",
             SCENARIOS,
-            portfolio,
+            lists_actions,
             query=lambda w, s: urlencode({"review": w.reviews[s.key].reference}),
         ),
         # The review box's suggestions, as the person types: part of a reference that
         # every scenario's review holds, then the scenario review's whole reference.
-        Row("actions:review_suggestions", "get", None, portfolio, query=lambda w, p: "review=20"),
+        Row(
+            "actions:review_suggestions", "get", None, lists_actions, query=lambda w, p: "review=20"
+        ),
         Row(
             "actions:review_suggestions",
             "get",
             SCENARIOS,
-            portfolio,
+            lists_actions,
             query=lambda w, s: urlencode({"review": w.reviews[s.key].reference}),
         ),
         Row(
@@ -882,12 +894,12 @@ def all_rows(forms: Callable[[], Forms]) -> list[Row]:
             portfolio,
             query=lambda w, g: f"forum={w.forums[g.org].pk}",
         ),
-        Row("actions:export", "get", None, exporter),
+        Row("actions:export", "get", None, exports_action_list),
         Row(
             "actions:export",
             "get",
             SCENARIOS,
-            exporter,
+            exports_action_list,
             query=lambda w, s: f"review={w.reviews[s.key].pk}",
         ),
         Row(
@@ -899,6 +911,18 @@ def all_rows(forms: Callable[[], Forms]) -> list[Row]:
                 "selected": [w.actions[s.key].pk],
                 "operation": "add_note",
                 "text": "A note for all.",
+            },
+        ),
+        Row(
+            "actions:bulk",
+            "post",
+            SCENARIOS,
+            manages,
+            payload=lambda w, s, who: {
+                "selected": [w.actions[s.key].pk],
+                "operation": "set_status",
+                "status": "at_risk",
+                "text": "Slipping across the plan.",
             },
         ),
         Row(

@@ -68,7 +68,7 @@ def test_review_suggestions_name_only_reviews_the_person_sees(client, cast):
     assert response.status_code == 200
     assert cast.review.reference in body
     assert cast.restricted_review.reference not in body
-    client.force_login(cast.provider_a_lead)
+    client.force_login(cast.outsider)
     assert client.get(reverse("actions:review_suggestions"), {"review": "2026"}).status_code == 403
 
 

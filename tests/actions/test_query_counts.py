@@ -78,3 +78,24 @@ def test_each_roles_home_runs_the_same_queries_for_small_and_larger_portfolios(c
     large = count_queries(client, reverse("home"))
     assert small == large, f"home as {who}: {small} queries, then {large}"
     assert large <= 20
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("actions:list", {}),
+        ("actions:list", {"status": Status.ON_TRACK, "overdue": "on"}),
+        ("actions:list", {"lead": "1", "q": "update"}),
+        ("actions:export", {}),
+    ],
+)
+def test_the_providers_action_list_runs_the_same_queries_however_many_actions(
+    client, cast, name, params
+):
+    client.force_login(cast.provider_a_lead)
+    grow(cast, 5)
+    small = count_queries(client, reverse(name), params)
+    grow(cast, 60)
+    large = count_queries(client, reverse(name), params)
+    assert small == large, f"{name} {params}: {small} queries, then {large}"
+    assert large <= 20

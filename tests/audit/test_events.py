@@ -170,7 +170,7 @@ def test_it_records_a_membership_changed_and_removed(cast, new):
 
 def test_it_records_a_refusal_with_the_path(client, cast, new):
     client.force_login(cast.provider_a_lead)
-    url = reverse("actions:list")
+    url = reverse("reviews:list")
 
     assert client.get(url).status_code == 403
 
