@@ -20,9 +20,10 @@ from actions.models import Action
 from actions.selectors import portfolio_figures
 from actions.services import EDITABLE_FIELDS, EditMerge
 from governance.models import Forum
-from reviews.models import Review, ReviewType, Theme
+from reviews.models import Recommendation, Review, ReviewType, Theme
 from trackerapp.forms import NHSFormMixin, UKDateField, choice_field, model_choice_field
 from trackerapp.uploads import megabytes
+from trackerapp.widget_drawing import QuickWidgets
 
 if TYPE_CHECKING:
     from accounts.models import User as UserType
@@ -31,7 +32,9 @@ SORTS = {
     "due": ("effective_due", "pk"),
     "-due": ("-effective_due", "-pk"),
     "status": ("status", "effective_due", "pk"),
-    "owner": ("owner_organisation__short_name", "effective_due", "pk"),
+    # The owner's name as copied onto the action (Action.listed_owner_name): one index
+    # gives the order, where sorting through the join sorted every visible action.
+    "owner": ("listed_owner_name", "effective_due", "pk"),
     "review": ("recommendation__review__reference", "recommendation__number", "number", "pk"),
     "-updated": ("-updated_at", "-pk"),
 }
@@ -96,6 +99,9 @@ def lead_filter_choices(user: UserType):
 class ActionFilterForm(NHSFormMixin, forms.Form):
     """The action list's filters. Every field is optional; an invalid value is reported
     and ignored rather than showing the wrong rows."""
+
+    # Drawn on every request of the action list: its widgets without templates.
+    default_renderer = QuickWidgets
 
     q = forms.CharField(
         required=False,
@@ -205,17 +211,18 @@ class ActionFilterForm(NHSFormMixin, forms.Form):
         if data.get("lead"):
             queryset = queryset.filter(lead_user=data["lead"])
         if data.get("review_type"):
-            queryset = queryset.filter(recommendation__review__review_type=data["review_type"])
+            queryset = queryset.filter(listed_review_type=data["review_type"])
         if data.get("review"):
-            queryset = queryset.filter(recommendation__review=data["review"])
+            queryset = queryset.filter(listed_review=data["review"])
         if data.get("forum"):
             forum = data["forum"]
             monitored_reviews = Review.objects.filter(monitoring_forums=forum).values("pk")
             queryset = queryset.filter(
-                Q(monitoring_forum=forum) | Q(recommendation__review_id__in=monitored_reviews)
+                Q(monitoring_forum=forum) | Q(listed_review_id__in=monitored_reviews)
             )
         if data.get("theme"):
-            queryset = queryset.filter(recommendation__themes=data["theme"])
+            themed = Recommendation.themes.through.objects.filter(theme=data["theme"])
+            queryset = queryset.filter(recommendation_id__in=themed.values("recommendation_id"))
         return queryset.order_by(*SORTS.get(data.get("sort") or "due", SORTS["due"]))
 
 
@@ -420,6 +427,9 @@ class ActionForm(NHSFormMixin, forms.ModelForm):
 
 
 class BulkActionForm(NHSFormMixin, forms.Form):
+    # Drawn under every page of the action list (ActionFilterForm).
+    default_renderer = QuickWidgets
+
     OPERATIONS = [
         ("set_lead", "Set the lead"),
         ("set_forum", "Set the monitoring forum"),
