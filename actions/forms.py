@@ -89,6 +89,21 @@ class ReviewReferenceField(forms.CharField):
         return found
 
 
+def read_once(field: forms.ModelChoiceField) -> None:
+    """Draws the field's options from one plain read of its queryset. Django reads a
+    choice field's options through a server-side cursor (DECLARE, FETCH, CLOSE: three
+    round trips, and the rows kept past the transaction), once per select drawn; the
+    action list draws six. The queryset still decides what a submitted value may be."""
+    queryset = field.queryset
+
+    def options() -> list[tuple[Any, str]]:
+        empty = [] if field.empty_label is None else [("", field.empty_label)]
+        assert queryset is not None
+        return empty + [(row.pk, field.label_from_instance(row)) for row in queryset]
+
+    field.choices = options
+
+
 def lead_filter_choices(user: UserType):
     """People who lead an action this person sees, asked person by person (EXISTS on the
     lead index) rather than by reading every visible action."""
@@ -139,6 +154,8 @@ class ActionFilterForm(NHSFormMixin, forms.Form):
         model_choice_field(self, "owner").queryset = owner_filter_choices(user)
         model_choice_field(self, "lead").queryset = lead_filter_choices(user)
         model_choice_field(self, "forum").queryset = Forum.objects.visible_to(user)
+        for name in ("owner", "lead", "review_type", "forum", "theme"):
+            read_once(model_choice_field(self, name))
         review = cast(ReviewReferenceField, self.fields["review"])
         review.reviews = Review.objects.visible_to(user).only("pk", "reference", "title")
         # Suggestions as the person types (htmx fills the datalist the page puts beside
@@ -457,6 +474,8 @@ class BulkActionForm(NHSFormMixin, forms.Form):
             is_active=True, memberships__organisation__in=access.reachable_organisations(user)
         ).distinct()
         model_choice_field(self, "forum").queryset = Forum.objects.visible_to(user)
+        read_once(model_choice_field(self, "lead_user"))
+        read_once(model_choice_field(self, "forum"))
 
     def clean(self):
         super().clean()
