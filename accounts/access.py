@@ -209,7 +209,15 @@ def action_read_q(user: Person) -> Q:
         return NOTHING
     if r.admin:
         return Q()
-    grant = _portfolio_q(user, r, "recommendation__review__")
+    # The same rule as _portfolio_q on the review, read from the keys the database
+    # copies onto each action (Action.listed_*): no join, so the action list's indexes
+    # serve its filters and order.
+    grant = Q(listed_review_id__in=_named_review_ids(user))
+    if r.portfolio:
+        grant |= Q(listed_review_restricted=False) & (
+            Q(listed_review_owner_id__in=r.portfolio)
+            | Q(listed_review_id__in=shared_review_ids(r.portfolio))
+        )
     if r.provider:
         grant |= Q(owner_organisation_id__in=r.provider)
     return grant

@@ -21,9 +21,10 @@ from actions.models import Action
 from actions.selectors import portfolio_figures
 from actions.services import EDITABLE_FIELDS, EditMerge
 from governance.models import Forum
-from reviews.models import Review, ReviewType, Theme
+from reviews.models import Recommendation, Review, ReviewType, Theme
 from trackerapp.forms import NHSFormMixin, UKDateField, choice_field, model_choice_field
 from trackerapp.uploads import megabytes
+from trackerapp.widget_drawing import QuickWidgets
 
 if TYPE_CHECKING:
     from accounts.models import User as UserType
@@ -32,7 +33,9 @@ SORTS = {
     "due": ("effective_due", "pk"),
     "-due": ("-effective_due", "-pk"),
     "status": ("status", "effective_due", "pk"),
-    "owner": ("owner_organisation__short_name", "effective_due", "pk"),
+    # The owner's name as copied onto the action (Action.listed_owner_name): one index
+    # gives the order, where sorting through the join sorted every visible action.
+    "owner": ("listed_owner_name", "effective_due", "pk"),
     "review": ("recommendation__review__reference", "recommendation__number", "number", "pk"),
     "-updated": ("-updated_at", "-pk"),
 }
@@ -89,6 +92,21 @@ class ReviewReferenceField(forms.CharField):
         return found
 
 
+def read_once(field: forms.ModelChoiceField) -> None:
+    """Draws the field's options from one plain read of its queryset. Django reads a
+    choice field's options through a server-side cursor (DECLARE, FETCH, CLOSE: three
+    round trips, and the rows kept past the transaction), once per select drawn; the
+    action list draws six. The queryset still decides what a submitted value may be."""
+    queryset = field.queryset
+
+    def options() -> list[tuple[Any, str]]:
+        empty = [] if field.empty_label is None else [("", field.empty_label)]
+        assert queryset is not None
+        return empty + [(row.pk, field.label_from_instance(row)) for row in queryset]
+
+    field.choices = options
+
+
 def lead_filter_choices(user: UserType):
     """People who lead an action this person sees, asked person by person (EXISTS on the
     lead index) rather than by reading every visible action."""
@@ -101,6 +119,9 @@ def lead_filter_choices(user: UserType):
 class ActionFilterForm(NHSFormMixin, forms.Form):
     """The action list's filters. Every field is optional; an invalid value is reported
     and ignored rather than showing the wrong rows."""
+
+    # Drawn on every request of the action list: its widgets without templates.
+    default_renderer = QuickWidgets
 
     q = forms.CharField(
         required=False,
@@ -138,6 +159,8 @@ class ActionFilterForm(NHSFormMixin, forms.Form):
         model_choice_field(self, "owner").queryset = owner_filter_choices(user)
         model_choice_field(self, "lead").queryset = lead_filter_choices(user)
         model_choice_field(self, "forum").queryset = Forum.objects.visible_to(user)
+        for name in ("owner", "lead", "review_type", "forum", "theme"):
+            read_once(model_choice_field(self, name))
         review = cast(ReviewReferenceField, self.fields["review"])
         review.reviews = Review.objects.visible_to(user).only("pk", "reference", "title")
         # Suggestions as the person types (htmx fills the datalist the page puts beside
@@ -210,17 +233,18 @@ class ActionFilterForm(NHSFormMixin, forms.Form):
         if data.get("lead"):
             queryset = queryset.filter(lead_user=data["lead"])
         if data.get("review_type"):
-            queryset = queryset.filter(recommendation__review__review_type=data["review_type"])
+            queryset = queryset.filter(listed_review_type=data["review_type"])
         if data.get("review"):
-            queryset = queryset.filter(recommendation__review=data["review"])
+            queryset = queryset.filter(listed_review=data["review"])
         if data.get("forum"):
             forum = data["forum"]
             monitored_reviews = Review.objects.filter(monitoring_forums=forum).values("pk")
             queryset = queryset.filter(
-                Q(monitoring_forum=forum) | Q(recommendation__review_id__in=monitored_reviews)
+                Q(monitoring_forum=forum) | Q(listed_review_id__in=monitored_reviews)
             )
         if data.get("theme"):
-            queryset = queryset.filter(recommendation__themes=data["theme"])
+            themed = Recommendation.themes.through.objects.filter(theme=data["theme"])
+            queryset = queryset.filter(recommendation_id__in=themed.values("recommendation_id"))
         return queryset.order_by(*SORTS.get(data.get("sort") or "due", SORTS["due"]))
 
 
@@ -425,6 +449,9 @@ class ActionForm(NHSFormMixin, forms.ModelForm):
 
 
 class BulkActionForm(NHSFormMixin, forms.Form):
+    # Drawn under every page of the action list (ActionFilterForm).
+    default_renderer = QuickWidgets
+
     OPERATIONS = [
         ("set_status", "Set the status"),
         ("set_lead", "Set the lead"),
@@ -471,6 +498,8 @@ class BulkActionForm(NHSFormMixin, forms.Form):
             is_active=True, memberships__organisation__in=access.reachable_organisations(user)
         ).distinct()
         model_choice_field(self, "forum").queryset = Forum.objects.visible_to(user)
+        read_once(model_choice_field(self, "lead_user"))
+        read_once(model_choice_field(self, "forum"))
 
     def clean(self):
         super().clean()

@@ -120,6 +120,41 @@ class Action(models.Model):
         related_name="monitored_actions",
         help_text="The forum this action reports to, e.g. the provider's CQRG.",
     )
+    # Where the action sits, copied from its recommendation's review and its owner by
+    # the database (triggers of migration 0007, on every write to an action, a
+    # recommendation, a review or an organisation, whatever made it), so that the action
+    # list filters by who may see an action and sorts by owner without a join, through
+    # the indexes below. Only ever read in queries: an object in memory holds what the
+    # database had when it was read, or nothing for one not yet saved.
+    listed_review = models.ForeignKey(
+        "reviews.Review",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+    listed_review_owner = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+    listed_review_restricted = models.BooleanField(null=True, editable=False)
+    listed_review_type = models.ForeignKey(
+        "reviews.ReviewType",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+    listed_owner_name = models.CharField(max_length=30, null=True, editable=False)
     # Bumped by every service write; a save carrying an older version is refused, so
     # two people editing one action never overwrite each other silently.
     version = models.PositiveIntegerField(default=1)
@@ -128,7 +163,14 @@ class Action(models.Model):
 
     # Change reasons carry the person's note in full, so a TextField.
     history = HistoricalRecords(
-        excluded_fields=["effective_due"],
+        excluded_fields=[
+            "effective_due",
+            "listed_review",
+            "listed_review_owner",
+            "listed_review_restricted",
+            "listed_review_type",
+            "listed_owner_name",
+        ],
         history_change_reason_field=models.TextField(null=True),
     )
     objects = ActionQuerySet.as_manager()
@@ -146,6 +188,36 @@ class Action(models.Model):
             models.Index(fields=["effective_due"], name="action_effective_due_idx"),
             models.Index(fields=["due_date"], name="action_due_date_idx"),
             models.Index(fields=["owner_organisation", "status"], name="action_owner_status_idx"),
+            # The action list: each filter that picks out a part of the portfolio, then
+            # the default order (due date), so that a page is the first 25 entries of one
+            # index range, with visibility checked on the row (listed_* keys), rather
+            # than every match joined to its review and sorted. EXPLAIN ANALYZE at
+            # 100,000 generated actions, as the commissioner of the owning ICB:
+            #   status=off_track  Index Scan using action_list_status_idx, rows=25, 0.7 ms
+            #   owner=<provider>  Index Scan using action_list_owner_idx, rows=25, 0.7 ms
+            #   lead=<person>     Index Scan using action_list_lead_idx, rows=25, 0.8 ms
+            #   review=<ref>      Index Scan using action_list_review_idx, rows=25, 0.4 ms
+            #   review_type=SAR   Index Scan using action_list_type_idx, rows=25
+            # (before, each walked action_effective_due_idx through the recommendation and
+            # review joins until 25 matched: a rare lead or review read thousands of rows).
+            models.Index(fields=["status", "effective_due", "id"], name="action_list_status_idx"),
+            models.Index(
+                fields=["owner_organisation", "effective_due", "id"], name="action_list_owner_idx"
+            ),
+            models.Index(fields=["lead_user", "effective_due", "id"], name="action_list_lead_idx"),
+            models.Index(
+                fields=["listed_review", "effective_due", "id"], name="action_list_review_idx"
+            ),
+            models.Index(
+                fields=["listed_review_type", "effective_due", "id"], name="action_list_type_idx"
+            ),
+            # Sorted by owner: page 40 reads 1,000 entries of this index in order (Index
+            # Scan using action_list_owner_name_idx, rows=1000, 1.4 ms for the page's ids)
+            # where the sort through the organisation join sorted every visible action.
+            models.Index(
+                fields=["listed_owner_name", "effective_due", "id"],
+                name="action_list_owner_name_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any, cast
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
 # The list says "more than 1,000" past this many rows rather than count them all.
@@ -37,6 +37,21 @@ class CappedPaginator(Paginator):
         # Only the ids, unsorted: the listing columns and the order change no count.
         rows = cast(QuerySet, self.object_list)
         return rows.order_by().values("pk")[: self.cap + 1].count()
+
+    def page(self, number: Any) -> Any:
+        """A page past the first picks its rows' ids first (the sort's index alone),
+        then reads those rows with their columns. Otherwise the database works out every
+        skipped row's columns (joins and the listing subqueries) only to drop them: at
+        page 40, a thousand rows read for 25 shown."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        rows = self.object_list
+        if bottom == 0 or not isinstance(rows, QuerySet) or not rows.ordered:
+            return super().page(number)
+        top = min(bottom + self.per_page, self.count)
+        ids = rows.values("pk")[bottom:top]
+        # Paginator._get_page, as Paginator.page ends (not in the type stubs).
+        return Page(rows.filter(pk__in=ids), number, self)
 
     @property
     def capped(self) -> bool:
