@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.cache import cache
 from django.db import connection
@@ -18,7 +18,14 @@ from django.utils import timezone
 from accounts import access
 from accounts.access import Verb
 from accounts.models import Organisation, User
-from actions.choices import HEADLINE_STATUSES, STATUS_BAND, STATUS_STYLE, Band, Status
+from actions.choices import (
+    HEADLINE_STATUSES,
+    STATUS_BAND,
+    STATUS_STYLE,
+    Band,
+    EvidenceReviewState,
+    Status,
+)
 from actions.models import (
     Action,
     ActionQuerySet,
@@ -445,7 +452,29 @@ def _dashboard_trend(user: UserType, today: date) -> dict[str, Any]:
 
 # --- history ---------------------------------------------------------------------
 
-TIMELINE_HIDDEN_FIELDS = {"version", "updated_at", "created_at", "assured_at", "completed_on"}
+# Shown through the status sentence ("Signed off as assured by …") or not at all.
+TIMELINE_HIDDEN_FIELDS = {
+    "version",
+    "updated_at",
+    "created_at",
+    "assured_at",
+    "assured_by",
+    "completed_on",
+}
+# The fields a history row may change, compared row by row (cheaper than diff_against,
+# which builds a model diff of every field, many-to-many included, for each pair).
+TIMELINE_FIELDS = [
+    f
+    for f in Action._meta.concrete_fields
+    if f.name not in TIMELINE_HIDDEN_FIELDS | {"id", "effective_due", "recommendation"}
+]
+TIMELINE_NAMES = {
+    "lead_user": "lead",
+    "lead_role_title": "lead's role",
+    "owner_organisation": "owner",
+    "monitoring_forum": "monitoring forum",
+    "closure_rationale": "reason for closing",
+}
 
 
 @dataclass
@@ -457,47 +486,63 @@ class TimelineEntry:
 
 
 def _display(field_name: str, value: Any, lookups: dict[str, dict[int, str]]) -> str:
-    if value in (None, ""):
-        return "none"
     if field_name == "status":
         return Status(value).label.lower()
     if field_name in lookups:
-        return lookups[field_name].get(value, f"#{value}")
+        return lookups[field_name].get(value, "someone no longer listed")
     if isinstance(value, date):
-        return f"{value:%-d %b %Y}"
+        return f"{value:%-d %B %Y}"
     text = str(value)
-    return text if len(text) <= 80 else text[:77] + "…"
+    return "“" + (text if len(text) <= 80 else text[:77] + "…") + "”"
+
+
+def _sentence(
+    field: Field, old: Any, new: Any, lookups: dict[str, dict[int, str]], who: str
+) -> str:
+    """One change as a person says it: "Due date changed from 1 May 2026 to 30 June
+    2026", "Lead set to S. Khan", "Revised due date removed (was 30 June 2026)"."""
+    name = TIMELINE_NAMES.get(field.name, str(field.verbose_name))
+    name = name[0].upper() + name[1:]
+    if field.name == "status" and new == Status.ASSURED:
+        return f"Signed off as assured by {who}"
+    if field.name == "status":
+        return f"Status changed from {_display('status', old, lookups)} to {_display('status', new, lookups)}"
+    if old in (None, ""):
+        return f"{name} set to {_display(field.name, new, lookups)}"
+    if new in (None, ""):
+        return f"{name} removed (was {_display(field.name, old, lookups)})"
+    return f"{name} changed from {_display(field.name, old, lookups)} to {_display(field.name, new, lookups)}"
 
 
 def action_timeline(action: Action) -> list[TimelineEntry]:
-    """The action's history as sentences, newest first:
-    "19 Sep 2018, J. Smith: status on track → completed"."""
+    """The action's history as sentences, newest first: when (date and time), who, and
+    what changed ("Status changed from on track to completed"). Two queries, and one
+    more per kind of person, organisation or forum named in a change."""
     records = list(
         action.history.select_related("history_user").order_by("history_date", "history_id")
     )
-    pairs: list[tuple[Any, list[Any]]] = []
+    pairs: list[tuple[Any, list[tuple[Field, Any, Any]]]] = []
     ids: dict[str, set[int]] = {
         "lead_user": set(),
         "owner_organisation": set(),
         "monitoring_forum": set(),
-        "assured_by": set(),
     }
     previous = None
     for record in records:
-        changes: list[Any] = []
+        changes: list[tuple[Field, Any, Any]] = []
         if previous is not None:
-            delta = record.diff_against(previous)
-            changes = [c for c in delta.changes if c.field not in TIMELINE_HIDDEN_FIELDS]
-            for change in changes:
-                if change.field in ids:
-                    ids[change.field].update(v for v in (change.old, change.new) if v)
+            for field in TIMELINE_FIELDS:
+                old, new = getattr(previous, field.attname), getattr(record, field.attname)
+                if old != new:
+                    changes.append((field, old, new))
+                    if field.name in ids:
+                        ids[field.name].update(v for v in (old, new) if v)
         pairs.append((record, changes))
         previous = record
-    users = ids["lead_user"] | ids["assured_by"]
-    user_names = {u.pk: u.display_name for u in User.objects.filter(pk__in=users)} if users else {}
     lookups = {
-        "lead_user": user_names,
-        "assured_by": user_names,
+        "lead_user": {u.pk: u.display_name for u in User.objects.filter(pk__in=ids["lead_user"])}
+        if ids["lead_user"]
+        else {},
         "owner_organisation": dict(
             Organisation.objects.filter(pk__in=ids["owner_organisation"]).values_list(
                 "pk", "short_name"
@@ -513,15 +558,11 @@ def action_timeline(action: Action) -> list[TimelineEntry]:
     }
     entries = []
     for index, (record, changes) in enumerate(pairs):
-        who = record.history_user.display_name if record.history_user else "System"
+        who = record.history_user.display_name if record.history_user else "the system"
         if index == 0:
-            sentences = ["action added"]
+            sentences = ["Action added"]
         else:
-            sentences = [
-                f"{cast(Field, Action._meta.get_field(c.field)).verbose_name} "
-                f"{_display(c.field, c.old, lookups)} → {_display(c.field, c.new, lookups)}"
-                for c in changes
-            ]
+            sentences = [_sentence(field, old, new, lookups, who) for field, old, new in changes]
         if not sentences and not record.history_change_reason:
             continue
         entries.append(
@@ -567,3 +608,45 @@ def undelivered_reminders_for(user: UserType) -> QuerySet:
         )
         .order_by("-claimed_at", "-pk")
     )
+
+
+# --- the action page ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """The next thing this person can do on an action page, and where on it."""
+
+    text: str
+    anchor: str
+
+
+def action_next_step(
+    *,
+    action: Action,
+    evidence_states: list[str],
+    status_choices: list[Any],
+    pending_extension: Any,
+    can_update: bool,
+    can_manage: bool,
+) -> NextStep | None:
+    """What the action is waiting on from this person, first things first: a decision
+    on more time, evidence to review, the sign-off; for the provider, evidence and
+    then marking it completed. None when nothing waits on them."""
+    offered = {c.value for c in status_choices if c.offered}
+    if can_manage:
+        pending = evidence_states.count(EvidenceReviewState.PENDING)
+        if pending_extension is not None:
+            return NextStep("Decide the extension request", "extensions")
+        if pending:
+            pieces = "piece" if pending == 1 else "pieces"
+            return NextStep(f"Review {pending} {pieces} of evidence", "evidence")
+        if action.status == Status.COMPLETED and Status.ASSURED in offered:
+            return NextStep("Sign off as assured", "change-status")
+    if can_update and not action.is_finished:
+        if not set(evidence_states) - {EvidenceReviewState.REJECTED}:
+            return NextStep("Upload evidence", "add-evidence")
+        if Status.COMPLETED in offered:
+            return NextStep("Mark as completed", "change-status")
+        return NextStep("Add a progress update", "add-update")
+    return None

@@ -29,6 +29,7 @@ from actions.models import Action, Evidence, ExtensionRequest
 from actions.selectors import (
     action_for_user,
     action_list_for,
+    action_next_step,
     action_timeline,
     reminder_inbox_for,
     review_suggestions_for,
@@ -104,9 +105,22 @@ def _action_page(
     extensions = list(action.extension_requests.select_related("requested_by", "decided_by"))
     pending_extension = next((e for e in extensions if e.state == ExtensionState.PENDING), None)
     may_request = can_update and not action.is_finished and pending_extension is None
-    context = {
+    evidence = list(action.evidence.select_related("uploaded_by"))
+    evidence_states = [item.review_state for item in evidence]
+    status_form = status_form or (
+        StatusForm(action=action, user=user, evidence_states=evidence_states) if settable else None
+    )
+    choices = status_form.status_choices if status_form else []
+    forms = {
+        "status_form": status_form,
+        "update_form": update_form or (ProgressUpdateForm() if can_update else None),
         "evidence_form": evidence_form or (EvidenceUploadForm() if can_update else None),
         "extension_form": extension_form or (ExtensionRequestForm() if may_request else None),
+    }
+    context = {
+        **forms,
+        # The one form that failed, for the error summary at the top of the page.
+        "failed_form": next((f for f in forms.values() if f is not None and f.errors), None),
         "extensions": extensions,
         "pending_extension": pending_extension,
         "decision_form": ExtensionDecisionForm() if can_manage and pending_extension else None,
@@ -115,14 +129,21 @@ def _action_page(
         "review": action.recommendation.review,
         "can_update": can_update,
         "can_manage": can_manage,
-        "status_form": status_form or (StatusForm(action=action, user=user) if settable else None),
-        "update_form": update_form or (ProgressUpdateForm() if can_update else None),
         "updates": action.updates.select_related("author"),
-        "evidence": action.evidence.select_related("uploaded_by"),
+        "evidence": evidence,
         "timeline": action_timeline(action),
+        "next_step": action_next_step(
+            action=action,
+            evidence_states=evidence_states,
+            status_choices=choices,
+            pending_extension=pending_extension,
+            can_update=can_update,
+            can_manage=can_manage,
+        ),
         "notice": notice,
     }
     template = "actions/_live.html" if request.headers.get("HX-Request") else "actions/detail.html"
+    context["partial"] = template == "actions/_live.html"
     if template == "actions/detail.html":
         # Learning made before (docs/repeated-learning.md), as far as this person sees it.
         context["made_before"] = made_before_for(user, action.recommendation)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.forms import BaseForm, BaseFormSet
 from django.utils.html import format_html
 
 from accounts import access
@@ -43,3 +44,29 @@ def may(user, verb: str, obj=None) -> bool:
     """`{% may user "manage" review as can_manage %}`: the access policy's answer
     (accounts.access.may), so a page offers only what the person would be allowed."""
     return access.may(user, verb, obj)
+
+
+def _has_errors(value: object) -> bool:
+    # An unbound form has no errors, and asking does not validate it.
+    if isinstance(value, BaseForm):
+        return value.is_bound and bool(value.errors)
+    if isinstance(value, BaseFormSet):
+        return value.is_bound and bool(value.total_error_count())
+    return False
+
+
+@register.simple_tag(takes_context=True)
+def error_title_prefix(context: template.Context) -> str:
+    """ "Error: " when the page shows an error summary: a bound form with errors anywhere in
+    its context, or messages passed to the summary in a context value named *_errors. The
+    NHS.UK service manual's rule for the <title> of a page with errors; base.html asks
+    it, so every form page follows it without saying so."""
+    for name, value in context.flatten().items():
+        if _has_errors(value) or (
+            isinstance(name, str)
+            and name.endswith("_errors")
+            and isinstance(value, list | tuple)
+            and value
+        ):
+            return "Error: "
+    return ""
