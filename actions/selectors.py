@@ -650,3 +650,38 @@ def action_next_step(
             return NextStep("Mark as completed", "change-status")
         return NextStep("Add a progress update", "add-update")
     return None
+
+
+def action_page_records(user: UserType, action: Action) -> dict[str, Any]:
+    """What the action page shows of the action's records as this person sees them:
+    evidence, extension requests, progress updates, the history, learning made before,
+    and whether they see the recommendation and the review's title. Worked out once
+    and kept under figures_key, whose generation every write to these records (and to
+    the visibility they depend on) moves (actions.models.PORTFOLIO_TABLES); names of
+    people are as they were when it was worked out, for at most FIGURES_KEPT_SECONDS."""
+    # Imported here: reviews' selectors build on this module.
+    from reviews.models import Recommendation
+    from reviews.selectors import made_before_for
+
+    def work_out() -> dict[str, Any]:
+        review = action.recommendation.review
+        return {
+            "evidence": list(action.evidence.select_related("uploaded_by")),
+            "extensions": list(
+                action.extension_requests.select_related("requested_by", "decided_by")
+            ),
+            "updates": list(action.updates.select_related("author")),
+            "timeline": action_timeline(action),
+            "made_before": made_before_for(user, action.recommendation),
+            "recommendation_visible": Recommendation.objects.visible_to(user)
+            .filter(pk=action.recommendation_id)
+            .exists(),
+            "review_forums": []
+            if action.monitoring_forum_id
+            else [forum.name for forum in review.monitoring_forums.all()],
+            "review_title_visible": not review.restricted
+            or user.is_admin
+            or review.named_people.filter(pk=user.pk).exists(),
+        }
+
+    return portfolio_figures(user, f"action-page:{action.pk}", timezone.localdate(), work_out)

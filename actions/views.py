@@ -30,7 +30,7 @@ from actions.selectors import (
     action_for_user,
     action_list_for,
     action_next_step,
-    action_timeline,
+    action_page_records,
     reminder_inbox_for,
     review_suggestions_for,
     undelivered_reminders_for,
@@ -38,7 +38,6 @@ from actions.selectors import (
 from governance.plan_workbook import XLSX_CONTENT_TYPE
 from governance.services import action_list_export
 from reviews.models import Recommendation
-from reviews.selectors import made_before_for
 from trackerapp.downloads import generated_file_response, private_file_response
 from trackerapp.forms import flash_form_errors, form_status, form_submit
 from trackerapp.pagination import CappedPaginator
@@ -102,10 +101,11 @@ def _action_page(
     can_update = may(user, Verb.UPDATE, action)
     can_manage = may(user, Verb.MANAGE, action)
     settable = settable_statuses(user, action)
-    extensions = list(action.extension_requests.select_related("requested_by", "decided_by"))
+    records = action_page_records(user, action)
+    extensions = records["extensions"]
     pending_extension = next((e for e in extensions if e.state == ExtensionState.PENDING), None)
     may_request = can_update and not action.is_finished and pending_extension is None
-    evidence = list(action.evidence.select_related("uploaded_by"))
+    evidence = records["evidence"]
     evidence_states = [item.review_state for item in evidence]
     status_form = status_form or (
         StatusForm(action=action, user=user, evidence_states=evidence_states) if settable else None
@@ -129,9 +129,11 @@ def _action_page(
         "review": action.recommendation.review,
         "can_update": can_update,
         "can_manage": can_manage,
-        "updates": action.updates.select_related("author"),
+        "updates": records["updates"],
         "evidence": evidence,
-        "timeline": action_timeline(action),
+        "timeline": records["timeline"],
+        "review_forums": records["review_forums"],
+        "review_title_visible": records["review_title_visible"],
         "next_step": action_next_step(
             action=action,
             evidence_states=evidence_states,
@@ -144,12 +146,9 @@ def _action_page(
     }
     template = "actions/_live.html" if request.headers.get("HX-Request") else "actions/detail.html"
     context["partial"] = template == "actions/_live.html"
-    if template == "actions/detail.html":
-        # Learning made before (docs/repeated-learning.md), as far as this person sees it.
-        context["made_before"] = made_before_for(user, action.recommendation)
-        context["recommendation_visible"] = (
-            Recommendation.objects.visible_to(user).filter(pk=action.recommendation_id).exists()
-        )
+    # Learning made before (docs/repeated-learning.md), as far as this person sees it.
+    context["made_before"] = records["made_before"]
+    context["recommendation_visible"] = records["recommendation_visible"]
     return render(request, template, context, status=code)
 
 

@@ -67,3 +67,34 @@ def test_the_page_runs_the_same_queries_for_small_and_larger_portfolios(client, 
     large = count_queries(client, reverse(name), params)
     assert small == large, f"{name} {params}: {small} queries, then {large}"
     assert large <= 20
+
+
+def test_the_action_page_runs_the_same_queries_however_long_its_history(client, cast):
+    """Evidence, extension requests, updates and history are each read in one query
+    (the people they name with them), however many there are; and once worked out they
+    are kept until the portfolio next changes (actions.selectors.action_page_records)."""
+    from django.core.cache import cache
+
+    from actions import services
+
+    client.force_login(cast.commissioner)
+    action = cast.action_a
+    url = reverse("actions:detail", args=[action.pk])
+    cache.clear()
+    small = count_queries(client, url)
+    for n in range(6):
+        action.refresh_from_db()
+        services.action_update(
+            action=action,
+            by=cast.commissioner,
+            expected_version=action.version,
+            due_date=date(2027, 1, 1) + timedelta(days=n),
+            lead_user=cast.provider_a_contributor if n % 2 else cast.provider_a_lead,
+        )
+        factories.evidence(on=action, by=cast.provider_a_lead)
+        action.updates.create(author=cast.provider_a_lead, text=f"Update {n}", status=action.status)
+    cache.clear()
+    large = count_queries(client, url)
+    assert small == large, f"{small} queries, then {large}"
+    kept = count_queries(client, url)
+    assert kept < large
