@@ -52,16 +52,32 @@ HEADLINE_FORMULA = (
 )
 
 
-def action_for_user(user: UserType, pk: int) -> Action:
-    """The one way a view loads an action: 404 unless the user may see it."""
-    queryset = Action.objects.visible_to(user).select_related(
+def _visible_action(user: UserType) -> QuerySet[Action]:
+    return Action.objects.visible_to(user).select_related(
         "recommendation__review__review_type",
         "owner_organisation",
         "lead_user",
         "assured_by",
         "monitoring_forum",
     )
-    return get_object_or_404(queryset, pk=pk)
+
+
+def action_for_user(user: UserType, pk: int) -> Action:
+    """The one way a view loads an action: 404 unless the user may see it."""
+    return get_object_or_404(_visible_action(user), pk=pk)
+
+
+def action_for_page(user: UserType, pk: int) -> Action:
+    """action_for_user, with the portfolio's generation read in the same query (the
+    action page's records are kept under it: action_page_records)."""
+    generation = PortfolioGeneration.objects.filter(pk=1)
+    return get_object_or_404(
+        _visible_action(user).annotate(
+            generation_token=Subquery(generation.values("token")[:1]),
+            generation_value=Subquery(generation.values("value")[:1]),
+        ),
+        pk=pk,
+    )
 
 
 Actions = TypeVar("Actions", bound=QuerySet[Action])
@@ -345,7 +361,15 @@ def figures_key(user: UserType, name: str, today: date) -> str | None:
     role or a review they are named on), and the day (overdue and due soon move at
     midnight). None without a generation (not PostgreSQL): nothing is kept then."""
     row = PortfolioGeneration.objects.filter(pk=1).values_list("token", "value").first()
-    if row is None or connection.vendor != "postgresql":
+    return figures_key_at(row, user, name, today)
+
+
+def figures_key_at(
+    row: tuple[Any, int] | None, user: UserType, name: str, today: date
+) -> str | None:
+    """figures_key for the generation (token, value) already read, e.g. with the row
+    the page reads anyway (action_for_page)."""
+    if row is None or row[0] is None or connection.vendor != "postgresql":
         return None
     r = access.reach(user)
     roles = (
@@ -684,4 +708,9 @@ def action_page_records(user: UserType, action: Action) -> dict[str, Any]:
             or review.named_people.filter(pk=user.pk).exists(),
         }
 
-    return portfolio_figures(user, f"action-page:{action.pk}", timezone.localdate(), work_out)
+    if hasattr(action, "generation_token"):  # loaded by action_for_page
+        generation = (action.generation_token, action.generation_value)
+        key = figures_key_at(generation, user, f"action-page:{action.pk}", timezone.localdate())
+    else:
+        key = figures_key(user, f"action-page:{action.pk}", timezone.localdate())
+    return kept_figures(key, work_out)

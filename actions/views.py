@@ -27,6 +27,7 @@ from actions.forms import (
 )
 from actions.models import Action, Evidence, ExtensionRequest
 from actions.selectors import (
+    action_for_page,
     action_for_user,
     action_list_for,
     action_next_step,
@@ -153,7 +154,7 @@ def _action_page(
 
 
 def action_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    return _action_page(request, action_for_user(request.user, pk))
+    return _action_page(request, action_for_page(request.user, pk))
 
 
 def _done(request, action, notice):
