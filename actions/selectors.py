@@ -709,7 +709,8 @@ def action_page_records(user: UserType, action: Action) -> dict[str, Any]:
         }
 
     if hasattr(action, "generation_token"):  # loaded by action_for_page
-        generation = (action.generation_token, action.generation_value)
+        annotated: Any = action
+        generation = (annotated.generation_token, annotated.generation_value)
         key = figures_key_at(generation, user, f"action-page:{action.pk}", timezone.localdate())
     else:
         key = figures_key(user, f"action-page:{action.pk}", timezone.localdate())
