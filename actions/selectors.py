@@ -700,9 +700,6 @@ def action_page_records(user: UserType, action: Action) -> dict[str, Any]:
             "recommendation_visible": Recommendation.objects.visible_to(user)
             .filter(pk=action.recommendation_id)
             .exists(),
-            "review_forums": []
-            if action.monitoring_forum_id
-            else [forum.name for forum in review.monitoring_forums.all()],
             "review_title_visible": not review.restricted
             or user.is_admin
             or review.named_people.filter(pk=user.pk).exists(),

@@ -133,7 +133,11 @@ def _action_page(
         "updates": records["updates"],
         "evidence": evidence,
         "timeline": records["timeline"],
-        "review_forums": records["review_forums"],
+        # Read each time: the forums of a review and their names are not under the
+        # generation the records are kept by.
+        "review_forums": []
+        if action.monitoring_forum_id
+        else [forum.name for forum in action.recommendation.review.monitoring_forums.all()],
         "review_title_visible": records["review_title_visible"],
         "next_step": action_next_step(
             action=action,
