@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
@@ -19,7 +20,7 @@ from accounts.models import Organisation, User
 from actions.choices import Status
 from actions.models import Action
 from actions.selectors import portfolio_figures
-from actions.services import EDITABLE_FIELDS, EditMerge
+from actions.services import EDITABLE_FIELDS, EVIDENCE_NEEDS, EditMerge, status_choices
 from governance.models import Forum
 from reviews.models import Recommendation, Review, ReviewType, Theme
 from trackerapp.forms import NHSFormMixin, UKDateField, choice_field, model_choice_field
@@ -277,18 +278,40 @@ class StatusForm(NHSFormMixin, forms.Form):
     )
     version = version_field()
 
-    def __init__(self, *args, action: Action, user: UserType, **kwargs):
+    def __init__(
+        self,
+        *args,
+        action: Action,
+        user: UserType,
+        evidence_states: Iterable[str] | None = None,
+        **kwargs,
+    ):
         kwargs.setdefault("initial", {"version": action.version})
         super().__init__(*args, **kwargs)
-        allowed = set(access.settable_statuses(user, action)) - {action.status}
-        choice_field(self, "status").choices = [
-            (v, label) for v, label in Status.choices if v in allowed
-        ]
-        self.fields["status"].error_messages["invalid_choice"] = (
-            "You cannot set that status on this action."
+        if evidence_states is None:
+            evidence_states = action.evidence.values_list("review_state", flat=True)
+        self.status_choices = status_choices(
+            action=action, user=user, evidence_states=evidence_states
         )
-        self.fields["status"].error_messages["required"] = "Choose the new status."
+        self.unavailable = [c for c in self.status_choices if not c.offered]
+        field = choice_field(self, "status")
+        # Accepts every status the person may set, so that one the evidence does not
+        # allow yet is refused with what it needs (clean_status); offers only those
+        # they can set now.
+        allowed = set(access.settable_statuses(user, action)) - {action.status}
+        field.choices = [(v, label) for v, label in Status.choices if v in allowed]
+        field.widget.choices = [(c.value, c.label) for c in self.status_choices if c.offered]
+        field.error_messages["invalid_choice"] = "You cannot set that status on this action."
+        field.error_messages["required"] = "Choose the new status."
         self.fields["note"].error_messages["required"] = "Say what has changed."
+
+    def clean_status(self) -> str:
+        status = self.cleaned_data["status"]
+        if status in EVIDENCE_NEEDS and any(
+            c.value == status and not c.offered for c in self.status_choices
+        ):
+            raise forms.ValidationError(EVIDENCE_NEEDS[status].refusal)
+        return status
 
 
 class ProgressUpdateForm(NHSFormMixin, forms.Form):

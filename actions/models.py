@@ -601,4 +601,10 @@ PORTFOLIO_TABLES = [
     "reviews_recommendation",
     "reviews_reviewtype",
     "accounts_organisation",
+    # An action's own records and the similarity of recommendations (migration 0007):
+    # the action page is kept under the generation too.
+    "actions_progressupdate",
+    "actions_evidence",
+    "actions_extensionrequest",
+    "reviews_recommendationsimilarity",
 ]

@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.cache import cache
 from django.db import connection
@@ -65,16 +65,32 @@ HEADLINE_FORMULA = (
 )
 
 
-def action_for_user(user: UserType, pk: int) -> Action:
-    """The one way a view loads an action: 404 unless the user may see it."""
-    queryset = Action.objects.visible_to(user).select_related(
+def _visible_action(user: UserType) -> QuerySet[Action]:
+    return Action.objects.visible_to(user).select_related(
         "recommendation__review__review_type",
         "owner_organisation",
         "lead_user",
         "assured_by",
         "monitoring_forum",
     )
-    return get_object_or_404(queryset, pk=pk)
+
+
+def action_for_user(user: UserType, pk: int) -> Action:
+    """The one way a view loads an action: 404 unless the user may see it."""
+    return get_object_or_404(_visible_action(user), pk=pk)
+
+
+def action_for_page(user: UserType, pk: int) -> Action:
+    """action_for_user, with the portfolio's generation read in the same query (the
+    action page's records are kept under it: action_page_records)."""
+    generation = PortfolioGeneration.objects.filter(pk=1)
+    return get_object_or_404(
+        _visible_action(user).annotate(
+            generation_token=Subquery(generation.values("token")[:1]),
+            generation_value=Subquery(generation.values("value")[:1]),
+        ),
+        pk=pk,
+    )
 
 
 Actions = TypeVar("Actions", bound=QuerySet[Action])
@@ -387,7 +403,15 @@ def figures_key(user: UserType, name: str, today: date) -> str | None:
     role or a review they are named on), and the day (overdue and due soon move at
     midnight). None without a generation (not PostgreSQL): nothing is kept then."""
     row = PortfolioGeneration.objects.filter(pk=1).values_list("token", "value").first()
-    if row is None or connection.vendor != "postgresql":
+    return figures_key_at(row, user, name, today)
+
+
+def figures_key_at(
+    row: tuple[Any, int] | None, user: UserType, name: str, today: date
+) -> str | None:
+    """figures_key for the generation (token, value) already read, e.g. with the row
+    the page reads anyway (action_for_page)."""
+    if row is None or row[0] is None or connection.vendor != "postgresql":
         return None
     r = access.reach(user)
     roles = (
@@ -506,7 +530,29 @@ def _dashboard_trend(user: UserType, today: date) -> dict[str, Any]:
 
 # --- history ---------------------------------------------------------------------
 
-TIMELINE_HIDDEN_FIELDS = {"version", "updated_at", "created_at", "assured_at", "completed_on"}
+# Shown through the status sentence ("Signed off as assured by …") or not at all.
+TIMELINE_HIDDEN_FIELDS = {
+    "version",
+    "updated_at",
+    "created_at",
+    "assured_at",
+    "assured_by",
+    "completed_on",
+}
+# The fields a history row may change, compared row by row (cheaper than diff_against,
+# which builds a model diff of every field, many-to-many included, for each pair).
+TIMELINE_FIELDS = [
+    f
+    for f in Action._meta.concrete_fields
+    if f.name not in TIMELINE_HIDDEN_FIELDS | {"id", "effective_due", "recommendation"}
+]
+TIMELINE_NAMES = {
+    "lead_user": "lead",
+    "lead_role_title": "lead's role",
+    "owner_organisation": "owner",
+    "monitoring_forum": "monitoring forum",
+    "closure_rationale": "reason for closing",
+}
 
 
 @dataclass
@@ -518,47 +564,63 @@ class TimelineEntry:
 
 
 def _display(field_name: str, value: Any, lookups: dict[str, dict[int, str]]) -> str:
-    if value in (None, ""):
-        return "none"
     if field_name == "status":
         return Status(value).label.lower()
     if field_name in lookups:
-        return lookups[field_name].get(value, f"#{value}")
+        return lookups[field_name].get(value, "someone no longer listed")
     if isinstance(value, date):
-        return f"{value:%-d %b %Y}"
+        return f"{value:%-d %B %Y}"
     text = str(value)
-    return text if len(text) <= 80 else text[:77] + "…"
+    return "“" + (text if len(text) <= 80 else text[:77] + "…") + "”"
+
+
+def _sentence(
+    field: Field, old: Any, new: Any, lookups: dict[str, dict[int, str]], who: str
+) -> str:
+    """One change as a person says it: "Due date changed from 1 May 2026 to 30 June
+    2026", "Lead set to S. Khan", "Revised due date removed (was 30 June 2026)"."""
+    name = TIMELINE_NAMES.get(field.name, str(field.verbose_name))
+    name = name[0].upper() + name[1:]
+    if field.name == "status" and new == Status.ASSURED:
+        return f"Signed off as assured by {who}"
+    if field.name == "status":
+        return f"Status changed from {_display('status', old, lookups)} to {_display('status', new, lookups)}"
+    if old in (None, ""):
+        return f"{name} set to {_display(field.name, new, lookups)}"
+    if new in (None, ""):
+        return f"{name} removed (was {_display(field.name, old, lookups)})"
+    return f"{name} changed from {_display(field.name, old, lookups)} to {_display(field.name, new, lookups)}"
 
 
 def action_timeline(action: Action) -> list[TimelineEntry]:
-    """The action's history as sentences, newest first:
-    "19 Sep 2018, J. Smith: status on track → completed"."""
+    """The action's history as sentences, newest first: when (date and time), who, and
+    what changed ("Status changed from on track to completed"). Two queries, and one
+    more per kind of person, organisation or forum named in a change."""
     records = list(
         action.history.select_related("history_user").order_by("history_date", "history_id")
     )
-    pairs: list[tuple[Any, list[Any]]] = []
+    pairs: list[tuple[Any, list[tuple[Field, Any, Any]]]] = []
     ids: dict[str, set[int]] = {
         "lead_user": set(),
         "owner_organisation": set(),
         "monitoring_forum": set(),
-        "assured_by": set(),
     }
     previous = None
     for record in records:
-        changes: list[Any] = []
+        changes: list[tuple[Field, Any, Any]] = []
         if previous is not None:
-            delta = record.diff_against(previous)
-            changes = [c for c in delta.changes if c.field not in TIMELINE_HIDDEN_FIELDS]
-            for change in changes:
-                if change.field in ids:
-                    ids[change.field].update(v for v in (change.old, change.new) if v)
+            for field in TIMELINE_FIELDS:
+                old, new = getattr(previous, field.attname), getattr(record, field.attname)
+                if old != new:
+                    changes.append((field, old, new))
+                    if field.name in ids:
+                        ids[field.name].update(v for v in (old, new) if v)
         pairs.append((record, changes))
         previous = record
-    users = ids["lead_user"] | ids["assured_by"]
-    user_names = {u.pk: u.display_name for u in User.objects.filter(pk__in=users)} if users else {}
     lookups = {
-        "lead_user": user_names,
-        "assured_by": user_names,
+        "lead_user": {u.pk: u.display_name for u in User.objects.filter(pk__in=ids["lead_user"])}
+        if ids["lead_user"]
+        else {},
         "owner_organisation": dict(
             Organisation.objects.filter(pk__in=ids["owner_organisation"]).values_list(
                 "pk", "short_name"
@@ -574,15 +636,11 @@ def action_timeline(action: Action) -> list[TimelineEntry]:
     }
     entries = []
     for index, (record, changes) in enumerate(pairs):
-        who = record.history_user.display_name if record.history_user else "System"
+        who = record.history_user.display_name if record.history_user else "the system"
         if index == 0:
-            sentences = ["action added"]
+            sentences = ["Action added"]
         else:
-            sentences = [
-                f"{cast(Field, Action._meta.get_field(c.field)).verbose_name} "
-                f"{_display(c.field, c.old, lookups)} → {_display(c.field, c.new, lookups)}"
-                for c in changes
-            ]
+            sentences = [_sentence(field, old, new, lookups, who) for field, old, new in changes]
         if not sentences and not record.history_change_reason:
             continue
         entries.append(
@@ -771,3 +829,83 @@ def papers_due_for(user: UserType, today: date | None = None) -> list[Any]:
     )
     due = [m for m in meetings[:20] if m.paper_deadline <= today + timedelta(days=PAPERS_DUE_DAYS)]
     return due[:WAITING_LIST_LIMIT]
+
+
+# --- the action page ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """The next thing this person can do on an action page, and where on it."""
+
+    text: str
+    anchor: str
+
+
+def action_next_step(
+    *,
+    action: Action,
+    evidence_states: list[str],
+    status_choices: list[Any],
+    pending_extension: Any,
+    can_update: bool,
+    can_manage: bool,
+) -> NextStep | None:
+    """What the action is waiting on from this person, first things first: a decision
+    on more time, evidence to review, the sign-off; for the provider, evidence and
+    then marking it completed. None when nothing waits on them."""
+    offered = {c.value for c in status_choices if c.offered}
+    if can_manage:
+        pending = evidence_states.count(EvidenceReviewState.PENDING)
+        if pending_extension is not None:
+            return NextStep("Decide the extension request", "extensions")
+        if pending:
+            pieces = "piece" if pending == 1 else "pieces"
+            return NextStep(f"Review {pending} {pieces} of evidence", "evidence")
+        if action.status == Status.COMPLETED and Status.ASSURED in offered:
+            return NextStep("Sign off as assured", "change-status")
+    if can_update and not action.is_finished:
+        if not set(evidence_states) - {EvidenceReviewState.REJECTED}:
+            return NextStep("Upload evidence", "add-evidence")
+        if Status.COMPLETED in offered:
+            return NextStep("Mark as completed", "change-status")
+        return NextStep("Add a progress update", "add-update")
+    return None
+
+
+def action_page_records(user: UserType, action: Action) -> dict[str, Any]:
+    """What the action page shows of the action's records as this person sees them:
+    evidence, extension requests, progress updates, the history, learning made before,
+    and whether they see the recommendation and the review's title. Worked out once
+    and kept under figures_key, whose generation every write to these records (and to
+    the visibility they depend on) moves (actions.models.PORTFOLIO_TABLES); names of
+    people are as they were when it was worked out, for at most FIGURES_KEPT_SECONDS."""
+    # Imported here: reviews' selectors build on this module.
+    from reviews.models import Recommendation
+    from reviews.selectors import made_before_for
+
+    def work_out() -> dict[str, Any]:
+        review = action.recommendation.review
+        return {
+            "evidence": list(action.evidence.select_related("uploaded_by")),
+            "extensions": list(
+                action.extension_requests.select_related("requested_by", "decided_by")
+            ),
+            "updates": list(action.updates.select_related("author")),
+            "timeline": action_timeline(action),
+            "made_before": made_before_for(user, action.recommendation),
+            "recommendation_visible": Recommendation.objects.visible_to(user)
+            .filter(pk=action.recommendation_id)
+            .exists(),
+            "review_title_visible": not review.restricted
+            or user.is_admin
+            or review.named_people.filter(pk=user.pk).exists(),
+        }
+
+    if hasattr(action, "generation_token"):  # loaded by action_for_page
+        annotated: Any = action
+        generation = (annotated.generation_token, annotated.generation_value)
+        key = figures_key_at(generation, user, f"action-page:{action.pk}", timezone.localdate())
+    else:
+        key = figures_key(user, f"action-page:{action.pk}", timezone.localdate())
+    return kept_figures(key, work_out)

@@ -226,6 +226,78 @@ def _save(action: Action, *, by: User, note: str) -> None:
     action.effective_due = action.effective_due_in_memory()
 
 
+@dataclass(frozen=True)
+class EvidenceNeed:
+    """What a status needs of the action's evidence (docs/domain.md, rules 2 and 3), put
+    two ways: as the status form explains it and as a refused change says it."""
+
+    needs: str
+    refusal: str
+
+
+EVIDENCE_NEEDS: dict[str, EvidenceNeed] = {
+    Status.COMPLETED: EvidenceNeed(
+        needs="needs evidence first (at least one item that has not been rejected)",
+        refusal="Add at least one evidence item before marking the action completed.",
+    ),
+    Status.ASSURED: EvidenceNeed(
+        needs="needs accepted evidence first",
+        refusal="Accept at least one evidence item before marking the action assured.",
+    ),
+}
+
+
+def status_unmet_need(status: str, evidence_states: Iterable[str]) -> bool:
+    """Whether the action's evidence (the review states of its items) falls short of what
+    `status` needs: completed needs an item not rejected, assured an accepted one."""
+    states = set(evidence_states)
+    if status == Status.COMPLETED:
+        return not (states - {EvidenceReviewState.REJECTED})
+    if status == Status.ASSURED:
+        return EvidenceReviewState.ACCEPTED not in states
+    return False
+
+
+@dataclass(frozen=True)
+class StatusChoice:
+    """One status as the status form shows it to a person: offered now, or with what it
+    needs first."""
+
+    value: str
+    label: str
+    offered: bool
+    needs: str = ""
+
+
+def status_choices(
+    *, action: Action, user: User, evidence_states: Iterable[str]
+) -> list[StatusChoice]:
+    """Every status but the current one, for this person on this action: those they may
+    set now, and for the others what each needs. The same rules action_set_status applies
+    (access.settable_statuses for who, status_unmet_need for the evidence)."""
+    settable = set(access.settable_statuses(user, action))
+    states = set(evidence_states)
+    choices = []
+    for value, label in Status.choices:
+        if value == action.status:
+            continue
+        if value not in settable:
+            if value == Status.ASSURED:
+                needs = "only the safeguarding team, once evidence is accepted"
+            elif value == Status.CLOSED:
+                needs = "only the safeguarding team, with the reason"
+            else:
+                needs = f"only the safeguarding team can move an action back from {action.get_status_display().lower()}"
+            choices.append(StatusChoice(value, str(label), offered=False, needs=needs))
+        elif status_unmet_need(value, states):
+            choices.append(
+                StatusChoice(value, str(label), offered=False, needs=EVIDENCE_NEEDS[value].needs)
+            )
+        else:
+            choices.append(StatusChoice(value, str(label), offered=True))
+    return choices
+
+
 def action_set_status(
     *,
     action: Action,
@@ -252,18 +324,10 @@ def action_set_status(
             raise ValidationError(
                 {"status": f"The action is already {locked.get_status_display().lower()}."}
             )
-        live_evidence = locked.evidence.exclude(review_state=EvidenceReviewState.REJECTED)
-        if status == Status.COMPLETED and not live_evidence.exists():
-            raise ValidationError(
-                {"status": "Add at least one evidence item before marking the action completed."}
-            )
-        if (
-            status == Status.ASSURED
-            and not locked.evidence.filter(review_state=EvidenceReviewState.ACCEPTED).exists()
+        if status in EVIDENCE_NEEDS and status_unmet_need(
+            status, locked.evidence.values_list("review_state", flat=True)
         ):
-            raise ValidationError(
-                {"status": "Accept at least one evidence item before marking the action assured."}
-            )
+            raise ValidationError({"status": EVIDENCE_NEEDS[status].refusal})
         if status == Status.CLOSED:
             if not closure_rationale.strip():
                 raise ValidationError(

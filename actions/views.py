@@ -30,9 +30,11 @@ from actions.forms import (
 )
 from actions.models import Action, Evidence, ExtensionRequest
 from actions.selectors import (
+    action_for_page,
     action_for_user,
     action_list_for,
-    action_timeline,
+    action_next_step,
+    action_page_records,
     reminder_inbox_for,
     review_suggestions_for,
     undelivered_reminders_for,
@@ -40,7 +42,6 @@ from actions.selectors import (
 from governance.plan_workbook import XLSX_CONTENT_TYPE
 from governance.services import action_list_export
 from reviews.models import Recommendation
-from reviews.selectors import made_before_for
 from trackerapp.downloads import generated_file_response, image_response, private_file_response
 from trackerapp.forms import flash_form_errors, form_status, form_submit
 from trackerapp.pagination import CappedPaginator
@@ -125,12 +126,26 @@ def _action_page(
     can_update = may(user, Verb.UPDATE, action)
     can_manage = may(user, Verb.MANAGE, action)
     settable = settable_statuses(user, action)
-    extensions = list(action.extension_requests.select_related("requested_by", "decided_by"))
+    records = action_page_records(user, action)
+    extensions = records["extensions"]
     pending_extension = next((e for e in extensions if e.state == ExtensionState.PENDING), None)
     may_request = can_update and not action.is_finished and pending_extension is None
-    context = {
+    evidence = records["evidence"]
+    evidence_states = [item.review_state for item in evidence]
+    status_form = status_form or (
+        StatusForm(action=action, user=user, evidence_states=evidence_states) if settable else None
+    )
+    choices = status_form.status_choices if status_form else []
+    forms = {
+        "status_form": status_form,
+        "update_form": update_form or (ProgressUpdateForm() if can_update else None),
         "evidence_form": evidence_form or (EvidenceUploadForm() if can_update else None),
         "extension_form": extension_form or (ExtensionRequestForm() if may_request else None),
+    }
+    context = {
+        **forms,
+        # The one form that failed, for the error summary at the top of the page.
+        "failed_form": next((f for f in forms.values() if f is not None and f.errors), None),
         "extensions": extensions,
         "pending_extension": pending_extension,
         "decision_form": ExtensionDecisionForm() if can_manage and pending_extension else None,
@@ -139,25 +154,35 @@ def _action_page(
         "review": action.recommendation.review,
         "can_update": can_update,
         "can_manage": can_manage,
-        "status_form": status_form or (StatusForm(action=action, user=user) if settable else None),
-        "update_form": update_form or (ProgressUpdateForm() if can_update else None),
-        "updates": action.updates.select_related("author"),
-        "evidence": action.evidence.select_related("uploaded_by"),
-        "timeline": action_timeline(action),
+        "updates": records["updates"],
+        "evidence": evidence,
+        "timeline": records["timeline"],
+        # Read each time: the forums of a review and their names are not under the
+        # generation the records are kept by.
+        "review_forums": []
+        if action.monitoring_forum_id
+        else [forum.name for forum in action.recommendation.review.monitoring_forums.all()],
+        "review_title_visible": records["review_title_visible"],
+        "next_step": action_next_step(
+            action=action,
+            evidence_states=evidence_states,
+            status_choices=choices,
+            pending_extension=pending_extension,
+            can_update=can_update,
+            can_manage=can_manage,
+        ),
         "notice": notice,
     }
     template = "actions/_live.html" if request.headers.get("HX-Request") else "actions/detail.html"
-    if template == "actions/detail.html":
-        # Learning made before (docs/repeated-learning.md), as far as this person sees it.
-        context["made_before"] = made_before_for(user, action.recommendation)
-        context["recommendation_visible"] = (
-            Recommendation.objects.visible_to(user).filter(pk=action.recommendation_id).exists()
-        )
+    context["partial"] = template == "actions/_live.html"
+    # Learning made before (docs/repeated-learning.md), as far as this person sees it.
+    context["made_before"] = records["made_before"]
+    context["recommendation_visible"] = records["recommendation_visible"]
     return render(request, template, context, status=code)
 
 
 def action_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    return _action_page(request, action_for_user(request.user, pk))
+    return _action_page(request, action_for_page(request.user, pk))
 
 
 def _done(request, action, notice):

@@ -2,10 +2,11 @@
 against a reference page measured alternately in the same run.
 
     /work/main/.venv/bin/python bench/bench_http.py [--sizes 10000,100000,300000]
-        [--seconds 4] [--connections 8] [--only dashboard,provider]
+        [--seconds 4] [--connections 8] [--only dashboard,provider] [--db-prefix tracker_bench]
 
 For each size it builds (once; later runs reuse it) a generated portfolio in its own
-PostgreSQL database, tracker_bench_<size> (10k, 100k, 300k), with bench/portfolio.py;
+PostgreSQL database, <--db-prefix>_<size> (tracker_bench_10k, _100k, _300k by default),
+with bench/portfolio.py;
 signs in a commissioner of the owning ICB and a provider lead of one of its 20 providers
 by writing their sessions, second factor passed, straight into the session table (as the
 sign-in form and authenticator app would have left them); collects the static files as
@@ -61,8 +62,12 @@ def size_label(size: int) -> str:
     return f"{size // 1000}k" if size % 1000 == 0 else str(size)
 
 
+# Set by --db-prefix: a run that must not touch another's databases names its own.
+DB_PREFIX = "tracker_bench"
+
+
 def database_url(size: int) -> str:
-    return f"{PG}/tracker_bench_{size_label(size)}"
+    return f"{PG}/{DB_PREFIX}_{size_label(size)}"
 
 
 # --- preparing a database (run in a child process: one Django setup per database) ----
@@ -348,7 +353,7 @@ def check_page(port: int, raw: bytes, label: str) -> None:
 
 def measure(size: int, args: argparse.Namespace, static_root: Path, work: Path) -> list[dict]:
     done = subprocess.run(
-        [sys.executable, __file__, "--prepare", str(size)],
+        [sys.executable, __file__, "--prepare", str(size), "--db-prefix", DB_PREFIX],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -416,8 +421,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--only", default="", help="comma-separated parts of page labels")
+    parser.add_argument(
+        "--db-prefix",
+        default="tracker_bench",
+        help="databases are named <prefix>_10k, <prefix>_100k, ... (made once, then reused)",
+    )
     parser.add_argument("--prepare", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    global DB_PREFIX
+    DB_PREFIX = args.db_prefix
     if args.prepare:
         print(json.dumps(prepare(args.prepare)))
         return

@@ -1,6 +1,10 @@
 // Starts NHS.UK frontend's components. Loaded as a module, so it only runs in
 // browsers that support them; every page works without it.
-import { initAll } from "../vendor/nhsuk-frontend/nhsuk-frontend.min.js";
+import {
+  createAll,
+  ErrorSummary,
+  initAll,
+} from "../vendor/nhsuk-frontend/nhsuk-frontend.min.js";
 
 document.body.classList.add("js-enabled", "nhsuk-frontend-supported");
 initAll();
@@ -43,3 +47,10 @@ for (const group of document.querySelectorAll("[data-bulk-reveal]")) {
   for (const radio of radios) radio.addEventListener("change", reveal);
   reveal();
 }
+
+// --- Error summaries in parts of a page htmx swaps in -----------------------------
+// initAll() focuses the error summary of a page as it loads; a form answered by htmx
+// (422) swaps one in later, so it is started, and so focused, the same way.
+document.body.addEventListener("htmx:afterSettle", (event) => {
+  createAll(ErrorSummary, undefined, { scope: event.detail.elt });
+});

@@ -99,3 +99,42 @@ def test_the_providers_action_list_runs_the_same_queries_however_many_actions(
     large = count_queries(client, reverse(name), params)
     assert small == large, f"{name} {params}: {small} queries, then {large}"
     assert large <= 20
+
+
+def test_the_action_page_runs_the_same_queries_however_long_its_history(client, cast):
+    """Evidence, extension requests, updates and history are each read in one query
+    (the people they name with them), however many there are; and once worked out they
+    are kept until the portfolio next changes (actions.selectors.action_page_records)."""
+    from django.core.cache import cache
+
+    from actions import services
+
+    client.force_login(cast.commissioner)
+    action = cast.action_a
+    url = reverse("actions:detail", args=[action.pk])
+
+    def grow_history(times: int) -> None:
+        for n in range(times):
+            action.refresh_from_db()
+            services.action_update(
+                action=action,
+                by=cast.commissioner,
+                expected_version=action.version,
+                due_date=date(2027, 1, 1) + timedelta(days=n),
+                lead_user=cast.provider_a_lead if n % 2 else cast.provider_a_contributor,
+            )
+            factories.evidence(on=action, by=cast.provider_a_lead)
+            action.updates.create(
+                author=cast.provider_a_lead, text=f"Update {n}", status="on_track"
+            )
+
+    # One change naming a lead first: the history reads the people it names in one query.
+    grow_history(1)
+    cache.clear()
+    small = count_queries(client, url)
+    grow_history(6)
+    cache.clear()
+    large = count_queries(client, url)
+    assert small == large, f"{small} queries, then {large}"
+    kept = count_queries(client, url)
+    assert kept < large

@@ -93,7 +93,7 @@ def test_a_status_change_without_javascript_redirects_back_with_the_history(clie
     response = status_post(client, cast.action_a, note="Ward 3 audit delayed.")
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
-    assert "on track → at risk" in page
+    assert "Status changed from on track to at risk" in page
     assert "Ward 3 audit delayed." in page
 
 
@@ -107,7 +107,7 @@ def test_a_status_change_with_htmx_returns_the_live_part(client, cast):
     assert response.status_code == 200
     page = response.content.decode()
     assert page.lstrip().startswith('<div id="action-live"')
-    assert "on track → at risk" in page
+    assert "Status changed from on track to at risk" in page
 
 
 @pytest.mark.parametrize(

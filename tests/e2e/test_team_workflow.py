@@ -41,14 +41,15 @@ def test_commissioner_filters_opens_an_action_and_changes_its_status(page, live_
     page.check("input[name=status][value=at_risk]")
     page.fill("textarea[name=note]", "Recovery plan agreed at CQRG; two tasks left.")
     page.click("#save-status")
-    # htmx swaps the live part in place; the history shows the change with the note.
+    # The page comes back with the change at the top of the history, with the note.
     history = page.locator("#history li").first
     history.wait_for()
     # A function, not an expression: Playwright evaluates a bare expression with eval(),
     # which the page's Content-Security-Policy refuses.
     page.wait_for_function(
         "() => document.querySelector('#history li') && "
-        "document.querySelector('#history li').innerText.includes('off track → at risk')"
+        "document.querySelector('#history li').innerText"
+        ".includes('Status changed from off track to at risk')"
     )
     assert "S. Khan" in history.inner_text()
     assert "Recovery plan agreed at CQRG" in history.inner_text()

@@ -346,10 +346,12 @@ def test_the_commissioner_changes_a_status_in_a_browser_on_gunicorn(stack, peopl
     page.check("input[name=status][value=at_risk]")
     page.fill("textarea[name=note]", "Checked on the production stack.")
     page.click("#save-status")
-    # htmx swaps the history in place (a function: the CSP refuses eval'd expressions).
+    # The page comes back with the change in its history (a function: the CSP refuses
+    # eval'd expressions).
     page.wait_for_function(
         "() => document.querySelector('#history li') && "
-        "document.querySelector('#history li').innerText.includes('on track → at risk')"
+        "document.querySelector('#history li').innerText"
+        ".includes('Status changed from on track to at risk')"
     )
     assert query(stack, "SELECT status FROM actions_action WHERE id = %s", (action_id,)) == [
         ("at_risk",)
