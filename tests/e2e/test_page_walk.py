@@ -1,6 +1,7 @@
 """Every page, as each role of the demo data meets it, at a phone's width (390 px) and a
-desktop's (1280 px): nothing scrolls sideways, neither the page nor a box inside it, and
-axe-core finds no violation of any impact (issue 21, "Pages people can work in").
+desktop's (1280 px): nothing scrolls sideways, neither the page nor a box inside it,
+axe-core finds no violation of any impact, and no drop-down offers "---------" for "any"
+(issue 21, "Pages people can work in").
 
 Each role signs in once (password and second factor) and walks the tracker by its links
 from the home page, visiting one page for each route, and the same route once more with
@@ -80,7 +81,10 @@ MEASURE = """() => {
       scrolling.push(`${name(el)} scrolls ${el.scrollWidth} px in ${el.clientWidth} px`);
     }
   }
-  return {scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, wide, scrolling};
+  const dashes = [...document.querySelectorAll('option')]
+    .filter(option => option.textContent.trim() === '---------')
+    .map(option => option.parentElement.name || option.parentElement.id);
+  return {scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, wide, scrolling, dashes};
 }"""
 
 
@@ -108,6 +112,11 @@ def check(page, role: str, path: str, width: int) -> list[str]:
             f"{measured['clientWidth']} px; widest: {measured['wide'][:3]}"
         )
     problems += [f"{where}: {box}" for box in measured["scrolling"][:3]]
+    if width == WIDTHS[1]:
+        problems += [
+            f"{where}: the {name} box offers “---------” where it means “any” or “none”"
+            for name in measured["dashes"]
+        ]
     problems += [f"{where}: axe {violation}" for violation in accessibility_violations(page)]
     return problems
 
