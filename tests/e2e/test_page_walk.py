@@ -198,9 +198,9 @@ def draft_import(browser, base: str, tmp_path) -> list[str]:
     return [columns, preview, preview.removesuffix("preview/")]
 
 
-def draft_paper() -> None:
+def draft_paper() -> str:
     """A draft paper for the secretary's next meeting (the demo data has none), so that
-    the paper's pages are walked from its meeting's page."""
+    the paper's pages are walked: its path, for the secretary's walk."""
     from django.core.exceptions import PermissionDenied, ValidationError
 
     from accounts.models import User
@@ -210,12 +210,12 @@ def draft_paper() -> None:
     secretary = User.objects.get(username="secretary")
     for meeting in Meeting.objects.order_by("-pk"):
         try:
-            paper_create(
+            paper = paper_create(
                 meeting=meeting, by=secretary, title="Safeguarding assurance", author="A. Said"
             )
         except (PermissionDenied, ValidationError):
             continue
-        return
+        return paper.get_absolute_url()
     raise AssertionError("no meeting takes a new paper")
 
 
@@ -225,12 +225,14 @@ def test_every_page_fits_a_phone_and_a_desktop_and_passes_axe(
     started = time.monotonic()
     base = live_server.url
     imports = draft_import(browser, base, tmp_path)
-    draft_paper()
+    paper = draft_paper()
     walks = []
     for role, refused in ROLES.items():
         extras = ["/search/?q=domestic+abuse", refused, "/no-such-page/"]
         if role == "commissioner":
             extras += [*imports, "/notifications/undelivered/"]
+        if role == "secretary":
+            extras.append(paper)
         walks.append(walk_role(browser, base, role, extras))
 
     walked_routes = {name for walk in walks for _, name in walk.visited}
