@@ -137,11 +137,19 @@ class ActionFilterForm(NHSFormMixin, forms.Form):
     due_from = UKDateField(required=False, label="Due on or after")
     due_to = UKDateField(required=False, label="Due on or before")
     owner = forms.ModelChoiceField(
-        queryset=Organisation.objects.none(), required=False, label="Owner organisation"
+        queryset=Organisation.objects.none(),
+        required=False,
+        label="Owner organisation",
+        empty_label="Any organisation",
     )
-    lead = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Lead")
+    lead = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, label="Lead", empty_label="Anyone"
+    )
     review_type = forms.ModelChoiceField(
-        queryset=ReviewType.objects.all(), required=False, label="Review type"
+        queryset=ReviewType.objects.all(),
+        required=False,
+        label="Review type",
+        empty_label="Any type",
     )
     review = ReviewReferenceField(
         required=False,
@@ -150,9 +158,14 @@ class ActionFilterForm(NHSFormMixin, forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     forum = forms.ModelChoiceField(
-        queryset=Forum.objects.all(), required=False, label="Monitoring forum"
+        queryset=Forum.objects.all(),
+        required=False,
+        label="Monitoring forum",
+        empty_label="Any forum",
     )
-    theme = forms.ModelChoiceField(queryset=Theme.objects.all(), required=False)
+    theme = forms.ModelChoiceField(
+        queryset=Theme.objects.all(), required=False, empty_label="Any theme"
+    )
     sort = forms.ChoiceField(choices=list(SORT_LABELS.items()), required=False, label="Sort by")
 
     def __init__(self, *args, user: UserType, **kwargs):
@@ -499,10 +512,15 @@ class BulkActionForm(NHSFormMixin, forms.Form):
         help_text="Only for closed.",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    lead_user = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Lead")
+    lead_user = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, label="Lead", empty_label="Choose a lead"
+    )
     lead_role_title = forms.CharField(required=False, label="Lead role title")
     forum = forms.ModelChoiceField(
-        queryset=Forum.objects.all(), required=False, label="Monitoring forum"
+        queryset=Forum.objects.all(),
+        required=False,
+        label="Monitoring forum",
+        empty_label="Choose a forum",
     )
     text = forms.CharField(
         required=False,

@@ -21,16 +21,21 @@ if TYPE_CHECKING:
 class ReviewFilterForm(NHSFormMixin, forms.Form):
     q = forms.CharField(required=False, label="Reference or title", max_length=100)
     review_type = forms.ModelChoiceField(
-        queryset=ReviewType.objects.all(), required=False, label="Type"
+        queryset=ReviewType.objects.all(), required=False, label="Type", empty_label="Any type"
     )
     lifecycle = forms.ChoiceField(choices=[("", "Any")] + Lifecycle.choices, required=False)
     commissioning_body = forms.ModelChoiceField(
-        queryset=Organisation.objects.none(), required=False, label="Commissioning body"
+        queryset=Organisation.objects.none(),
+        required=False,
+        label="Commissioning body",
+        empty_label="Any organisation",
     )
     forum = forms.ModelChoiceField(
-        queryset=Forum.objects.none(), required=False, label="Monitored by"
+        queryset=Forum.objects.none(), required=False, label="Monitored by", empty_label="Any forum"
     )
-    theme = forms.ModelChoiceField(queryset=Theme.objects.all(), required=False)
+    theme = forms.ModelChoiceField(
+        queryset=Theme.objects.all(), required=False, empty_label="Any theme"
+    )
     has_overdue = forms.BooleanField(required=False, label="Only reviews with overdue actions")
 
     def __init__(self, *args, user: UserType, **kwargs):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -148,6 +148,27 @@ class NHSFormMixin(_FormBase):
                 css = "nhsuk-input nhsuk-input--width-10"
             existing = field.widget.attrs.get("class", "")
             field.widget.attrs["class"] = f"{existing} {css}".strip()
+            _name_the_blank_choice(field)
+
+
+# Django's blank choice. People read it as nothing at all; a drop-down says in words what
+# its empty choice means: a filter "Any …" (set on the field), a form "Choose one" where
+# an answer is needed and "None" where none is allowed.
+DJANGO_BLANK = "---------"
+
+
+def _name_the_blank_choice(field: forms.Field) -> None:
+    blank = "Choose one" if field.required else "None"
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label == DJANGO_BLANK:
+            field.empty_label = blank
+    elif isinstance(field, forms.ChoiceField) and not callable(field.choices):
+        # A model field's choices come with Django's blank first (BlankChoiceIterator).
+        choices: list[tuple[Any, Any]] = list(cast(Iterable[tuple[Any, Any]], field.choices))
+        if any(label == DJANGO_BLANK for _value, label in choices):
+            field.choices = [
+                (value, blank if label == DJANGO_BLANK else label) for value, label in choices
+            ]
 
 
 def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:

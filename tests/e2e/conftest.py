@@ -45,6 +45,27 @@ def assert_accessible(page) -> None:
     assert serious == [], f"{page.url}: " + "; ".join(serious)
 
 
+def accessibility_violations(page) -> list[str]:
+    """Every axe-core violation on the page, of any impact (minor and moderate too), one
+    line each: rule, impact, help and the first few elements. Reuses an axe-core the page
+    already has (a context's init script, as the page walk adds), else injects it."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(Axe().axe_script)
+    results = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes']][:3]}"
+        for v in results["violations"]
+    ]
+
+
+def assert_fully_accessible(page) -> None:
+    """assert_accessible at every impact: no axe-core violation at all."""
+    violations = accessibility_violations(page)
+    assert violations == [], f"{page.url}: " + "; ".join(violations)
+
+
 def sign_in(page, base_url: str, username: str, password: str) -> None:
     """Signs in as a real user does: password, then the code from their authenticator
     app (given the known test key if they have none), unless the password was refused."""
