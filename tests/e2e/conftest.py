@@ -66,6 +66,14 @@ def assert_fully_accessible(page) -> None:
     assert violations == [], f"{page.url}: " + "; ".join(violations)
 
 
+def assert_fits(page) -> None:
+    """The page does not scroll sideways at the window's width."""
+    scroll, client = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert scroll <= client, f"{page.url}: {scroll} px wide in a {client} px window"
+
+
 def sign_in(page, base_url: str, username: str, password: str) -> None:
     """Signs in as a real user does: password, then the code from their authenticator
     app (given the known test key if they have none), unless the password was refused."""
@@ -103,16 +111,3 @@ def _unused_totp_code(user) -> str:
         if wanted <= now + device.tolerance:
             return factories.totp_code(device, step=wanted)
         time.sleep(device.step - (time.time() - device.t0) % device.step + 0.1)
-
-
-def assert_accessible_at_any_impact(page) -> None:
-    """As assert_accessible, but failing on violations of ANY impact (minor and moderate
-    too): for the pages reworked to have none at all (issue 21)."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, options=AXE_OPTIONS)
-    found = [
-        f"{v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-    ]
-    assert found == [], f"{page.url}: " + "; ".join(found)

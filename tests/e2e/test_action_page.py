@@ -8,32 +8,11 @@ import pytest
 
 from actions.choices import Status
 from actions.models import Action
-from tests.browser import AXE_OPTIONS
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import assert_fits, assert_fully_accessible, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "demo-tracker-2026"
-
-
-def assert_no_violations(page) -> None:
-    """axe-core with every impact counted, minor and moderate included (the shared
-    assert_accessible counts serious and critical only)."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, options=AXE_OPTIONS)
-    found = [
-        f"{v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-    ]
-    assert found == [], f"{page.url}: " + "; ".join(found)
-
-
-def assert_no_sideways_scroll(page) -> None:
-    widths = page.evaluate(
-        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-    )
-    assert widths[0] <= widths[1], f"{page.url}: {widths[0]} px wide in {widths[1]}"
 
 
 def top_of(page, selector: str) -> float:
@@ -60,10 +39,10 @@ def test_the_team_sees_the_status_first_and_a_refused_change_focuses_the_error(
     assert action is not None
     page = open_action(browser, live_server, "commissioner", width, action)
     assert page.locator("h1").inner_text().startswith("Action")
-    assert_no_sideways_scroll(page)
+    assert_fits(page)
     assert top_of(page, "#action-status") < 900
     assert top_of(page, "#change-status") < top_of(page, "#evidence")
-    assert_no_violations(page)
+    assert_fully_accessible(page)
 
     # Closing needs a reason: the service refuses, and says so at the top of the page.
     page.check("input[name=status][value=closed]")
@@ -78,8 +57,8 @@ def test_the_team_sees_the_status_first_and_a_refused_change_focuses_the_error(
         "document.activeElement.classList.contains('nhsuk-error-summary')"
     )
     assert top_of(page, ".nhsuk-error-summary") < top_of(page, "h1")
-    assert_no_sideways_scroll(page)
-    assert_no_violations(page)
+    assert_fits(page)
+    assert_fully_accessible(page)
     action.refresh_from_db()
     assert action.status == Status.ON_TRACK
 
@@ -100,7 +79,7 @@ def test_the_provider_and_the_viewer_get_a_page_that_fits(
     )
     assert action is not None
     page = open_action(browser, live_server, username, width, action)
-    assert_no_sideways_scroll(page)
+    assert_fits(page)
     assert top_of(page, "#action-status") < 900
     if username == "provider.lead":
         assert top_of(page, "#change-status") < top_of(page, "#evidence")
@@ -108,4 +87,4 @@ def test_the_provider_and_the_viewer_get_a_page_that_fits(
         assert page.locator("#next-step").inner_text().endswith("Upload evidence")
     else:
         assert page.locator("#save-status").count() == 0
-    assert_no_violations(page)
+    assert_fully_accessible(page)

@@ -13,8 +13,7 @@ import pytest
 from accounts.models import Organisation
 from actions.choices import Status
 from actions.models import Action
-from tests.e2e.axe_any_impact import assert_no_axe_violations, assert_no_horizontal_scroll
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import assert_fits, assert_fully_accessible, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "demo-tracker-2026"
@@ -34,8 +33,8 @@ def test_the_team_sets_a_status_on_every_action_of_a_page(browser, live_server, 
     page.goto(f"{live_server.url}/actions/?status=not_started")
     expected = Action.objects.filter(status=Status.NOT_STARTED).count()
     assert 1 < expected <= 25
-    assert_no_horizontal_scroll(page)
-    assert_no_axe_violations(page)
+    assert_fits(page)
+    assert_fully_accessible(page)
 
     # A missing field: the error summary, focused, with the ticks and choices kept.
     page.locator("#action-table tbody input[name=selected]").first.check()
@@ -50,8 +49,8 @@ def test_the_team_sets_a_status_on_every_action_of_a_page(browser, live_server, 
     assert checked_rows(page) == [True] + [False] * (expected - 1)
     assert page.is_checked("input[name=operation][value=set_status]")
     assert page.locator("select[name=status]").input_value() == Status.AT_RISK
-    assert_no_horizontal_scroll(page)
-    assert_no_axe_violations(page)
+    assert_fits(page)
+    assert_fully_accessible(page)
 
     # Select all, then the status with its note.
     page.check("#select-all")
@@ -62,8 +61,8 @@ def test_the_team_sets_a_status_on_every_action_of_a_page(browser, live_server, 
     banner = page.locator(".nhsuk-notification-banner--success")
     assert f"{expected} actions set to at risk." in banner.inner_text()
     assert Action.objects.filter(status=Status.NOT_STARTED).count() == 0
-    assert_no_horizontal_scroll(page)
-    assert_no_axe_violations(page)
+    assert_fits(page)
+    assert_fully_accessible(page)
 
     # A status the rules refuse for some: each refused one is named with its reason.
     page.goto(f"{live_server.url}/actions/?status=at_risk")
@@ -76,8 +75,8 @@ def test_the_team_sets_a_status_on_every_action_of_a_page(browser, live_server, 
     refused = page.locator("#bulk-refused")
     assert "not changed" in refused.inner_text()
     assert "Accept at least one evidence item" in refused.inner_text()
-    assert_no_horizontal_scroll(page)
-    assert_no_axe_violations(page)
+    assert_fits(page)
+    assert_fully_accessible(page)
     context.close()
 
 
@@ -94,8 +93,8 @@ def test_a_provider_lists_filters_and_exports_its_own_actions(browser, live_serv
     assert owners.count() > 0
     for i in range(owners.count()):
         assert owners.nth(i).inner_text().startswith(own.short_name)
-    assert_no_horizontal_scroll(page)
-    assert_no_axe_violations(page)
+    assert_fits(page)
+    assert_fully_accessible(page)
 
     page.click("text=Filter and sort")
     page.check("input[name=overdue]")
@@ -103,8 +102,8 @@ def test_a_provider_lists_filters_and_exports_its_own_actions(browser, live_serv
     page.wait_for_load_state()
     overdue = Action.objects.filter(owner_organisation=own).overdue().count()
     assert page.locator("#action-table tbody tr").count() == min(overdue, 25)
-    assert_no_horizontal_scroll(page)
-    assert_no_axe_violations(page)
+    assert_fits(page)
+    assert_fully_accessible(page)
 
     with page.expect_download() as download_info:
         page.click("#export-actions")

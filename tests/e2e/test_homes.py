@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import assert_accessible_at_any_impact, sign_in
+from tests.e2e.conftest import assert_fits, assert_fully_accessible, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -26,11 +26,8 @@ def test_each_home_fits_a_phone_and_a_desktop(page, live_server, demo, username)
         page.goto(f"{live_server.url}/")
         page.wait_for_load_state()
         assert page.locator("h1").inner_text() == PEOPLE[username]
-        scroll, client = page.evaluate(
-            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-        )
-        assert scroll <= client, f"{username} at {width}px: {scroll} wide"
-        assert_accessible_at_any_impact(page)
+        assert_fits(page)
+        assert_fully_accessible(page)
 
 
 def test_the_team_sees_the_evidence_count_in_the_header(page, live_server, demo):

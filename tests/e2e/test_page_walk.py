@@ -10,10 +10,15 @@ results, a page it may not open (403) and one that does not exist (404). Every p
 loaded at both widths, in two browser contexts that share the one session. Finally every
 route a person opens with GET must have been walked by some role, or be named below with
 the reason it is not a page (a download, the API, the admin).
+
+With PAGE_WALK_SCREENSHOTS set to a folder, every page is also saved there as a
+full-page screenshot at each width (role_width_path.png), to look at as a person would.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -30,6 +35,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "demo-tracker-2026"
 WIDTHS = (390, 1280)
+SCREENSHOTS = os.environ.get("PAGE_WALK_SCREENSHOTS", "")
 # A role's 403 page: a route its role may not open (tests/test_access_matrix.py).
 ROLES = {
     "commissioner": "/papers/new/",
@@ -43,6 +49,7 @@ NOT_PAGES = {
     "reviews:export": "an Excel download",
     "actions:export": "an Excel download",
     "actions:evidence_download": "a file download",
+    "actions:evidence_preview": "a thumbnail image of a piece of evidence, shown in the queue",
     "actions:review_suggestions": "an htmx fragment (<option>s for the review box's datalist)",
     "governance:paper_download": "a PDF download",
     "governance:paper_download_docx": "a Word download",
@@ -120,6 +127,11 @@ def check(page, role: str, path: str, width: int) -> list[str]:
             for name in measured["dashes"]
         ]
     problems += [f"{where}: axe {violation}" for violation in accessibility_violations(page)]
+    if SCREENSHOTS:
+        named = re.sub(r"[^A-Za-z0-9]+", "-", path).strip("-") or "home"
+        page.screenshot(
+            path=os.path.join(SCREENSHOTS, f"{role}_{width}_{named}.png"), full_page=True
+        )
     return problems
 
 

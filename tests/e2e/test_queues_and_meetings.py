@@ -13,8 +13,7 @@ from actions.models import Action
 from governance.choices import BuildState
 from governance.models import Forum, Paper
 from tests import factories
-from tests.e2e.conftest import sign_in
-from tests.e2e.strict import assert_fits, assert_no_violations
+from tests.e2e.conftest import assert_fits, assert_fully_accessible, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "demo-tracker-2026"
@@ -37,16 +36,16 @@ def test_the_evidence_queue_and_meetings_fit_and_pass_axe(browser, live_server, 
     assert page.locator(".app-evidence-queue__item").count() > 0
     assert page.locator(".app-evidence-queue__waited").first.inner_text()
     assert_fits(page)
-    assert_no_violations(page)
+    assert_fully_accessible(page)
 
     page.goto(f"{live_server.url}/meetings/")
     assert page.locator("#upcoming-heading").is_visible()
     assert page.locator("details.app-forum-meetings").count() > 0
     assert_fits(page)
-    assert_no_violations(page)
+    assert_fully_accessible(page)
     page.locator("details.app-forum-meetings summary").first.click()
     assert_fits(page)
-    assert_no_violations(page)
+    assert_fully_accessible(page)
     context.close()
 
 
@@ -58,7 +57,7 @@ def test_the_evidence_upload_fits_and_passes_axe(browser, live_server, demo, wid
     upload = page.locator(".nhsuk-file-upload").first
     upload.scroll_into_view_if_needed()
     assert_fits(page)
-    assert_no_violations(page)
+    assert_fully_accessible(page)
     register = tmp_path / "register.csv"
     register.write_bytes(b"ward,trained\r\nWard 3,38\r\n")
     page.set_input_files("input[name=files]", str(register))
@@ -68,7 +67,7 @@ def test_the_evidence_upload_fits_and_passes_axe(browser, live_server, demo, wid
     banner = page.locator(".nhsuk-notification-banner--success")
     assert "1 file added as evidence" in banner.inner_text()
     assert_fits(page)
-    assert_no_violations(page)
+    assert_fully_accessible(page)
     context.close()
 
 
@@ -105,13 +104,13 @@ def test_a_paper_built_with_no_broker_shows_its_progress(
         page.wait_for_selector("text=Laying out the pages.")
         assert page.locator("#paper-build progress").is_visible()
         assert_fits(page)
-        assert_no_violations(page)
+        assert_fully_accessible(page)
         release.set()
         page.wait_for_selector("#download-paper", timeout=120_000)
         paper.refresh_from_db()
         assert paper.build_state == BuildState.READY
         assert_fits(page)
-        assert_no_violations(page)
+        assert_fully_accessible(page)
     finally:
         release.set()
         context.close()
