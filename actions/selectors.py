@@ -541,10 +541,13 @@ TIMELINE_HIDDEN_FIELDS = {
 }
 # The fields a history row may change, compared row by row (cheaper than diff_against,
 # which builds a model diff of every field, many-to-many included, for each pair).
+# Only what the history records: the copied due date in force and the listing keys
+# (Action's HistoricalRecords excluded_fields) are not kept in it.
+_RECORDED = {f.name for f in Action.history.model._meta.concrete_fields}
 TIMELINE_FIELDS = [
     f
     for f in Action._meta.concrete_fields
-    if f.name not in TIMELINE_HIDDEN_FIELDS | {"id", "effective_due", "recommendation"}
+    if f.name in _RECORDED and f.name not in TIMELINE_HIDDEN_FIELDS | {"id", "recommendation"}
 ]
 TIMELINE_NAMES = {
     "lead_user": "lead",
