@@ -54,3 +54,66 @@ for (const group of document.querySelectorAll("[data-bulk-reveal]")) {
 document.body.addEventListener("htmx:afterSettle", (event) => {
   createAll(ErrorSummary, undefined, { scope: event.detail.elt });
 });
+
+// --- Long drop-downs: type to find (issue 21) --------------------------------------
+// A select of more than AUTOCOMPLETE_MIN_OPTIONS choices (people, organisations) gets a
+// text box before it that suggests the choices as the person types (the browser's own
+// list, a datalist, which screen readers announce). The select stays in the form and
+// is what is sent: the box only sets it, and a choice made in the select (as an
+// assistive tool or a test may) shows in the box. Text matching no choice is put back
+// to the choice in force when the box is left. Without JavaScript the select is as it
+// was. The select is hidden from sight and from assistive technology, and its label
+// and hint move to the box.
+const AUTOCOMPLETE_MIN_OPTIONS = 20;
+for (const [index, select] of Array.from(
+  document.querySelectorAll("select:not([multiple])"),
+).entries()) {
+  if (select.options.length <= AUTOCOMPLETE_MIN_OPTIONS || !select.id) continue;
+  const valueOf = new Map();
+  const labelOf = new Map();
+  const datalist = document.createElement("datalist");
+  datalist.id = `${select.id}-suggestions-${index}`;
+  for (const option of select.options) {
+    if (!option.value) continue;
+    let label = option.textContent.trim();
+    // Two people of one name are told apart by the order they are listed in.
+    for (let n = 2; valueOf.has(label); n += 1) label = `${option.textContent.trim()} (${n})`;
+    valueOf.set(label, option.value);
+    labelOf.set(option.value, label);
+    const suggestion = document.createElement("option");
+    suggestion.value = label;
+    datalist.append(suggestion);
+  }
+  const box = document.createElement("input");
+  box.type = "text";
+  box.id = `${select.id}-search`;
+  box.className = `nhsuk-input app-autocomplete${
+    select.classList.contains("nhsuk-select--error") ? " nhsuk-input--error" : ""
+  }`;
+  box.setAttribute("list", datalist.id);
+  box.autocomplete = "off";
+  box.spellcheck = false;
+  const blank = Array.from(select.options).find((option) => !option.value);
+  if (blank) box.placeholder = blank.textContent.trim();
+  const described = select.getAttribute("aria-describedby");
+  if (described) box.setAttribute("aria-describedby", described);
+  const shown = () => labelOf.get(select.value) || "";
+  box.value = shown();
+  box.addEventListener("input", () => {
+    if (valueOf.has(box.value)) select.value = valueOf.get(box.value);
+    else if (box.value.trim() === "") select.value = "";
+  });
+  box.addEventListener("change", () => {
+    if (!valueOf.has(box.value) && box.value.trim() !== "") box.value = shown();
+  });
+  select.addEventListener("change", () => {
+    box.value = shown();
+  });
+  for (const label of document.querySelectorAll(`label[for="${select.id}"]`)) {
+    label.htmlFor = box.id;
+  }
+  select.classList.add("nhsuk-u-visually-hidden", "app-autocomplete-source");
+  select.tabIndex = -1;
+  select.setAttribute("aria-hidden", "true");
+  select.before(box, datalist);
+}
