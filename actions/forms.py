@@ -23,7 +23,13 @@ from actions.selectors import portfolio_figures
 from actions.services import EDITABLE_FIELDS, EVIDENCE_NEEDS, EditMerge, status_choices
 from governance.models import Forum
 from reviews.models import Recommendation, Review, ReviewType, Theme
-from trackerapp.forms import NHSFormMixin, UKDateField, choice_field, model_choice_field
+from trackerapp.forms import (
+    NHSDateField,
+    NHSFormMixin,
+    UKDateField,
+    choice_field,
+    model_choice_field,
+)
 from trackerapp.uploads import megabytes
 from trackerapp.widget_drawing import QuickWidgets
 
@@ -363,6 +369,8 @@ class ActionForm(NHSFormMixin, forms.ModelForm):
     (`keep_<field>`) between that and the value now saved. The names of those fields
     travel in `clashing_fields`, so a re-post without a choice is refused, not saved."""
 
+    # One box each, not the NHS.UK date input: an edit that clashes with another
+    # person's carries each field's value in one hidden input (EditMerge).
     due_date = UKDateField(required=False, label="Due date")
     revised_due_date = UKDateField(
         required=False,
@@ -657,7 +665,7 @@ class EvidenceReviewForm(DecisionForm):
 
 
 class ExtensionRequestForm(NHSFormMixin, forms.Form):
-    proposed_date = UKDateField(label="New due date you are asking for")
+    proposed_date = NHSDateField(label="New due date you are asking for")
     reason = forms.CharField(
         label="Why is more time needed?", widget=forms.Textarea(attrs={"rows": 3})
     )

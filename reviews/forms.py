@@ -12,7 +12,7 @@ from governance.models import Forum
 from reviews.choices import Lifecycle, PlanGrouping, ShareAccess
 from reviews.models import Recommendation, Review, ReviewType, Theme
 from reviews.selectors import parent_shown_to
-from trackerapp.forms import NHSFormMixin, UKDateField, model_choice_field
+from trackerapp.forms import NHSDateField, NHSFormMixin, model_choice_field
 
 if TYPE_CHECKING:
     from accounts.models import User as UserType
@@ -77,9 +77,9 @@ class ReviewFilterForm(NHSFormMixin, forms.Form):
 
 
 class ReviewForm(NHSFormMixin, forms.ModelForm):
-    incident_date = UKDateField(required=False, label="Date of the incident")
-    commissioned_date = UKDateField(required=False, label="Date commissioned")
-    published_date = UKDateField(required=False, label="Date published")
+    incident_date = NHSDateField(required=False, label="Date of the incident")
+    commissioned_date = NHSDateField(required=False, label="Date commissioned")
+    published_date = NHSDateField(required=False, label="Date published")
 
     class Meta:
         model = Review

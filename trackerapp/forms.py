@@ -93,6 +93,9 @@ class NHSDateField(forms.Field):
         super().__init__(label=label, **kwargs)
 
     def to_python(self, value) -> date | None:
+        if isinstance(value, str):
+            # One box: a hidden field carrying the value (an edit's clash) or a script.
+            value = {"text": value.strip()}
         parts = value if isinstance(value, dict) else {}
         if parts.get("text"):
             for fmt in UK_DATE_FORMATS:

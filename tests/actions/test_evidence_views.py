@@ -283,18 +283,26 @@ def test_an_extension_declined_needs_a_reason_and_is_in_the_history(client, cast
 
 
 @pytest.mark.parametrize(
-    ("date_text", "message"),
+    ("day", "month", "year", "message"),
     [
-        ("31/02/2027", "Enter a real date"),
-        ("01/01/2020", "must be in the future"),
-        ("", "Enter the new due date"),
+        ("31", "2", "2027", "New due date you are asking for must be a real date"),
+        ("1", "1", "2020", "must be in the future"),
+        ("", "", "", "Enter the new due date"),
+        ("", "3", "2027", "New due date you are asking for must include a day"),
+        ("1", "3", "27", "Year must include 4 numbers"),
     ],
 )
-def test_bad_extension_input_gets_a_clear_message(client, cast, date_text, message):
+def test_bad_extension_input_gets_a_clear_message(client, cast, day, month, year, message):
+    """The NHS.UK date input's messages: each missing part, an impossible date."""
     as_user(client, cast.provider_a_lead)
     response = client.post(
         reverse("actions:extension_request", args=[cast.action_a.pk]),
-        {"proposed_date": date_text, "reason": "More time."},
+        {
+            "proposed_date_day": day,
+            "proposed_date_month": month,
+            "proposed_date_year": year,
+            "reason": "More time.",
+        },
     )
     assert response.status_code == 422
     assert message in response.content.decode()

@@ -198,7 +198,7 @@ def test_the_dashboard_is_drawn_again_after_a_write(client, cast):
     after = page_of(client, cast.commissioner)
 
     def overdue_section(page: str) -> str:
-        return page.split("<h2>Overdue")[1].split("<h2>Due in the next")[0]
+        return page.split('<h2 id="overdue">')[1].split('<h2 id="due-soon">')[0]
 
     assert cast.action_b.description not in overdue_section(before)
     assert cast.action_b.description in overdue_section(after)

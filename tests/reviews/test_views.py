@@ -131,7 +131,11 @@ def test_others_cannot_register_or_edit_reviews(client, cast, who):
     ("overrides", "message"),
     [
         ({"reference": ""}, "This field is required"),
-        ({"incident_date": "32/13/2026"}, "Enter a real date"),
+        (
+            {"incident_date_day": "32", "incident_date_month": "13", "incident_date_year": "2026"},
+            "Date of the incident must be a real date",
+        ),
+        ({"incident_date_month": "3", "incident_date_year": "2026"}, "must include a day"),
         ({"restricted": "on"}, "Name at least one person"),
         ({"review_type": "IMR", "parent": "QAR"}, "contributes to a DHR, SCR, CSPR or SAR"),
     ],
