@@ -172,7 +172,7 @@ def test_a_provider_lists_its_own_organisations_actions_and_no_others(client, ca
     response = client.get(reverse("actions:list"))
     assert response.status_code == 200
     page = response.content.decode()
-    assert "<h1>Your organisation's actions</h1>" in page
+    assert "<h1>All your organisation's actions</h1>" in page
     assert "Audit ward 3 discharge letters" in page
     # Its own action on a restricted review is its work; the review's title is not.
     assert "Review the restricted case notes" in page

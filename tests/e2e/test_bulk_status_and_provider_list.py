@@ -87,7 +87,7 @@ def test_a_provider_lists_filters_and_exports_its_own_actions(browser, live_serv
     sign_in(page, live_server.url, "provider.lead", PASSWORD)
     page.click("header >> a:text-is('Actions')")
     page.wait_for_load_state()
-    assert page.locator("h1").inner_text() == "Your organisation's actions"
+    assert page.locator("h1").inner_text() == "All your organisation's actions"
     own = Organisation.objects.get(memberships__user__username="provider.lead")
     owners = page.locator("#action-table tbody td:nth-child(3)")
     assert owners.count() > 0

@@ -26,11 +26,11 @@ def test_a_wrong_password_shows_an_error_summary(page, live_server, demo):
     ("username", "heading", "expected"),
     [
         ("commissioner", "Dashboard", "Completed or on track"),
-        ("secretary", "Your open actions", "Overdue across the portfolio"),
-        ("provider.lead", "Your open actions", "Your organisation's open actions"),
-        ("provider.contributor", "Your open actions", "Your organisation's open actions"),
-        ("provider.b", "Your open actions", "Your organisation's open actions"),
-        ("viewer", "Your open actions", "Overdue across the portfolio"),
+        ("secretary", "Your committees", "Papers due"),
+        ("provider.lead", "Your organisation's actions", "Waiting on you"),
+        ("provider.contributor", "Your organisation's actions", "Waiting on you"),
+        ("provider.b", "Your organisation's actions", "Your organisation's open actions"),
+        ("viewer", "The portfolio at a glance", "Overdue across the portfolio"),
         ("admin", "Dashboard", "Administration"),
     ],
 )

@@ -47,7 +47,7 @@ def test_a_first_sign_in_sets_up_the_app_and_shows_recovery_codes(page, live_ser
 
     page.click("#codes-saved")
     page.wait_for_load_state()
-    assert page.locator("h1").inner_text() == "Your open actions"
+    assert page.locator("h1").inner_text() == "The portfolio at a glance"
     page.click("#account-link")
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "Two-factor sign-in"
