@@ -65,8 +65,8 @@ HEADLINE_FORMULA = (
 )
 
 
-def _visible_action(user: UserType) -> QuerySet[Action]:
-    return Action.objects.visible_to(user).select_related(
+def _with_page_relations(actions: QuerySet[Action]) -> QuerySet[Action]:
+    return actions.select_related(
         "recommendation__review__review_type",
         "owner_organisation",
         "lead_user",
@@ -77,7 +77,7 @@ def _visible_action(user: UserType) -> QuerySet[Action]:
 
 def action_for_user(user: UserType, pk: int) -> Action:
     """The one way a view loads an action: 404 unless the user may see it."""
-    return get_object_or_404(_visible_action(user), pk=pk)
+    return get_object_or_404(_with_page_relations(Action.objects.visible_to(user)), pk=pk)
 
 
 def action_for_page(user: UserType, pk: int) -> Action:
@@ -85,7 +85,7 @@ def action_for_page(user: UserType, pk: int) -> Action:
     action page's records are kept under it: action_page_records)."""
     generation = PortfolioGeneration.objects.filter(pk=1)
     return get_object_or_404(
-        _visible_action(user).annotate(
+        _with_page_relations(Action.objects.visible_to(user)).annotate(
             generation_token=Subquery(generation.values("token")[:1]),
             generation_value=Subquery(generation.values("value")[:1]),
         ),
