@@ -29,7 +29,6 @@ for (const selectAll of document.querySelectorAll("[data-select-all]")) {
   });
   for (const row of rows) row.addEventListener("change", reflect);
   selectAll.closest(".app-select-all").hidden = false;
-  selectAll.closest("th").querySelector(".app-select-all-fallback")?.remove();
   reflect();
 }
 
