@@ -141,6 +141,20 @@ def test_the_recommendation_page_lists_only_what_each_person_may_see(client, cas
 
 
 @pytest.mark.django_db
+def test_the_recommendation_page_links_to_repeated_learning_only_for_those_who_may_open_it(
+    client, cast, world
+):
+    link = reverse("reviews:repeated_learning")
+    for who, linked in [("commissioner", True), ("viewer", True), ("provider_a_lead", False)]:
+        text = page(
+            client, getattr(cast, who), "reviews:recommendation_detail", cast.recommendation.pk
+        )
+        assert (f'href="{link}"' in text) is linked, who
+        client.force_login(getattr(cast, who))
+        assert (client.get(link).status_code == 200) is linked, who
+
+
+@pytest.mark.django_db
 def test_a_restricted_recommendation_page_is_not_found_for_people_not_named(client, cast, world):
     client.force_login(cast.secretary)
     url = reverse("reviews:recommendation_detail", args=[world["restricted"].pk])
