@@ -102,17 +102,33 @@ def test_the_header_shows_no_team_counts_to_others(client, cast):
         assert "app-count--nav" not in page
 
 
-def test_the_header_counts_are_one_query(client, cast, django_assert_num_queries):
+def test_the_header_counts_are_one_query_once_the_decisions_waiting_are_kept(
+    client, cast, django_assert_num_queries
+):
+    """The unread count is read fresh each request with the portfolio's generation (one
+    query); the decisions waiting are counted once (one more) and kept until the next
+    write to the portfolio, such as a piece of evidence, counts them again."""
+    from django.core.cache import cache
     from django.test import RequestFactory
 
     from accounts import access
     from accounts.context_processors import navigation
+    from actions.models import Evidence
 
-    request = RequestFactory().get("/")
-    request.user = cast.commissioner
-    access.reach(cast.commissioner)  # the person's roles, loaded once per request anyway
-    with django_assert_num_queries(1):
-        navigation(request)
+    def header(queries: int) -> None:
+        request = RequestFactory().get("/")
+        request.user = cast.commissioner
+        vars(cast.commissioner).pop("_header_counts", None)  # a new request
+        access.reach(cast.commissioner)  # the person's roles, loaded once per request anyway
+        with django_assert_num_queries(queries):
+            navigation(request)
+
+    cache.clear()
+    header(2)
+    header(1)
+    Evidence.objects.filter(pk=cast.evidence_a.pk).update(description="Signed copy.")
+    header(2)
+    header(1)
 
 
 def test_it_shows_a_provider_the_evidence_sent_back(client, cast):
