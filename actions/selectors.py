@@ -812,7 +812,15 @@ def provider_waiting_for(user: UserType) -> dict[str, Any]:
     """What waits on a provider: evidence the safeguarding team rejected on their
     organisation's open actions with nothing uploaded since (to send again), and their
     extension requests still awaiting a decision (the oldest few). Two queries, three
-    when more evidence was sent back than is shown."""
+    when more evidence was sent back than is shown; kept under the portfolio's
+    generation (evidence and extension requests move it), since finding what was sent
+    back walks the organisation's open actions (55 ms for 8,000 of them)."""
+    return portfolio_figures(
+        user, "provider waiting", timezone.localdate(), lambda: _provider_waiting(user)
+    )
+
+
+def _provider_waiting(user: UserType) -> dict[str, Any]:
     org_ids = access.reach(user).provider
     own_open = Action.objects.visible_to(user).open().filter(owner_organisation_id__in=org_ids)
     newer = Evidence.objects.filter(

@@ -134,6 +134,8 @@ def test_the_header_counts_are_one_query_once_the_decisions_waiting_are_kept(
 def test_it_shows_a_provider_the_evidence_sent_back(client, cast):
     from actions import services
 
+    # Seen once before the decision: what is kept from that visit must not hide it.
+    assert 'id="rejected-evidence"' not in home(client, cast.provider_a_contributor)
     services.evidence_review(
         evidence=cast.evidence_a, by=cast.commissioner, accept=False, reason="Unsigned."
     )
