@@ -83,14 +83,20 @@ def action_for_user(user: UserType, pk: int) -> Action:
 def action_for_page(user: UserType, pk: int) -> Action:
     """action_for_user, with the portfolio's generation read in the same query (the
     action page's records are kept under it: action_page_records)."""
-    generation = PortfolioGeneration.objects.filter(pk=1)
     return get_object_or_404(
-        _with_page_relations(Action.objects.visible_to(user)).annotate(
-            generation_token=Subquery(generation.values("token")[:1]),
-            generation_value=Subquery(generation.values("value")[:1]),
-        ),
+        _with_page_relations(Action.objects.visible_to(user)).annotate(**_generation_columns()),
         pk=pk,
     )
+
+
+def _generation_columns() -> dict[str, Subquery]:
+    """The portfolio's generation as two columns of a query a page makes anyway
+    (generation_token, generation_value), for figures_key_at: no query of its own."""
+    generation = PortfolioGeneration.objects.filter(pk=1)
+    return {
+        "generation_token": Subquery(generation.values("token")[:1]),
+        "generation_value": Subquery(generation.values("value")[:1]),
+    }
 
 
 Actions = TypeVar("Actions", bound=QuerySet[Action])
@@ -737,17 +743,8 @@ def header_counts_for(user: UserType) -> dict[str, Any]:
         row = User.objects.filter(pk=user.pk).annotate(unread=unread).values("unread").first()
         found = {"unread": (row or {}).get("unread") or 0}
     else:
-        generation = PortfolioGeneration.objects.filter(pk=1)
-        row = (
-            User.objects.filter(pk=user.pk)
-            .annotate(
-                unread=unread,
-                generation_token=Subquery(generation.values("token")[:1]),
-                generation_value=Subquery(generation.values("value")[:1]),
-            )
-            .values("unread", "generation_token", "generation_value")
-            .first()
-        ) or {}
+        columns = {"unread": unread, **_generation_columns()}
+        row = User.objects.filter(pk=user.pk).annotate(**columns).values(*columns).first() or {}
         token = row.get("generation_token")
         key = figures_key_at(
             (token, row["generation_value"]) if token is not None else None,
