@@ -6,8 +6,9 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
@@ -53,6 +54,8 @@ from trackerapp.financial_year import FinancialQuarter
 from trackerapp.pagination import KnownCountPaginator
 
 if TYPE_CHECKING:
+    from django.http import HttpRequest
+
     from accounts.models import User as UserType
     from actions.forms import ActionFilterForm
 
@@ -417,7 +420,12 @@ def figures_key_at(
 ) -> str | None:
     """figures_key for the generation (token, value) already read, e.g. with the row
     the page reads anyway (action_for_page)."""
-    if row is None or row[0] is None or connection.vendor != "postgresql":
+    if (
+        row is None
+        or row[0] is None
+        or connection.vendor != "postgresql"
+        or not settings.KEEP_PORTFOLIO_FIGURES
+    ):
         return None
     r = access.reach(user)
     roles = (
@@ -738,26 +746,31 @@ def header_counts_for(user: UserType) -> dict[str, Any]:
     found = getattr(user, "_header_counts", None)
     if found is not None:
         return found
-    unread = _count_of(Reminder.objects.addressed_to(user).unread())
-    if not access.may(user, Verb.MANAGE):
-        row = User.objects.filter(pk=user.pk).annotate(unread=unread).values("unread").first()
-        found = {"unread": (row or {}).get("unread") or 0}
-    else:
-        columns = {"unread": unread, **_generation_columns()}
-        row = User.objects.filter(pk=user.pk).annotate(**columns).values(*columns).first() or {}
-        token = row.get("generation_token")
-        key = figures_key_at(
-            (token, row["generation_value"]) if token is not None else None,
-            user,
-            "decisions waiting",
-            timezone.localdate(),
-        )
-        found = {
-            "unread": row.get("unread") or 0,
-            **kept_figures(key, lambda: _decisions_waiting(user)),
-        }
+    columns = {"unread": _count_of(Reminder.objects.addressed_to(user).unread()), **_generation_columns()}
+    row = User.objects.filter(pk=user.pk).annotate(**columns).values(*columns).first() or {}
+    token = row.get("generation_token")
+    generation = (token, row["generation_value"]) if token is not None else None
+    found = {"unread": row.get("unread") or 0, "generation": generation}
+    if access.may(user, Verb.MANAGE):
+        key = figures_key_at(generation, user, "decisions waiting", timezone.localdate())
+        found.update(kept_figures(key, lambda: _decisions_waiting(user)))
     setattr(user, "_header_counts", found)  # noqa: B010 - the user object lives one request
     return found
+
+
+def page_drawing_key(request: HttpRequest, name: str) -> str | None:
+    """The key a drawing of this page is kept under (trackerapp.kept_drawing): the
+    figures_key of the person, their roles, the day and the portfolio's generation as
+    the header read it at the start of this request (so what the page then reads is at
+    least as new as the key says), with the address asked for, query and all, and
+    whether htmx asked for part of it. None for anything but a GET."""
+    if request.method != "GET":
+        return None
+    user = cast("UserType", request.user)
+    about = f"{name} {request.get_full_path()} htmx={bool(request.headers.get('HX-Request'))}"
+    return figures_key_at(
+        header_counts_for(user)["generation"], user, about, timezone.localdate()
+    )
 
 
 def _decisions_waiting(user: UserType) -> dict[str, Any]:

@@ -35,6 +35,7 @@ from actions.selectors import (
     action_list_for,
     action_next_step,
     action_page_records,
+    page_drawing_key,
     reminder_inbox_for,
     review_suggestions_for,
     undelivered_reminders_for,
@@ -44,6 +45,7 @@ from governance.services import action_list_export
 from reviews.models import Recommendation
 from trackerapp.downloads import generated_file_response, image_response, private_file_response
 from trackerapp.forms import flash_form_errors, form_status, form_submit
+from trackerapp.kept_drawing import kept_drawing
 from trackerapp.pagination import CappedPaginator
 from trackerapp.types import AuthenticatedRequest
 
@@ -65,29 +67,38 @@ def _list_page(
     code: int = 200,
 ) -> HttpResponse:
     """The action list under these filters; after a bulk change, its outcome, or the
-    bulk form as posted with its errors (the ticked rows still ticked)."""
-    form = ActionFilterForm(filters or None, user=request.user)
-    actions = action_list_for(request.user, form)
-    wanted = filters.get("page")
-    page = CappedPaginator(actions, PAGE_SIZE, page=wanted).get_page(wanted)
-    query = filters.copy()
-    query.pop("page", None)
-    context = {
-        "form": form,
-        "page": page,
-        "query": query.urlencode(),
-        "bulk_form": bulk_form or BulkActionForm(user=request.user),
-        "bulk_outcome": outcome,
-        # Where the bulk form returns: this list, also when shown again from its post.
-        "bulk_next": back or request.get_full_path(),
-        # Page links from the list shown again after a refused bulk change (whose
-        # address is the bulk form's) still go to the list.
-        "page_path": reverse("actions:list"),
-        "portfolio": may(request.user, Verb.READ_PORTFOLIO),
-        "can_manage": may(request.user, Verb.MANAGE),
-        "can_export": may(request.user, Verb.EXPORT_ACTION_LIST),
-    }
-    return render(request, "actions/list.html", context, status=code)
+    bulk form as posted with its errors (the ticked rows still ticked). The plain list
+    is kept as drawn until the portfolio changes (trackerapp.kept_drawing)."""
+    portfolio = may(request.user, Verb.READ_PORTFOLIO)
+    kept = bulk_form is None and outcome is None and not back
+    key = page_drawing_key(request, "action list") if kept else None
+
+    def context() -> dict:
+        form = ActionFilterForm(filters or None, user=request.user)
+        actions = action_list_for(request.user, form)
+        wanted = filters.get("page")
+        query = filters.copy()
+        query.pop("page", None)
+        return {
+            "form": form,
+            "page": CappedPaginator(actions, PAGE_SIZE, page=wanted).get_page(wanted),
+            "query": query.urlencode(),
+            "bulk_form": bulk_form or BulkActionForm(user=request.user),
+            "bulk_outcome": outcome,
+            # Where the bulk form returns: this list, also when shown again from its post.
+            "bulk_next": back or request.get_full_path(),
+            # Page links from the list shown again after a refused bulk change (whose
+            # address is the bulk form's) still go to the list.
+            "page_path": reverse("actions:list"),
+            "portfolio": portfolio,
+            "can_manage": may(request.user, Verb.MANAGE),
+            "can_export": may(request.user, Verb.EXPORT_ACTION_LIST),
+        }
+
+    drawing = kept_drawing(request, key, {"main": "actions/_list_main.html"}, context)
+    return render(
+        request, "actions/list.html", {"drawing": drawing, "portfolio": portfolio}, status=code
+    )
 
 
 @require_GET
@@ -114,6 +125,7 @@ def _action_page(
     request,
     action,
     *,
+    key=None,
     status_form=None,
     update_form=None,
     evidence_form=None,
@@ -121,8 +133,40 @@ def _action_page(
     notice=None,
     code=200,
 ):
-    """The action page, or only its live part (status, updates, history) for htmx."""
+    """The action page, or only its live part (status, updates, history) for htmx.
+    `action` is the action, or how to read it when nothing is kept under `key`
+    (page_drawing_key: the page as this person last saw it, the portfolio unchanged)."""
     user = request.user
+    partial = bool(request.headers.get("HX-Request"))
+
+    def context() -> dict:
+        found = action() if callable(action) else action
+        return _action_page_context(
+            user,
+            found,
+            status_form=status_form,
+            update_form=update_form,
+            evidence_form=evidence_form,
+            extension_form=extension_form,
+            notice=notice,
+            partial=partial,
+        )
+
+    if partial:
+        drawing = kept_drawing(request, key, {"live": "actions/_live.html"}, context)
+        return HttpResponse(drawing["live"], status=code)
+    parts = {
+        "title": "actions/_detail_title.html",
+        "breadcrumb": "actions/_detail_breadcrumb.html",
+        "main": "actions/_detail_main.html",
+    }
+    drawing = kept_drawing(request, key, parts, context)
+    return render(request, "actions/detail.html", {"drawing": drawing}, status=code)
+
+
+def _action_page_context(
+    user, action, *, status_form, update_form, evidence_form, extension_form, notice, partial
+) -> dict:
     can_update = may(user, Verb.UPDATE, action)
     can_manage = may(user, Verb.MANAGE, action)
     settable = settable_statuses(user, action)
@@ -142,7 +186,7 @@ def _action_page(
         "evidence_form": evidence_form or (EvidenceUploadForm() if can_update else None),
         "extension_form": extension_form or (ExtensionRequestForm() if may_request else None),
     }
-    context = {
+    return {
         **forms,
         # The one form that failed, for the error summary at the top of the page.
         "failed_form": next((f for f in forms.values() if f is not None and f.errors), None),
@@ -157,8 +201,6 @@ def _action_page(
         "updates": records["updates"],
         "evidence": evidence,
         "timeline": records["timeline"],
-        # Read each time: the forums of a review and their names are not under the
-        # generation the records are kept by.
         "review_forums": []
         if action.monitoring_forum_id
         else [forum.name for forum in action.recommendation.review.monitoring_forums.all()],
@@ -172,17 +214,19 @@ def _action_page(
             can_manage=can_manage,
         ),
         "notice": notice,
+        "partial": partial,
+        # Learning made before (docs/repeated-learning.md), as far as this person sees it.
+        "made_before": records["made_before"],
+        "recommendation_visible": records["recommendation_visible"],
     }
-    template = "actions/_live.html" if request.headers.get("HX-Request") else "actions/detail.html"
-    context["partial"] = template == "actions/_live.html"
-    # Learning made before (docs/repeated-learning.md), as far as this person sees it.
-    context["made_before"] = records["made_before"]
-    context["recommendation_visible"] = records["recommendation_visible"]
-    return render(request, template, context, status=code)
 
 
 def action_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    return _action_page(request, action_for_page(request.user, pk))
+    return _action_page(
+        request,
+        lambda: action_for_page(request.user, pk),
+        key=page_drawing_key(request, "action page"),
+    )
 
 
 def _done(request, action, notice):

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import Verb, may, require
+from actions.selectors import page_drawing_key
 from governance.plan_workbook import XLSX_CONTENT_TYPE
 from governance.services import review_plan_export
 from reviews import services
@@ -26,21 +27,29 @@ from reviews.selectors import (
 )
 from trackerapp.downloads import generated_file_response
 from trackerapp.forms import form_status, form_submit
+from trackerapp.kept_drawing import kept_drawing
 from trackerapp.types import AuthenticatedRequest
 
 PAGE_SIZE = 25
 
 
 def review_list(request: AuthenticatedRequest) -> HttpResponse:
+    """The register under its filters, kept as drawn until the portfolio changes
+    (trackerapp.kept_drawing)."""
     require(request.user, Verb.READ_PORTFOLIO)
-    form = ReviewFilterForm(request.GET or None, user=request.user)
-    reviews = form.apply(Review.objects.visible_to(request.user))
-    page = Paginator(reviews, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = register_rows(page.object_list)
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
-    return render(request, "reviews/list.html", context)
+
+    def context() -> dict:
+        form = ReviewFilterForm(request.GET or None, user=request.user)
+        reviews = form.apply(Review.objects.visible_to(request.user))
+        page = Paginator(reviews, PAGE_SIZE).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        rows = register_rows(page.object_list)
+        return {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
+
+    key = page_drawing_key(request, "review register")
+    drawing = kept_drawing(request, key, {"main": "reviews/_list_main.html"}, context)
+    return render(request, "reviews/list.html", {"drawing": drawing})
 
 
 def review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:

@@ -276,6 +276,14 @@ OTP_TOTP_ISSUER = "Learning review tracker"
 # the request through every middleware (session, sign-in, second factor), as the
 # reference the benchmark measures the real pages against. Never set in a deployment.
 BENCH_REFERENCE_VIEW = env_bool("BENCH_REFERENCE_VIEW", False)
+# Figures about the portfolio and drawings of the busiest pages are kept (in the cache)
+# per person until the portfolio next changes (docs/performance.md). Off, every request
+# works them out as the first request after a write does: bench/bench_http.py --fresh
+# measures that. Keep it on in a deployment.
+KEEP_PORTFOLIO_FIGURES = env_bool("KEEP_PORTFOLIO_FIGURES", True)
+# How long a kept drawing of a page may go unread before the cache lets it go; a write
+# to the portfolio makes it unreachable at once, whatever is left of this.
+KEPT_DRAWING_SECONDS = 60 * 60
 # Accept one 30-second step either side of the server's clock, but never learn a drift:
 # a code is only ever matched near real time, and each step is accepted once (last_t).
 OTP_TOTP_SYNC = False
