@@ -746,7 +746,10 @@ def header_counts_for(user: UserType) -> dict[str, Any]:
     found = getattr(user, "_header_counts", None)
     if found is not None:
         return found
-    columns = {"unread": _count_of(Reminder.objects.addressed_to(user).unread()), **_generation_columns()}
+    columns = {
+        "unread": _count_of(Reminder.objects.addressed_to(user).unread()),
+        **_generation_columns(),
+    }
     row = User.objects.filter(pk=user.pk).annotate(**columns).values(*columns).first() or {}
     token = row.get("generation_token")
     generation = (token, row["generation_value"]) if token is not None else None
@@ -768,9 +771,7 @@ def page_drawing_key(request: HttpRequest, name: str) -> str | None:
         return None
     user = cast("UserType", request.user)
     about = f"{name} {request.get_full_path()} htmx={bool(request.headers.get('HX-Request'))}"
-    return figures_key_at(
-        header_counts_for(user)["generation"], user, about, timezone.localdate()
-    )
+    return figures_key_at(header_counts_for(user)["generation"], user, about, timezone.localdate())
 
 
 def _decisions_waiting(user: UserType) -> dict[str, Any]:

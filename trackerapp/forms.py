@@ -7,9 +7,9 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django import forms
-from django.forms import BaseForm, BaseFormSet
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms import BaseForm, BaseFormSet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
@@ -228,7 +228,10 @@ def shows_errors(context: Mapping[Any, object]) -> bool:
     "Error: " then ({% error_title_prefix %})."""
     for name, value in context.items():
         if _has_errors(value) or (
-            isinstance(name, str) and name.endswith("_errors") and isinstance(value, list | tuple) and value
+            isinstance(name, str)
+            and name.endswith("_errors")
+            and isinstance(value, list | tuple)
+            and value
         ):
             return True
     return False

@@ -66,6 +66,8 @@ def kept_drawing(
             cache.set(key, kept, settings.KEPT_DRAWING_SECONDS)
     return Drawing(
         # The parts are our templates' output, escaped as they were drawn.
-        parts={name: mark_safe(html.replace(CSRF_MARK, token)) for name, html in kept["parts"].items()},
+        parts={
+            name: mark_safe(html.replace(CSRF_MARK, token)) for name, html in kept["parts"].items()
+        },
         has_errors=kept["has_errors"],
     )
