@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -746,14 +747,11 @@ def header_counts_for(user: UserType) -> dict[str, Any]:
     found = getattr(user, "_header_counts", None)
     if found is not None:
         return found
-    columns = {
-        "unread": _count_of(Reminder.objects.addressed_to(user).unread()),
-        **_generation_columns(),
-    }
-    row = User.objects.filter(pk=user.pk).annotate(**columns).values(*columns).first() or {}
-    token = row.get("generation_token")
-    generation = (token, row["generation_value"]) if token is not None else None
-    found = {"unread": row.get("unread") or 0, "generation": generation}
+    with connection.cursor() as cursor:
+        cursor.execute(_header_sql(), [user.pk])
+        unread, token, value = cursor.fetchone()
+    generation = (token, value) if token is not None else None
+    found = {"unread": unread or 0, "generation": generation}
     if access.may(user, Verb.MANAGE):
         key = figures_key_at(generation, user, "decisions waiting", timezone.localdate())
         found.update(kept_figures(key, lambda: _decisions_waiting(user)))
@@ -761,17 +759,46 @@ def header_counts_for(user: UserType) -> dict[str, Any]:
     return found
 
 
+@functools.cache
+def _header_sql() -> str:
+    """The header's one query, written out once: every page asks it, and building it
+    through the ORM (a count and two subqueries) took longer than the database took to
+    answer it. The unread count is Reminder.objects.addressed_to(user).unread(), which
+    tests/actions/test_home.py holds it to."""
+    quote = connection.ops.quote_name
+    reminders = Reminder._meta
+    generation = PortfolioGeneration._meta
+    recipient = reminders.get_field("recipient").column
+    read_at = reminders.get_field("read_at").column
+    table = quote(generation.db_table)
+    return (
+        f"SELECT (SELECT COUNT(*) FROM {quote(reminders.db_table)} "
+        f"WHERE {quote(recipient)} = %s AND {quote(read_at)} IS NULL), "
+        f"(SELECT {quote('token')} FROM {table} WHERE {quote('id')} = 1), "
+        f"(SELECT {quote('value')} FROM {table} WHERE {quote('id')} = 1)"
+    )
+
+
 def page_drawing_key(request: HttpRequest, name: str) -> str | None:
     """The key a drawing of this page is kept under (trackerapp.kept_drawing): the
     figures_key of the person, their roles, the day and the portfolio's generation as
     the header read it at the start of this request (so what the page then reads is at
-    least as new as the key says), with the address asked for, query and all, and
-    whether htmx asked for part of it. None for anything but a GET."""
+    least as new as the key says), with the address asked for, query and all, whether
+    htmx asked for part of it, and what the header shows besides (the unread count,
+    which reminders move without a portfolio write, and whether the second factor is
+    passed). None for anything but a GET."""
     if request.method != "GET":
         return None
     user = cast("UserType", request.user)
-    about = f"{name} {request.get_full_path()} htmx={bool(request.headers.get('HX-Request'))}"
-    return figures_key_at(header_counts_for(user)["generation"], user, about, timezone.localdate())
+    header = header_counts_for(user)
+    shown = sorted((k, str(v)) for k, v in header.items() if k != "generation")
+    # The menu is hidden from a session part way through signing in (mfa).
+    verified = getattr(user, "is_verified", lambda: None)()
+    about = (
+        f"{name} {request.get_full_path()} htmx={bool(request.headers.get('HX-Request'))} "
+        f"header={shown} verified={verified}"
+    )
+    return figures_key_at(header["generation"], user, about, timezone.localdate())
 
 
 def _decisions_waiting(user: UserType) -> dict[str, Any]:

@@ -45,7 +45,7 @@ from governance.services import action_list_export
 from reviews.models import Recommendation
 from trackerapp.downloads import generated_file_response, image_response, private_file_response
 from trackerapp.forms import flash_form_errors, form_status, form_submit
-from trackerapp.kept_drawing import kept_drawing
+from trackerapp.kept_drawing import kept_page
 from trackerapp.pagination import CappedPaginator
 from trackerapp.types import AuthenticatedRequest
 
@@ -69,7 +69,6 @@ def _list_page(
     """The action list under these filters; after a bulk change, its outcome, or the
     bulk form as posted with its errors (the ticked rows still ticked). The plain list
     is kept as drawn until the portfolio changes (trackerapp.kept_drawing)."""
-    portfolio = may(request.user, Verb.READ_PORTFOLIO)
     kept = bulk_form is None and outcome is None and not back
     key = page_drawing_key(request, "action list") if kept else None
 
@@ -90,15 +89,12 @@ def _list_page(
             # Page links from the list shown again after a refused bulk change (whose
             # address is the bulk form's) still go to the list.
             "page_path": reverse("actions:list"),
-            "portfolio": portfolio,
+            "portfolio": may(request.user, Verb.READ_PORTFOLIO),
             "can_manage": may(request.user, Verb.MANAGE),
             "can_export": may(request.user, Verb.EXPORT_ACTION_LIST),
         }
 
-    drawing = kept_drawing(request, key, {"main": "actions/_list_main.html"}, context)
-    return render(
-        request, "actions/list.html", {"drawing": drawing, "portfolio": portfolio}, status=code
-    )
+    return kept_page(request, key, "actions/list.html", context, status=code)
 
 
 @require_GET
@@ -152,16 +148,8 @@ def _action_page(
             partial=partial,
         )
 
-    if partial:
-        drawing = kept_drawing(request, key, {"live": "actions/_live.html"}, context)
-        return HttpResponse(drawing["live"], status=code)
-    parts = {
-        "title": "actions/_detail_title.html",
-        "breadcrumb": "actions/_detail_breadcrumb.html",
-        "main": "actions/_detail_main.html",
-    }
-    drawing = kept_drawing(request, key, parts, context)
-    return render(request, "actions/detail.html", {"drawing": drawing}, status=code)
+    template = "actions/_live.html" if partial else "actions/detail.html"
+    return kept_page(request, key, template, context, status=code)
 
 
 def _action_page_context(

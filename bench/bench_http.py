@@ -3,6 +3,7 @@ against a reference page measured alternately in the same run.
 
     /work/main/.venv/bin/python bench/bench_http.py [--sizes 10000,100000,300000]
         [--seconds 4] [--connections 8] [--only dashboard,provider] [--db-prefix tracker_bench]
+        [--fresh]
 
 For each size it builds (once; later runs reuse it) a generated portfolio in its own
 PostgreSQL database, <--db-prefix>_<size> (tracker_bench_10k, _100k, _300k by default),
@@ -20,6 +21,11 @@ The load is made here, by an asyncio client with keep-alive connections (--conne
 default 8, as wrk -c8), so nothing needs installing. For each page, the reference page is
 measured for --seconds, then the page for --seconds; the ratio is the page's req/s over
 the reference's just before it, so that the noise of a shared machine falls on both.
+
+The pages keep their figures and drawings per person until the portfolio next changes
+(docs/performance.md), so a page asked for again, as here, is answered from what was
+kept. --fresh keeps nothing: each request then costs what the first request after a
+write costs.
 
 The reference is /bench/signed-in/, mounted only when BENCH_REFERENCE_VIEW is on (this
 script sets it): a view that returns a short text once the request has passed every
@@ -197,7 +203,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def server_env(size: int, port: int, static_root: Path) -> dict[str, str]:
+def server_env(size: int, port: int, static_root: Path, *, fresh: bool = False) -> dict[str, str]:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "trackerapp.settings",
@@ -213,6 +219,8 @@ def server_env(size: int, port: int, static_root: Path) -> dict[str, str]:
         "WEB_CONCURRENCY": "2",
         "BENCH_REFERENCE_VIEW": "true",
         "EMAIL_HOST": "",
+        # --fresh: nothing kept, each request as the first after a write.
+        "KEEP_PORTFOLIO_FIGURES": "false" if fresh else "true",
     }
 
 
@@ -370,7 +378,8 @@ def measure(size: int, args: argparse.Namespace, static_root: Path, work: Path) 
         flush=True,
     )
     port = free_port()
-    process = start_gunicorn(server_env(size, port, static_root), work / f"gunicorn-{size}.log")
+    env = server_env(size, port, static_root, fresh=args.fresh)
+    process = start_gunicorn(env, work / f"gunicorn-{size}.log")
     rows = []
     try:
         sessions = prepared["sessions"]
@@ -426,6 +435,12 @@ def main() -> None:
         default="tracker_bench",
         help="databases are named <prefix>_10k, <prefix>_100k, ... (made once, then reused)",
     )
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="keep nothing (KEEP_PORTFOLIO_FIGURES=false): every request works out and "
+        "draws its page, as the first request after a write to the portfolio does",
+    )
     parser.add_argument("--prepare", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     global DB_PREFIX
@@ -444,7 +459,11 @@ def main() -> None:
         print(HEADER, flush=True)
         for size in sizes:
             rows += measure(size, args, static_root, Path(tmp))
-    print("\nSummary (ref/page: how many times slower than the reference; 1/10 is the target)")
+    kept = "nothing kept (--fresh)" if args.fresh else "figures and drawings kept"
+    print(
+        f"\nSummary, {kept} (ref/page: how many times slower than the reference; "
+        "1/10 is the target)"
+    )
     print(HEADER)
     for row in rows:
         print(format_row(row))

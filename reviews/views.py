@@ -27,7 +27,7 @@ from reviews.selectors import (
 )
 from trackerapp.downloads import generated_file_response
 from trackerapp.forms import form_status, form_submit
-from trackerapp.kept_drawing import kept_drawing
+from trackerapp.kept_drawing import kept_page
 from trackerapp.types import AuthenticatedRequest
 
 PAGE_SIZE = 25
@@ -48,8 +48,7 @@ def review_list(request: AuthenticatedRequest) -> HttpResponse:
         return {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
 
     key = page_drawing_key(request, "review register")
-    drawing = kept_drawing(request, key, {"main": "reviews/_list_main.html"}, context)
-    return render(request, "reviews/list.html", {"drawing": drawing})
+    return kept_page(request, key, "reviews/list.html", context)
 
 
 def review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:

@@ -155,13 +155,60 @@ def test_a_page_with_errors_says_so_in_its_title_when_kept(client, cast):
         assert "nhsuk-error-summary" in page
 
 
+def test_a_refused_bulk_change_says_error_once_in_the_title(client, cast):
+    client.force_login(cast.commissioner)
+    response = client.post(reverse("actions:bulk"), {"operation": "set_status"})
+    assert response.status_code == 422
+    assert "<title>Error: Actions –" in response.content.decode()
+
+
+def test_a_message_after_a_redirect_is_shown_once_and_never_kept(client, cast):
+    client.force_login(cast.commissioner)
+    url = cast.action_a.get_absolute_url()
+    client.get(url)
+    posted = client.post(
+        reverse("actions:update_add", args=[cast.action_a.pk]), {"text": "Audit booked."}
+    )
+    assert posted.status_code == 302
+    first = client.get(url).content.decode()
+    again, queries = get(client, url)
+    assert "nhsuk-notification-banner--success" in first
+    assert "nhsuk-notification-banner" not in again.content.decode()
+    assert "Audit booked." in again.content.decode()
+    # The page with the message was not kept; the next one, without it, is.
+    assert queries > 5
+    assert get(client, url)[1] == 5
+
+
+def test_a_new_notification_shows_in_the_header_of_a_kept_page(client, cast):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from actions.choices import ReminderState, Rung
+    from actions.models import Reminder
+
+    client.force_login(cast.commissioner)
+    url = reverse("actions:list")
+    assert "unread</span>" not in client.get(url).content.decode()
+    Reminder.objects.create(
+        recipient=cast.commissioner,
+        rung=Rung.DUE_30,
+        subject_key=f"action:{cast.action_a.pk}",
+        key_date=timezone.localdate() + timedelta(days=30),
+        action=cast.action_a,
+        state=ReminderState.SENT,
+    )
+    assert "unread</span>" in client.get(url).content.decode()
+
+
 def test_an_htmx_request_gets_only_the_live_part_also_when_kept(client, cast):
     client.force_login(cast.commissioner)
     url = cast.action_a.get_absolute_url()
     full = client.get(url).content.decode()
     for _ in range(2):
         live = client.get(url, HTTP_HX_REQUEST="true").content.decode()
-        assert live.lstrip().startswith('<div id="action-live">')
+        assert '<div id="action-live">' in live
         assert "<html" not in live
     assert "<html" in full and client.get(url).content.decode().count('id="action-live"') == 1
 

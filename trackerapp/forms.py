@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import BaseForm, BaseFormSet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
@@ -219,28 +218,3 @@ def form_submit(
 def form_status(form: forms.BaseForm) -> int:
     """The status of a page that shows a form: 422 when it carries errors."""
     return 422 if form.errors else 200
-
-
-def shows_errors(context: Mapping[Any, object]) -> bool:
-    """Whether a page drawn from this context shows an error summary: a bound form with
-    errors anywhere in it, messages passed to the summary in a value named *_errors, or
-    a kept drawing (trackerapp.kept_drawing) that showed one. base.html's title starts
-    "Error: " then ({% error_title_prefix %})."""
-    for name, value in context.items():
-        if _has_errors(value) or (
-            isinstance(name, str)
-            and name.endswith("_errors")
-            and isinstance(value, list | tuple)
-            and value
-        ):
-            return True
-    return False
-
-
-def _has_errors(value: object) -> bool:
-    # An unbound form has no errors, and asking does not validate it.
-    if isinstance(value, BaseForm):
-        return value.is_bound and bool(value.errors)
-    if isinstance(value, BaseFormSet):
-        return value.is_bound and bool(value.total_error_count())
-    return getattr(value, "has_errors", False) is True

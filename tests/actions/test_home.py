@@ -176,3 +176,34 @@ def test_a_viewer_gets_a_read_only_summary(client, cast):
     assert 'id="portfolio-by-status"' in page
     assert 'id="portfolio-assured"' in page
     assert 'id="waiting"' not in page
+
+
+def test_the_header_counts_unread_notifications_as_the_inbox_does(cast):
+    """The header's one query is written out (actions.selectors._header_sql): it counts
+    what Reminder.objects.addressed_to(person).unread() counts, for each person."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from actions.choices import ReminderState, Rung
+    from actions.models import Reminder
+    from actions.selectors import header_counts_for
+
+    today = timezone.localdate()
+    for n, (recipient, read) in enumerate(
+        [(cast.commissioner, False), (cast.commissioner, True), (cast.provider_a_lead, False)]
+    ):
+        Reminder.objects.create(
+            recipient=recipient,
+            rung=Rung.DUE_30,
+            subject_key=f"action:{cast.action_a.pk}:{n}",
+            key_date=today + timedelta(days=30),
+            action=cast.action_a,
+            state=ReminderState.SENT,
+            read_at=timezone.now() if read else None,
+        )
+    for person in (cast.commissioner, cast.provider_a_lead, cast.viewer):
+        vars(person).pop("_header_counts", None)
+        expected = Reminder.objects.addressed_to(person).unread().count()
+        assert header_counts_for(person)["unread"] == expected
+    assert [header_counts_for(p)["unread"] for p in (cast.commissioner, cast.viewer)] == [1, 0]

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from django import template
+from django.forms import BaseForm, BaseFormSet
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts import access
 from actions.choices import STATUS_STYLE, Status
-from trackerapp.forms import shows_errors
 
 register = template.Library()
 
@@ -71,10 +71,27 @@ def count_at(counts: dict[str, int] | None, key: str) -> int:
     return (counts or {}).get(key, 0)
 
 
+def _has_errors(value: object) -> bool:
+    # An unbound form has no errors, and asking does not validate it.
+    if isinstance(value, BaseForm):
+        return value.is_bound and bool(value.errors)
+    if isinstance(value, BaseFormSet):
+        return value.is_bound and bool(value.total_error_count())
+    return False
+
+
 @register.simple_tag(takes_context=True)
 def error_title_prefix(context: template.Context) -> str:
     """ "Error: " when the page shows an error summary: a bound form with errors anywhere in
     its context, or messages passed to the summary in a context value named *_errors. The
     NHS.UK service manual's rule for the <title> of a page with errors; base.html asks
     it, so every form page follows it without saying so."""
-    return "Error: " if shows_errors(context.flatten()) else ""
+    for name, value in context.flatten().items():
+        if _has_errors(value) or (
+            isinstance(name, str)
+            and name.endswith("_errors")
+            and isinstance(value, list | tuple)
+            and value
+        ):
+            return "Error: "
+    return ""
