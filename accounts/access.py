@@ -223,6 +223,25 @@ def action_read_q(user: Person) -> Q:
     return grant
 
 
+def action_managed_q(user: Person) -> Q:
+    """Actions of the reviews a person may change (Verb.MANAGE): managed_review_q,
+    read from the keys the database copies onto each action (Action.listed_*), as
+    action_read_q is. Through the recommendation and review joins, counting the
+    evidence waiting for the team's decision read every action of the portfolio
+    (108 ms at 100,000 actions)."""
+    r = reach(user)
+    if not r.active:
+        return NOTHING
+    if r.admin:
+        return Q()
+    if not r.commissioner:
+        return NOTHING
+    contributes = shared_review_ids(r.commissioner, access=ShareAccess.CONTRIBUTE)
+    org = Q(listed_review_owner_id__in=r.commissioner) | Q(listed_review_id__in=contributes)
+    open_to = Q(listed_review_restricted=False) | Q(listed_review_id__in=_named_review_ids(user))
+    return org & open_to
+
+
 def action_list_q(user: Person, *, exporting: bool = False) -> Q:
     """What the action list holds of the actions a person sees (and, exporting, its
     Excel export): all of them for the portfolio's people (exporting: for those who may

@@ -730,7 +730,7 @@ def pending_extensions_for(user: UserType) -> QuerySet[ExtensionRequest]:
 
 def pending_evidence_for(user: UserType) -> QuerySet[Evidence]:
     """Evidence waiting for this person's decision (the evidence queue's rows)."""
-    return Evidence.objects.visible_to(user).managed_by(user).pending()
+    return Evidence.objects.awaiting_decision_of(user)
 
 
 def header_counts_for(user: UserType) -> dict[str, Any]:
@@ -959,8 +959,8 @@ def action_page_records(user: UserType, action: Action) -> dict[str, Any]:
     evidence, extension requests, progress updates, the history, learning made before,
     and whether they see the recommendation and the review's title. Worked out once
     and kept under figures_key, whose generation every write to these records (and to
-    the visibility they depend on) moves (actions.models.PORTFOLIO_TABLES); names of
-    people are as they were when it was worked out, for at most FIGURES_KEPT_SECONDS."""
+    the visibility they depend on, and to people's names) moves
+    (actions.models.PORTFOLIO_TABLES; docs/performance.md)."""
     # Imported here: reviews' selectors build on this module.
     from reviews.models import Recommendation
     from reviews.selectors import made_before_for
