@@ -780,7 +780,7 @@ def _header_sql() -> str:
 
 
 def page_drawing_key(request: HttpRequest, name: str) -> str | None:
-    """The key a drawing of this page is kept under (trackerapp.kept_drawing): the
+    """The key a drawing of this page is kept under (trackerapp.kept_pages): the
     figures_key of the person, their roles, the day and the portfolio's generation as
     the header read it at the start of this request (so what the page then reads is at
     least as new as the key says), with the address asked for, query and all, whether

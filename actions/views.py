@@ -45,7 +45,7 @@ from governance.services import action_list_export
 from reviews.models import Recommendation
 from trackerapp.downloads import generated_file_response, image_response, private_file_response
 from trackerapp.forms import flash_form_errors, form_status, form_submit
-from trackerapp.kept_drawing import kept_page
+from trackerapp.kept_pages import kept_page
 from trackerapp.pagination import CappedPaginator
 from trackerapp.types import AuthenticatedRequest
 
@@ -68,7 +68,7 @@ def _list_page(
 ) -> HttpResponse:
     """The action list under these filters; after a bulk change, its outcome, or the
     bulk form as posted with its errors (the ticked rows still ticked). The plain list
-    is kept as drawn until the portfolio changes (trackerapp.kept_drawing)."""
+    is kept as drawn until the portfolio changes (trackerapp.kept_pages)."""
     kept = bulk_form is None and outcome is None and not back
     key = page_drawing_key(request, "action list") if kept else None
 

@@ -27,7 +27,7 @@ from reviews.selectors import (
 )
 from trackerapp.downloads import generated_file_response
 from trackerapp.forms import form_status, form_submit
-from trackerapp.kept_drawing import kept_page
+from trackerapp.kept_pages import kept_page
 from trackerapp.types import AuthenticatedRequest
 
 PAGE_SIZE = 25
@@ -35,7 +35,7 @@ PAGE_SIZE = 25
 
 def review_list(request: AuthenticatedRequest) -> HttpResponse:
     """The register under its filters, kept as drawn until the portfolio changes
-    (trackerapp.kept_drawing)."""
+    (trackerapp.kept_pages)."""
     require(request.user, Verb.READ_PORTFOLIO)
 
     def context() -> dict:

@@ -1,5 +1,5 @@
 """The portfolio's generation also moves with what the kept pages show beside the
-actions (trackerapp.kept_drawing): forums and which reviews they monitor, themes and
+actions (trackerapp.kept_pages): forums and which reviews they monitor, themes and
 which recommendations they tag, which organisations commission which (who sees what
 follows it), and people's names and whether they are active (the lead of an action, the
 author of an update). A sign-in writes last_login, which no page shows: the trigger on

@@ -23,7 +23,7 @@ from django.template.loader import render_to_string
 
 # Stands for the request's CSRF token in a kept page. Letters only, so that escaping
 # (the {% csrf_token %} tag escapes its value) leaves it as it is.
-CSRF_MARK = "keptdrawingcsrftokenmark"
+CSRF_MARK = "keptpagecsrftokenmark"
 
 
 def kept_page(

@@ -1,5 +1,5 @@
 """The action list, the review register and the action page are kept as drawn for each
-person until the portfolio changes (trackerapp.kept_drawing, docs/performance.md): a
+person until the portfolio changes (trackerapp.kept_pages, docs/performance.md): a
 kept page is never another person's, never outlives a write or a change of role, and
 carries each request's own CSRF token."""
 
@@ -19,7 +19,7 @@ from actions.models import Action, PortfolioGeneration
 from reviews.models import Theme
 from tests import factories
 from tests.conftest import VerifiedClient
-from trackerapp.kept_drawing import CSRF_MARK
+from trackerapp.kept_pages import CSRF_MARK
 
 pytestmark = pytest.mark.django_db
 
