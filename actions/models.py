@@ -617,12 +617,15 @@ PORTFOLIO_TABLES = [
     "actions_extensionrequest",
     "reviews_recommendationsimilarity",
     # What the kept pages show beside the actions (migration 0009): forums, themes,
-    # who commissions whom, and people's names (accounts_user: only when a shown
+    # who commissions whom, people's permissions, and people's names (accounts_user: only when a shown
     # column changes, not at each sign-in).
     "governance_forum",
     "reviews_review_monitoring_forums",
     "reviews_theme",
     "reviews_recommendation_themes",
     "accounts_organisation_commissioned_by",
+    "accounts_user_user_permissions",
+    "accounts_user_groups",
+    "auth_group_permissions",
     "accounts_user",
 ]

@@ -1,8 +1,9 @@
 """The portfolio's generation also moves with what the kept pages show beside the
 actions (trackerapp.kept_pages): forums and which reviews they monitor, themes and
 which recommendations they tag, which organisations commission which (who sees what
-follows it), and people's names and whether they are active (the lead of an action, the
-author of an update). A sign-in writes last_login, which no page shows: the trigger on
+follows it), people's permissions (a viewer granted the export sees its links), and
+people's names and whether they are active (the lead of an action, the author of an
+update). A sign-in writes last_login, which no page shows: the trigger on
 people watches only the columns that are shown."""
 
 from django.db import migrations
@@ -14,6 +15,11 @@ TABLES = [
     "reviews_theme",
     "reviews_recommendation_themes",
     "accounts_organisation_commissioned_by",
+    # A grant of a permission (the viewer's export of action plans), to a person or
+    # through a group: the pages show links that follow it.
+    "accounts_user_user_permissions",
+    "accounts_user_groups",
+    "auth_group_permissions",
 ]
 PEOPLE = "accounts_user"
 PEOPLE_COLUMNS = "first_name, last_name, username, email, is_active"
@@ -49,6 +55,7 @@ class Migration(migrations.Migration):
         ("governance", "0004_paper_cover_items_and_glossary_terms"),
         ("reviews", "0007_merge_grouping_and_similarity"),
         ("accounts", "0005_organisation_partners"),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [migrations.RunPython(create_triggers, drop_triggers)]
