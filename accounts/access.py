@@ -229,17 +229,12 @@ def action_managed_q(user: Person) -> Q:
     action_read_q is. Through the recommendation and review joins, counting the
     evidence waiting for the team's decision read every action of the portfolio
     (108 ms at 100,000 actions)."""
-    r = reach(user)
-    if not r.active:
-        return NOTHING
-    if r.admin:
-        return Q()
-    if not r.commissioner:
-        return NOTHING
-    contributes = shared_review_ids(r.commissioner, access=ShareAccess.CONTRIBUTE)
-    org = Q(listed_review_owner_id__in=r.commissioner) | Q(listed_review_id__in=contributes)
-    open_to = Q(listed_review_restricted=False) | Q(listed_review_id__in=_named_review_ids(user))
-    return org & open_to
+    return _managed_q(
+        user,
+        owner="listed_review_owner_id",
+        review="listed_review_id",
+        restricted="listed_review_restricted",
+    )
 
 
 def action_list_q(user: Person, *, exporting: bool = False) -> Q:
@@ -297,6 +292,13 @@ def paper_managing_q(user: Person, *, to_forum: str = "") -> Q:
 
 def managed_review_q(user: Person, *, to_review: str) -> Q:
     """The reviews a person may change (Verb.MANAGE), as a filter."""
+    p = to_review
+    return _managed_q(user, owner=f"{p}owner_id", review=f"{p}pk", restricted=f"{p}restricted")
+
+
+def _managed_q(user: Person, *, owner: str, review: str, restricted: str) -> Q:
+    """Verb.MANAGE's rule over the named fields: the review's owner organisation, its id
+    and whether it is restricted (on the review itself, or as copied onto an action)."""
     r = reach(user)
     if not r.active:
         return NOTHING
@@ -304,12 +306,9 @@ def managed_review_q(user: Person, *, to_review: str) -> Q:
         return Q()
     if not r.commissioner:
         return NOTHING
-
-    p = to_review
-    org = Q(**{f"{p}owner_id__in": r.commissioner}) | Q(
-        **{f"{p}pk__in": shared_review_ids(r.commissioner, access=ShareAccess.CONTRIBUTE)}
-    )
-    open_to = Q(**{f"{p}restricted": False}) | Q(**{f"{p}pk__in": _named_review_ids(user)})
+    contributes = shared_review_ids(r.commissioner, access=ShareAccess.CONTRIBUTE)
+    org = Q(**{f"{owner}__in": r.commissioner}) | Q(**{f"{review}__in": contributes})
+    open_to = Q(**{restricted: False}) | Q(**{f"{review}__in": _named_review_ids(user)})
     return org & open_to
 
 
